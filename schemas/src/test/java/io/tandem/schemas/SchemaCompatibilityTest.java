@@ -1,0 +1,98 @@
+package io.tandem.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Guards the wire contract of the public topics: the current schemas must read everything written
+ * with every released version (backward) and be readable by consumers still on a released version
+ * (forward). Released versions are frozen under {@code src/test/resources/compat/}; add a new
+ * directory there when a schema change ships.
+ */
+class SchemaCompatibilityTest {
+
+    private static final String[] RELEASED = {"v1"};
+
+    static Stream<Schema> publicSchemas() {
+        return Stream.of(
+                InferenceRequest.getClassSchema(),
+                InferenceResult.getClassSchema(),
+                DeadLetter.getClassSchema());
+    }
+
+    @ParameterizedTest
+    @MethodSource("publicSchemas")
+    void currentSchemaReadsEveryReleasedVersion(Schema current) {
+        for (String version : RELEASED) {
+            Schema released = released(version, current.getName());
+            assertCompatible(SchemaCompatibility.checkReaderWriterCompatibility(current, released));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("publicSchemas")
+    void everyReleasedVersionReadsCurrentSchema(Schema current) {
+        for (String version : RELEASED) {
+            Schema released = released(version, current.getName());
+            assertCompatible(SchemaCompatibility.checkReaderWriterCompatibility(released, current));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("publicSchemas")
+    void addingAFieldWithADefaultStaysCompatibleBothWays(Schema current) {
+        Schema grown = withExtraField(current, ", \"default\": 0");
+        assertCompatible(SchemaCompatibility.checkReaderWriterCompatibility(grown, current));
+        assertCompatible(SchemaCompatibility.checkReaderWriterCompatibility(current, grown));
+    }
+
+    @ParameterizedTest
+    @MethodSource("publicSchemas")
+    void addingAFieldWithoutADefaultIsCaught(Schema current) {
+        Schema grown = withExtraField(current, "");
+        SchemaPairCompatibility result =
+                SchemaCompatibility.checkReaderWriterCompatibility(grown, current);
+        assertThat(result.getType()).isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    @Test
+    void enumsFallBackToADefaultSymbolForUnknownValues() {
+        assertThat(FinishReason.getClassSchema().getEnumDefault()).isEqualTo("UNKNOWN");
+        assertThat(DeadLetterCode.getClassSchema().getEnumDefault()).isEqualTo("UNKNOWN");
+    }
+
+    private static Schema withExtraField(Schema schema, String defaultClause) {
+        String json = schema.toString();
+        int fieldsStart = json.indexOf("\"fields\":[") + "\"fields\":[".length();
+        String extra = "{\"name\":\"addedLater\",\"type\":\"int\"" + defaultClause + "},";
+        return new Schema.Parser()
+                .parse(json.substring(0, fieldsStart) + extra + json.substring(fieldsStart));
+    }
+
+    private static Schema released(String version, String name) {
+        String path = "/compat/" + version + "/" + name + ".avsc";
+        try (InputStream in = SchemaCompatibilityTest.class.getResourceAsStream(path)) {
+            assertThat(in).as("frozen schema %s", path).isNotNull();
+            return new Schema.Parser().parse(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void assertCompatible(SchemaPairCompatibility result) {
+        assertThat(result.getType())
+                .as(result.getDescription() + " " + result.getResult().getIncompatibilities())
+                .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+    }
+}
