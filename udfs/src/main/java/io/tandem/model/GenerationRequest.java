@@ -1,0 +1,68 @@
+package io.tandem.model;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One sequence to continue: its prompt as token ids, how many tokens to add at most and how to
+ * choose them. The prompt array is copied on construction and on access, so a request is immutable.
+ *
+ * @param id caller's identifier, copied to the {@link Generation}
+ * @param promptTokens at least one token id
+ * @param maxNewTokens {@code >= 1}
+ * @param sampling how tokens are chosen
+ */
+public record GenerationRequest(
+        String id, int[] promptTokens, int maxNewTokens, SamplingConfig sampling) {
+
+    public GenerationRequest {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(promptTokens, "promptTokens");
+        Objects.requireNonNull(sampling, "sampling");
+        if (promptTokens.length == 0) {
+            throw new IllegalArgumentException("request " + id + ": prompt must not be empty");
+        }
+        if (maxNewTokens < 1) {
+            throw new IllegalArgumentException(
+                    "request " + id + ": maxNewTokens must be >= 1, got " + maxNewTokens);
+        }
+        promptTokens = promptTokens.clone();
+    }
+
+    @Override
+    public int[] promptTokens() {
+        return promptTokens.clone();
+    }
+
+    /** Prompt length without copying the prompt. */
+    public int promptLength() {
+        return promptTokens.length;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof GenerationRequest other
+                && id.equals(other.id)
+                && Arrays.equals(promptTokens, other.promptTokens)
+                && maxNewTokens == other.maxNewTokens
+                && sampling.equals(other.sampling);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(id, Arrays.hashCode(promptTokens), maxNewTokens, sampling);
+    }
+
+    @Override
+    public String toString() {
+        return "GenerationRequest[id="
+                + id
+                + ", promptTokens="
+                + promptTokens.length
+                + " tokens, maxNewTokens="
+                + maxNewTokens
+                + ", sampling="
+                + sampling
+                + "]";
+    }
+}

@@ -1,0 +1,83 @@
+package io.tandem.udfs;
+
+import io.tandem.schemas.FinishReason;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.InferenceResult;
+import io.tandem.schemas.LatencyBreakdown;
+import io.tandem.schemas.Placement;
+import io.tandem.schemas.internal.AdmittedRequest;
+import io.tandem.schemas.internal.Batch;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Builds the {@link InferenceResult} of a request, successful or failed, with its latency
+ * breakdown. Pure: all times are passed in.
+ */
+public final class Results {
+
+    private Results() {}
+
+    /** What one batch's model work cost and where it ran. */
+    public record BatchWork(
+            Batch batch, String mode, double draftMs, double verifyMs, Placement placement) {}
+
+    /** A request that finished generating. */
+    public static InferenceResult completed(
+            AdmittedRequest admitted,
+            BatchWork work,
+            String text,
+            List<Integer> tokenIds,
+            FinishReason finishReason,
+            int rounds,
+            long completedMillis) {
+        return base(admitted, work, completedMillis)
+                .setText(text)
+                .setTokenIds(tokenIds)
+                .setFinishReason(finishReason)
+                .setGeneratedTokens(tokenIds.size())
+                .setRounds(rounds)
+                .build();
+    }
+
+    /** A request that could not finish: it still gets its one result, with the reason. */
+    public static InferenceResult failed(
+            AdmittedRequest admitted, BatchWork work, String error, long completedMillis) {
+        return base(admitted, work, completedMillis)
+                .setText("")
+                .setFinishReason(FinishReason.ERROR)
+                .setError(error)
+                .build();
+    }
+
+    private static InferenceResult.Builder base(
+            AdmittedRequest admitted, BatchWork work, long completedMillis) {
+        InferenceRequest request = admitted.getRequest();
+        long sent = request.getClientSendTime().toEpochMilli();
+        long arrived = admitted.getArrivalTime().toEpochMilli();
+        long closed = work.batch().getClosedTime().toEpochMilli();
+        double queueing = arrived - sent;
+        double batching = closed - arrived;
+        double total = completedMillis - sent;
+        double loop = Math.max(0, total - queueing - batching - work.draftMs() - work.verifyMs());
+        return InferenceResult.newBuilder()
+                .setRequestId(request.getRequestId())
+                .setTenantId(request.getTenantId())
+                .setPromptTokens(admitted.getPromptTokenIds().size())
+                .setMode(work.mode())
+                .setBatchId(work.batch().getBatchId())
+                .setBatchSize(work.batch().getRequests().size())
+                .setPlacement(work.placement())
+                .setLatency(
+                        LatencyBreakdown.newBuilder()
+                                .setQueueingMs(queueing)
+                                .setBatchingMs(batching)
+                                .setDraftMs(work.draftMs())
+                                .setVerifyMs(work.verifyMs())
+                                .setLoopMs(loop)
+                                .setTotalMs(total)
+                                .build())
+                .setCompletedTime(Instant.ofEpochMilli(completedMillis))
+                .setMetadata(request.getMetadata());
+    }
+}
