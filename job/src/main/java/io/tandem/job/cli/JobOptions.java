@@ -1,0 +1,133 @@
+package io.tandem.job.cli;
+
+import io.tandem.job.config.ConfigFiles;
+import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.TandemOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import picocli.CommandLine.Option;
+
+/**
+ * The job settings every command that runs the job accepts. Precedence: built-in defaults, then the
+ * config file, then {@code --set}, then the dedicated flags.
+ */
+public final class JobOptions {
+
+    @Option(
+            names = "--config",
+            paramLabel = "FILE",
+            description = "YAML file of tandem.* settings (flat or nested keys).")
+    Path configFile;
+
+    @Option(
+            names = "--set",
+            paramLabel = "KEY=VALUE",
+            description = "Any setting, e.g. --set tandem.batch.max-size=16. Repeatable.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(
+            names = "--bootstrap",
+            paramLabel = "HOST:PORT",
+            description = "Kafka bootstrap servers (tandem.kafka.bootstrap-servers).")
+    String bootstrap;
+
+    @Option(
+            names = "--requests-topic",
+            paramLabel = "TOPIC",
+            description = "Topic to read requests from.")
+    String requestsTopic;
+
+    @Option(
+            names = "--results-topic",
+            paramLabel = "TOPIC",
+            description = "Topic to write results to.")
+    String resultsTopic;
+
+    @Option(
+            names = "--dead-letter-topic",
+            paramLabel = "TOPIC",
+            description = "Topic to write dead letters to.")
+    String deadLetterTopic;
+
+    @Option(
+            names = "--model-dir",
+            paramLabel = "DIR",
+            description = "Model directory (config.json, model.safetensors, tokenizer.json).")
+    Path modelDir;
+
+    @Option(names = "--parallelism", paramLabel = "N", description = "Operator parallelism.")
+    Integer parallelism;
+
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            description = "Largest batch (tandem.batch.max-size).")
+    Integer batchSize;
+
+    @Option(
+            names = "--max-wait",
+            paramLabel = "DURATION",
+            description = "Longest a batch waits to fill, e.g. 50ms (tandem.batch.max-wait).")
+    String maxWait;
+
+    /**
+     * Resolves the settings; {@code base} holds command-specific defaults that the user may
+     * override.
+     */
+    JobConfig resolve(Map<String, String> base) {
+        Map<String, String> overrides = new LinkedHashMap<>(settings);
+        put(overrides, TandemOptions.BOOTSTRAP_SERVERS.key(), bootstrap);
+        put(overrides, TandemOptions.REQUESTS_TOPIC.key(), requestsTopic);
+        put(overrides, TandemOptions.RESULTS_TOPIC.key(), resultsTopic);
+        put(overrides, TandemOptions.DEAD_LETTER_TOPIC.key(), deadLetterTopic);
+        put(overrides, TandemOptions.MODEL_DIR.key(), modelDir);
+        put(overrides, TandemOptions.PARALLELISM.key(), parallelism);
+        put(overrides, TandemOptions.BATCH_MAX_SIZE.key(), batchSize);
+        put(overrides, TandemOptions.BATCH_MAX_WAIT.key(), maxWait);
+        Map<String, String> merged = new LinkedHashMap<>(base);
+        if (configFile != null) {
+            merged.putAll(ConfigFiles.read(configFile));
+        }
+        merged.putAll(overrides);
+        String modelDir =
+                merged.getOrDefault(
+                        TandemOptions.MODEL_DIR.key(), TandemOptions.MODEL_DIR.defaultValue());
+        merged.put(TandemOptions.MODEL_DIR.key(), absolute(modelDir));
+        return JobConfig.from(Configuration.fromMap(merged));
+    }
+
+    /**
+     * Makes a relative model directory absolute, so subtasks find it whatever their working
+     * directory: relative to the current directory if it exists there, else to the Tandem checkout
+     * the CLI runs from (where the bundled models live).
+     */
+    private static String absolute(String dir) {
+        Path path = Path.of(dir);
+        String home = System.getProperty("tandem.home");
+        if (!path.isAbsolute()
+                && !Files.exists(path)
+                && home != null
+                && Files.exists(Path.of(home, dir))) {
+            path = Path.of(home, dir);
+        }
+        return path.toAbsolutePath().normalize().toString();
+    }
+
+    private static void put(Map<String, String> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value.toString());
+        }
+    }
+
+    /**
+     * Demo-style defaults for commands that run on a laptop: no checkpoints, short batching wait.
+     */
+    static Map<String, String> localDefaults() {
+        Map<String, String> base = new LinkedHashMap<>();
+        base.put(TandemOptions.CHECKPOINT_INTERVAL.key(), "0 ms");
+        return base;
+    }
+}

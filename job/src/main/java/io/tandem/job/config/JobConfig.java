@@ -1,0 +1,180 @@
+package io.tandem.job.config;
+
+import static io.tandem.job.config.TandemOptions.*;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * A validated, immutable view of a job's settings. Built once in {@code main} from a Flink {@link
+ * Configuration}; operators receive the parts they need through their constructors.
+ */
+public record JobConfig(
+        Kafka kafka,
+        Batching batching,
+        Generation generation,
+        Limits limits,
+        int parallelism,
+        int maxParallelism,
+        Duration checkpointInterval,
+        Duration bufferTimeout) {
+
+    /**
+     * Prefix of keys passed through to every Kafka client, e.g. {@code
+     * tandem.kafka.client.security.protocol}.
+     */
+    public static final String KAFKA_CLIENT_PREFIX = "tandem.kafka.client.";
+
+    /** Where requests come from and results go. */
+    public record Kafka(
+            String bootstrapServers,
+            String requestsTopic,
+            String resultsTopic,
+            String deadLetterTopic,
+            String groupId,
+            boolean createTopics,
+            int topicPartitions,
+            int topicReplication,
+            DeliveryGuarantee deliveryGuarantee,
+            Map<String, String> clientProperties)
+            implements Serializable {
+
+        /** The pass-through client properties plus the bootstrap servers, for any Kafka client. */
+        public Properties clientProperties(String clientIdSuffix) {
+            Properties props = new Properties();
+            props.putAll(clientProperties);
+            props.put("bootstrap.servers", bootstrapServers);
+            props.putIfAbsent("client.id", groupId + "-" + clientIdSuffix);
+            return props;
+        }
+    }
+
+    /** How requests are grouped before a model call. */
+    public record Batching(int maxSize, Duration maxWait, int lanes) implements Serializable {}
+
+    /** The model and how it is called. */
+    public record Generation(String modelDir, int capacity, Duration timeout)
+            implements Serializable {}
+
+    /** Input limits; a request past one goes to the dead-letter topic. */
+    public record Limits(
+            int maxPromptTokens, int maxNewTokens, int maxRecordBytes, float maxTemperature)
+            implements Serializable {}
+
+    /**
+     * Reads and checks every Tandem option; messages name the key, the value and what is allowed.
+     */
+    public static JobConfig from(Configuration conf) {
+        int parallelism = atLeast(conf, PARALLELISM, 1);
+        int maxParallelism = atLeast(conf, MAX_PARALLELISM, parallelism);
+        int lanes = conf.get(BATCH_LANES);
+        if (lanes == -1) {
+            lanes = parallelism;
+        } else if (lanes < 1) {
+            throw invalid(BATCH_LANES.key(), lanes, "a positive number, or -1 for the parallelism");
+        }
+        int replication = conf.get(TOPIC_REPLICATION);
+        if (replication == 0 || replication < -1) {
+            throw invalid(
+                    TOPIC_REPLICATION.key(),
+                    replication,
+                    "a positive number, or -1 for min(3, brokers)");
+        }
+        Kafka kafka =
+                new Kafka(
+                        nonBlank(conf, BOOTSTRAP_SERVERS.key(), conf.get(BOOTSTRAP_SERVERS)),
+                        nonBlank(conf, REQUESTS_TOPIC.key(), conf.get(REQUESTS_TOPIC)),
+                        nonBlank(conf, RESULTS_TOPIC.key(), conf.get(RESULTS_TOPIC)),
+                        nonBlank(conf, DEAD_LETTER_TOPIC.key(), conf.get(DEAD_LETTER_TOPIC)),
+                        nonBlank(conf, GROUP_ID.key(), conf.get(GROUP_ID)),
+                        conf.get(CREATE_TOPICS),
+                        atLeast(conf, TOPIC_PARTITIONS, 1),
+                        replication,
+                        conf.get(DELIVERY_GUARANTEE),
+                        clientProperties(conf));
+        Batching batching =
+                new Batching(
+                        atLeast(conf, BATCH_MAX_SIZE, 1), positive(conf, BATCH_MAX_WAIT), lanes);
+        Generation generation =
+                new Generation(
+                        nonBlank(conf, MODEL_DIR.key(), conf.get(MODEL_DIR)),
+                        atLeast(conf, GENERATE_CAPACITY, 1),
+                        positive(conf, GENERATE_TIMEOUT));
+        float maxTemperature = conf.get(MAX_TEMPERATURE);
+        if (!(maxTemperature > 0)) {
+            throw invalid(MAX_TEMPERATURE.key(), maxTemperature, "a positive number");
+        }
+        Limits limits =
+                new Limits(
+                        atLeast(conf, MAX_PROMPT_TOKENS, 1),
+                        atLeast(conf, MAX_NEW_TOKENS, 1),
+                        atLeast(conf, MAX_RECORD_BYTES, 16),
+                        maxTemperature);
+        Duration checkpoint = conf.get(CHECKPOINT_INTERVAL);
+        if (checkpoint.isNegative()) {
+            throw invalid(CHECKPOINT_INTERVAL.key(), checkpoint, "a duration >= 0 (0 disables)");
+        }
+        Duration bufferTimeout = conf.get(BUFFER_TIMEOUT);
+        if (bufferTimeout.isNegative()) {
+            throw invalid(BUFFER_TIMEOUT.key(), bufferTimeout, "a duration >= 0");
+        }
+        return new JobConfig(
+                kafka,
+                batching,
+                generation,
+                limits,
+                parallelism,
+                maxParallelism,
+                checkpoint,
+                bufferTimeout);
+    }
+
+    private static Map<String, String> clientProperties(Configuration conf) {
+        Map<String, String> props = new TreeMap<>();
+        conf.toMap()
+                .forEach(
+                        (key, value) -> {
+                            if (key.startsWith(KAFKA_CLIENT_PREFIX)) {
+                                props.put(key.substring(KAFKA_CLIENT_PREFIX.length()), value);
+                            }
+                        });
+        return Map.copyOf(props);
+    }
+
+    private static int atLeast(
+            Configuration conf,
+            org.apache.flink.configuration.ConfigOption<Integer> option,
+            int min) {
+        int value = conf.get(option);
+        if (value < min) {
+            throw invalid(option.key(), value, "at least " + min);
+        }
+        return value;
+    }
+
+    private static Duration positive(
+            Configuration conf, org.apache.flink.configuration.ConfigOption<Duration> option) {
+        Duration value = conf.get(option);
+        if (value.isZero() || value.isNegative()) {
+            throw invalid(option.key(), value, "a positive duration such as 50 ms or 2 min");
+        }
+        return value;
+    }
+
+    private static String nonBlank(Configuration conf, String key, String value) {
+        if (value == null || value.isBlank()) {
+            throw invalid(key, value, "a non-empty value");
+        }
+        return value.trim();
+    }
+
+    private static IllegalArgumentException invalid(String key, Object value, String expected) {
+        return new IllegalArgumentException(
+                "Invalid setting " + key + "=" + value + ": expected " + expected + ".");
+    }
+}

@@ -1,0 +1,189 @@
+package io.tandem.job.config;
+
+import java.time.Duration;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+
+/**
+ * Every setting of a Tandem job, in one place. Keys are {@code tandem.<area>.<name>}; the README's
+ * configuration reference lists them (a test keeps the two in step). Values come from a YAML config
+ * file, then CLI flags, then these defaults.
+ */
+public final class TandemOptions {
+
+    private TandemOptions() {}
+
+    // ---- Kafka ----
+
+    public static final ConfigOption<String> BOOTSTRAP_SERVERS =
+            ConfigOptions.key("tandem.kafka.bootstrap-servers")
+                    .stringType()
+                    .defaultValue("localhost:9092")
+                    .withDescription("Kafka bootstrap servers, host:port[,host:port...].");
+
+    public static final ConfigOption<String> REQUESTS_TOPIC =
+            ConfigOptions.key("tandem.kafka.requests-topic")
+                    .stringType()
+                    .defaultValue("tandem-requests")
+                    .withDescription(
+                            "Topic of InferenceRequest records (Avro binary, no framing).");
+
+    public static final ConfigOption<String> RESULTS_TOPIC =
+            ConfigOptions.key("tandem.kafka.results-topic")
+                    .stringType()
+                    .defaultValue("tandem-results")
+                    .withDescription(
+                            "Topic the InferenceResult records go to, keyed by request id.");
+
+    public static final ConfigOption<String> DEAD_LETTER_TOPIC =
+            ConfigOptions.key("tandem.kafka.dead-letter-topic")
+                    .stringType()
+                    .defaultValue("tandem-dead-letters")
+                    .withDescription("Topic the DeadLetter records of rejected input go to.");
+
+    public static final ConfigOption<String> GROUP_ID =
+            ConfigOptions.key("tandem.kafka.group-id")
+                    .stringType()
+                    .defaultValue("tandem")
+                    .withDescription(
+                            "Consumer group of the requests source; offsets are committed on"
+                                    + " checkpoints.");
+
+    public static final ConfigOption<Boolean> CREATE_TOPICS =
+            ConfigOptions.key("tandem.kafka.create-topics")
+                    .booleanType()
+                    .defaultValue(true)
+                    .withDescription(
+                            "Create missing topics at start-up (existing topics are left as they"
+                                    + " are).");
+
+    public static final ConfigOption<Integer> TOPIC_PARTITIONS =
+            ConfigOptions.key("tandem.kafka.topic-partitions")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription("Partitions of topics Tandem creates.");
+
+    public static final ConfigOption<Integer> TOPIC_REPLICATION =
+            ConfigOptions.key("tandem.kafka.topic-replication")
+                    .intType()
+                    .defaultValue(-1)
+                    .withDescription(
+                            "Replication factor of topics Tandem creates; -1 takes min(3,"
+                                    + " brokers).");
+
+    public static final ConfigOption<DeliveryGuarantee> DELIVERY_GUARANTEE =
+            ConfigOptions.key("tandem.kafka.delivery-guarantee")
+                    .enumType(DeliveryGuarantee.class)
+                    .defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
+                    .withDescription("Guarantee of the result and dead-letter sinks.");
+
+    // ---- Batching ----
+
+    public static final ConfigOption<Integer> BATCH_MAX_SIZE =
+            ConfigOptions.key("tandem.batch.max-size")
+                    .intType()
+                    .defaultValue(8)
+                    .withDescription("A batch closes when it holds this many requests.");
+
+    public static final ConfigOption<Duration> BATCH_MAX_WAIT =
+            ConfigOptions.key("tandem.batch.max-wait")
+                    .durationType()
+                    .defaultValue(Duration.ofMillis(50))
+                    .withDescription(
+                            "A batch closes this long after its first request arrived, full or"
+                                    + " not.");
+
+    public static final ConfigOption<Integer> BATCH_LANES =
+            ConfigOptions.key("tandem.batch.lanes")
+                    .intType()
+                    .defaultValue(-1)
+                    .withDescription(
+                            "Independent batching lanes (requests are spread by id); -1 takes the"
+                                    + " parallelism.");
+
+    // ---- Model and generation ----
+
+    public static final ConfigOption<String> MODEL_DIR =
+            ConfigOptions.key("tandem.model.dir")
+                    .stringType()
+                    .defaultValue("models/austen-tiny")
+                    .withDescription(
+                            "Hugging Face-style model directory (config.json, model.safetensors,"
+                                    + " tokenizer.json); must exist at this path on every"
+                                    + " TaskManager.");
+
+    public static final ConfigOption<Integer> GENERATE_CAPACITY =
+            ConfigOptions.key("tandem.generate.capacity")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "Batches in flight per generation subtask (async operator capacity).");
+
+    public static final ConfigOption<Duration> GENERATE_TIMEOUT =
+            ConfigOptions.key("tandem.generate.timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(2))
+                    .withDescription(
+                            "A batch still generating after this long ends with finish reason"
+                                    + " ERROR.");
+
+    // ---- Limits (violations go to the dead-letter topic) ----
+
+    public static final ConfigOption<Integer> MAX_PROMPT_TOKENS =
+            ConfigOptions.key("tandem.limits.max-prompt-tokens")
+                    .intType()
+                    .defaultValue(4096)
+                    .withDescription(
+                            "Longest accepted prompt in tokens (the model's context caps it"
+                                    + " further).");
+
+    public static final ConfigOption<Integer> MAX_NEW_TOKENS =
+            ConfigOptions.key("tandem.limits.max-new-tokens")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription("Largest accepted maxNewTokens.");
+
+    public static final ConfigOption<Integer> MAX_RECORD_BYTES =
+            ConfigOptions.key("tandem.limits.max-record-bytes")
+                    .intType()
+                    .defaultValue(1 << 20)
+                    .withDescription(
+                            "Largest accepted request record, in bytes, checked before decoding.");
+
+    public static final ConfigOption<Float> MAX_TEMPERATURE =
+            ConfigOptions.key("tandem.limits.max-temperature")
+                    .floatType()
+                    .defaultValue(5.0f)
+                    .withDescription("Largest accepted sampling temperature.");
+
+    // ---- Runtime ----
+
+    public static final ConfigOption<Integer> PARALLELISM =
+            ConfigOptions.key("tandem.parallelism")
+                    .intType()
+                    .defaultValue(2)
+                    .withDescription("Parallelism of the job's operators.");
+
+    public static final ConfigOption<Integer> MAX_PARALLELISM =
+            ConfigOptions.key("tandem.max-parallelism")
+                    .intType()
+                    .defaultValue(128)
+                    .withDescription(
+                            "Upper bound of rescaling (number of key groups); fixed once a job has"
+                                    + " state.");
+
+    public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+            ConfigOptions.key("tandem.checkpoint.interval")
+                    .durationType()
+                    .defaultValue(Duration.ofSeconds(10))
+                    .withDescription("Checkpoint interval; 0 disables checkpointing.");
+
+    public static final ConfigOption<Duration> BUFFER_TIMEOUT =
+            ConfigOptions.key("tandem.network.buffer-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ZERO)
+                    .withDescription(
+                            "Network buffer flush timeout; 0 flushes every record, which suits a"
+                                    + " latency-bound job.");
+}

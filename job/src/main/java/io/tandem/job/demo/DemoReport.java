@@ -1,0 +1,187 @@
+package io.tandem.job.demo;
+
+import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.FinishReason;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.InferenceResult;
+import io.tandem.schemas.LatencyBreakdown;
+import java.io.PrintStream;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** What the demo prints: every result, every dead letter, and a summary. */
+public final class DemoReport {
+
+    private static final int TEXT_WIDTH = 200;
+
+    private final List<InferenceRequest> requests;
+    private final List<InferenceResult> results;
+    private final List<DeadLetter> deadLetters;
+
+    public DemoReport(
+            List<InferenceRequest> requests,
+            List<InferenceResult> results,
+            List<DeadLetter> deadLetters) {
+        this.requests = requests;
+        this.results = results;
+        this.deadLetters = deadLetters;
+    }
+
+    /**
+     * True when every request got exactly one successful result and the dead letters are as
+     * expected.
+     */
+    public boolean isComplete(int expectedDeadLetters) {
+        Map<String, Long> perId =
+                results.stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        InferenceResult::getRequestId, Collectors.counting()));
+        boolean oneEach =
+                requests.stream().allMatch(r -> perId.getOrDefault(r.getRequestId(), 0L) == 1L)
+                        && results.size() == requests.size();
+        boolean noErrors =
+                results.stream().noneMatch(r -> r.getFinishReason() == FinishReason.ERROR);
+        return oneEach && noErrors && deadLetters.size() == expectedDeadLetters;
+    }
+
+    public void print(PrintStream out) {
+        Map<String, InferenceRequest> byId =
+                requests.stream()
+                        .collect(
+                                Collectors.toMap(
+                                        InferenceRequest::getRequestId, Function.identity()));
+        Map<String, Integer> sendOrder = new java.util.HashMap<>();
+        requests.forEach(r -> sendOrder.put(r.getRequestId(), sendOrder.size()));
+        results.stream()
+                .sorted(
+                        Comparator.comparing(
+                                r -> sendOrder.getOrDefault(r.getRequestId(), Integer.MAX_VALUE)))
+                .forEach(
+                        r -> {
+                            InferenceRequest request = byId.get(r.getRequestId());
+                            LatencyBreakdown l = r.getLatency();
+                            out.printf(
+                                    "%-7s %5.0f ms (queue %.0f, batch %.0f, model %.0f, other %.0f)"
+                                            + "  %-6s %2d tokens  batch of %d on %s%n",
+                                    r.getRequestId(),
+                                    l.getTotalMs(),
+                                    l.getQueueingMs(),
+                                    l.getBatchingMs(),
+                                    l.getDraftMs() + l.getVerifyMs(),
+                                    l.getLoopMs(),
+                                    r.getFinishReason(),
+                                    r.getGeneratedTokens(),
+                                    r.getBatchSize(),
+                                    shortId(r.getPlacement().getVerifyTaskManager()));
+                            out.printf(
+                                    "        %s[%s]%n%n",
+                                    oneLine(request == null ? "?" : request.getPrompt()),
+                                    oneLine(
+                                            r.getFinishReason() == FinishReason.ERROR
+                                                    ? "ERROR: " + r.getError()
+                                                    : r.getText()));
+                        });
+        for (DeadLetter d : deadLetters) {
+            out.printf(
+                    "dead letter %s-%d@%d  %s%s%n        %s%n%n",
+                    d.getTopic(),
+                    d.getPartition(),
+                    d.getOffset(),
+                    d.getErrorCode(),
+                    d.getField() == null ? "" : " (" + d.getField() + ")",
+                    d.getReason());
+        }
+
+        double[] totals =
+                results.stream().mapToDouble(r -> r.getLatency().getTotalMs()).sorted().toArray();
+        int tokens = results.stream().mapToInt(InferenceResult::getGeneratedTokens).sum();
+        double modelMs = modelMillis();
+        TreeSet<String> taskManagers =
+                results.stream()
+                        .map(r -> shortId(r.getPlacement().getVerifyTaskManager()))
+                        .collect(Collectors.toCollection(TreeSet::new));
+        out.println("Summary");
+        row(out, "requests sent", String.valueOf(requests.size()));
+        row(
+                out,
+                "results",
+                results.size()
+                        + (isComplete(deadLetters.size())
+                                ? " (one per request)"
+                                : " (INCOMPLETE)"));
+        row(out, "dead letters", String.valueOf(deadLetters.size()));
+        row(
+                out,
+                "batches",
+                String.valueOf(
+                        results.stream().map(InferenceResult::getBatchId).distinct().count()));
+        row(out, "generated tokens", String.valueOf(tokens));
+        row(out, "finish reasons", finishReasons());
+        row(
+                out,
+                "latency p50 / max (end to end)",
+                String.format(
+                        "%.0f ms / %.0f ms", percentile(totals, 0.5), percentile(totals, 1.0)));
+        row(
+                out,
+                "model time (sum of batches)",
+                String.format(
+                        "%.0f ms, %.1f tokens/s",
+                        modelMs, modelMs == 0 ? 0 : tokens * 1000 / modelMs));
+        row(out, "TaskManagers serving", taskManagers.size() + " " + taskManagers);
+    }
+
+    private double modelMillis() {
+        return results.stream()
+                .collect(
+                        Collectors.toMap(
+                                InferenceResult::getBatchId,
+                                r -> r.getLatency().getVerifyMs(),
+                                (a, b) -> a))
+                .values()
+                .stream()
+                .mapToDouble(Double::doubleValue)
+                .sum();
+    }
+
+    private String finishReasons() {
+        return results.stream()
+                .collect(
+                        Collectors.groupingBy(
+                                r -> r.getFinishReason().name(),
+                                java.util.TreeMap::new,
+                                Collectors.counting()))
+                .entrySet()
+                .stream()
+                .map(e -> e.getKey() + " " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    private static String shortId(String taskManager) {
+        return taskManager == null
+                ? "?"
+                : "TM " + taskManager.substring(0, Math.min(8, taskManager.length()));
+    }
+
+    private static void row(PrintStream out, String name, String value) {
+        out.printf("  %-32s %s%n", name, value);
+    }
+
+    private static double percentile(double[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static String oneLine(String text) {
+        String flat = text.replace("\n", "⏎");
+        return flat.length() <= TEXT_WIDTH ? flat : flat.substring(0, TEXT_WIDTH) + "…";
+    }
+}

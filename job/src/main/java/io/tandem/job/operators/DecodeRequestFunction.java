@@ -1,0 +1,133 @@
+package io.tandem.job.operators;
+
+import io.tandem.job.config.JobConfig.Limits;
+import io.tandem.job.operators.Verdict.Accepted;
+import io.tandem.job.operators.Verdict.Rejected;
+import io.tandem.model.ModelException;
+import io.tandem.model.ModelInfo;
+import io.tandem.model.TextTokenizer;
+import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.internal.AdmittedRequest;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Admits requests: decodes each Kafka record, validates it against the limits and the serving
+ * model's tokenizer and context, and emits an {@link AdmittedRequest} carrying the prompt's tokens.
+ * Everything refused goes to {@link #DEAD_LETTERS} with the original bytes and the reason; nothing
+ * here throws on bad input, so one bad record never stops the job.
+ *
+ * <p>Metrics (group {@code tandem}): {@code requestsIn}, {@code requestsAdmitted}, {@code
+ * requestsDeadLettered}.
+ */
+public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRequest> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeRequestFunction.class);
+
+    /** Side output of refused records. */
+    public static final OutputTag<DeadLetter> DEAD_LETTERS =
+            new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
+
+    private final Limits limits;
+    private final String modelDir;
+
+    private transient RequestDecoder decoder;
+    private transient RequestValidator validator;
+    private transient TextTokenizer tokenizer;
+    private transient Counter requestsIn;
+    private transient Counter requestsAdmitted;
+    private transient Counter requestsDeadLettered;
+
+    /**
+     * @param modelDir the serving model's directory; its tokenizer and context define the limits
+     */
+    public DecodeRequestFunction(Limits limits, String modelDir) {
+        this.limits = limits;
+        this.modelDir = modelDir;
+    }
+
+    @Override
+    public void open(OpenContext openContext) throws ModelException {
+        Path dir = Path.of(modelDir);
+        ModelInfo model = ModelInfo.read(dir);
+        tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"));
+        decoder = new RequestDecoder(limits.maxRecordBytes());
+        validator = new RequestValidator(limits, model.contextLength(), tokenizer::encode);
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
+        requestsIn = metrics.counter("requestsIn");
+        requestsAdmitted = metrics.counter("requestsAdmitted");
+        requestsDeadLettered = metrics.counter("requestsDeadLettered");
+    }
+
+    @Override
+    public void processElement(RawRecord record, Context ctx, Collector<AdmittedRequest> out) {
+        requestsIn.inc();
+        long now = ctx.timerService().currentProcessingTime();
+        Verdict verdict;
+        try {
+            InferenceRequest request = decoder.decode(record.value());
+            verdict = validator.check(request);
+        } catch (RejectedException e) {
+            verdict = e.rejection();
+        }
+        if (verdict instanceof Accepted accepted) {
+            requestsAdmitted.inc();
+            out.collect(
+                    AdmittedRequest.newBuilder()
+                            .setRequest(accepted.request())
+                            .setPromptTokenIds(toList(accepted.promptTokens()))
+                            .setArrivalTime(Instant.ofEpochMilli(now))
+                            .setSource(record.coordinates())
+                            .build());
+        } else {
+            Rejected rejected = (Rejected) verdict;
+            requestsDeadLettered.inc();
+            LOG.info(
+                    "Dead-lettered {} (request {}): {} {}",
+                    record.coordinates(),
+                    rejected.requestId(),
+                    rejected.code(),
+                    rejected.reason());
+            ctx.output(DEAD_LETTERS, deadLetter(record, rejected, now));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+    }
+
+    static DeadLetter deadLetter(RawRecord record, Rejected rejected, long now) {
+        return DeadLetter.newBuilder()
+                .setOriginalBytes(ByteBuffer.wrap(record.value()))
+                .setTopic(record.topic())
+                .setPartition(record.partition())
+                .setOffset(record.offset())
+                .setErrorCode(rejected.code())
+                .setField(rejected.field())
+                .setReason(rejected.reason())
+                .setRequestId(rejected.requestId())
+                .setTime(Instant.ofEpochMilli(now))
+                .build();
+    }
+
+    private static List<Integer> toList(int[] tokens) {
+        return Arrays.stream(tokens).boxed().collect(Collectors.toList());
+    }
+}

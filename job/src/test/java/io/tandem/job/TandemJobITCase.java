@@ -1,0 +1,242 @@
+package io.tandem.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.job.config.JobConfig;
+import io.tandem.job.kafka.AvroBytes;
+import io.tandem.job.kafka.EmbeddedKafka;
+import io.tandem.job.kafka.RequestProducer;
+import io.tandem.job.kafka.TopicProvisioner;
+import io.tandem.job.kafka.TopicReader;
+import io.tandem.model.CausalLm;
+import io.tandem.model.Generation;
+import io.tandem.model.GenerationRequest;
+import io.tandem.model.SamplingConfig;
+import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.DeadLetterCode;
+import io.tandem.schemas.FinishReason;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.InferenceResult;
+import io.tandem.schemas.Sampling;
+import io.tandem.testkit.BundledModel;
+import io.tandem.testkit.MiniClusters;
+import io.tandem.testkit.Requests;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The whole job on real parts: an embedded Kafka broker, a MiniCluster of two TaskManagers and the
+ * bundled model. Valid and invalid Avro records go in; results and dead letters are read back from
+ * Kafka.
+ */
+class TandemJobITCase {
+
+    @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers();
+
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+
+    private static EmbeddedKafka kafka;
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @Test
+    void servesEveryValidRequestOnceAndDeadLettersEveryInvalidOne() throws Exception {
+        JobConfig config = config("mixed");
+        List<InferenceRequest> valid = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            valid.add(Requests.greedy("ok-" + i, "It was the " + i + "th of May, and", 8 + 4 * i));
+        }
+        valid.add(
+                Requests.builder("ok-sampled", "She said", 24)
+                        .setSampling(new Sampling(0.9f, 0.95f, 11L))
+                        .setMetadata(Map.of("trace", "t-1"))
+                        .build());
+
+        Map<String, byte[]> invalid = new LinkedHashMap<>();
+        invalid.put("not-avro", "prompt=hello".getBytes(StandardCharsets.UTF_8));
+        invalid.put("empty-prompt", AvroBytes.encode(Requests.greedy("bad-empty", "", 8)));
+        invalid.put("too-long", AvroBytes.encode(Requests.greedy("bad-long", "x".repeat(300), 8)));
+        invalid.put(
+                "bad-temperature",
+                AvroBytes.encode(
+                        Requests.builder("bad-temp", "Hi", 8)
+                                .setSampling(new Sampling(-1f, 1f, null))
+                                .build()));
+        invalid.put("no-tokens", AvroBytes.encode(Requests.greedy("bad-max", "Hi", 0)));
+        invalid.put(
+                "oversized", AvroBytes.encode(Requests.greedy("bad-size", "y".repeat(5000), 8)));
+
+        try (RequestProducer producer =
+                new RequestProducer(kafka.bootstrapServers(), config.kafka().requestsTopic())) {
+            var invalidRecords = invalid.entrySet().iterator();
+            for (InferenceRequest request : valid) {
+                producer.send(request);
+                if (invalidRecords.hasNext()) {
+                    var next = invalidRecords.next();
+                    producer.sendRaw(next.getKey(), next.getValue());
+                }
+            }
+        }
+
+        run(config);
+
+        List<InferenceResult> results = readResults(config, valid.size());
+        List<DeadLetter> deadLetters = readDeadLetters(config, invalid.size());
+
+        assertThat(results)
+                .extracting(InferenceResult::getRequestId)
+                .containsExactlyInAnyOrderElementsOf(
+                        valid.stream().map(InferenceRequest::getRequestId).toList());
+        assertThat(results)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.getFinishReason())
+                                    .isIn(FinishReason.EOS, FinishReason.LENGTH);
+                            assertThat(r.getPlacement().getVerifyTaskManager()).isNotBlank();
+                            assertThat(r.getLatency().getTotalMs())
+                                    .isGreaterThanOrEqualTo(r.getLatency().getVerifyMs());
+                            assertThat(r.getPromptTokens()).isPositive();
+                        });
+        assertThat(results)
+                .filteredOn(r -> r.getRequestId().equals("ok-sampled"))
+                .singleElement()
+                .satisfies(r -> assertThat(r.getMetadata()).containsEntry("trace", "t-1"));
+
+        assertThat(deadLetters)
+                .extracting(DeadLetter::getErrorCode)
+                .containsExactlyInAnyOrder(
+                        DeadLetterCode.MALFORMED_AVRO,
+                        DeadLetterCode.PROMPT_EMPTY,
+                        DeadLetterCode.PROMPT_TOO_LONG,
+                        DeadLetterCode.BAD_PARAMETER,
+                        DeadLetterCode.BAD_PARAMETER,
+                        DeadLetterCode.RECORD_TOO_LARGE);
+        Map<ByteBuffer, Long> sentInvalid =
+                invalid.values().stream()
+                        .collect(Collectors.groupingBy(ByteBuffer::wrap, Collectors.counting()));
+        assertThat(
+                        deadLetters.stream()
+                                .collect(
+                                        Collectors.groupingBy(
+                                                DeadLetter::getOriginalBytes,
+                                                Collectors.counting())))
+                .isEqualTo(sentInvalid);
+        assertThat(deadLetters)
+                .allSatisfy(
+                        d -> {
+                            assertThat(d.getTopic()).isEqualTo(config.kafka().requestsTopic());
+                            assertThat(d.getReason()).isNotBlank();
+                        });
+    }
+
+    @Test
+    void greedyResultsEqualGreedyDecodingWithTheModelAlone() throws Exception {
+        JobConfig config = config("greedy");
+        List<InferenceRequest> requests =
+                List.of(
+                        Requests.greedy("g-1", "It is a truth universally acknowledged", 40),
+                        Requests.greedy("g-2", "Mr. Darcy", 30),
+                        Requests.greedy("g-3", "Captain Wentworth had", 50),
+                        Requests.greedy("g-4", "The", 20),
+                        Requests.greedy("g-5", "Emma could not", 35));
+        try (RequestProducer producer =
+                new RequestProducer(kafka.bootstrapServers(), config.kafka().requestsTopic())) {
+            requests.forEach(producer::send);
+        }
+
+        run(config);
+        Map<String, List<Integer>> served =
+                readResults(config, requests.size()).stream()
+                        .collect(
+                                Collectors.toMap(
+                                        InferenceResult::getRequestId,
+                                        InferenceResult::getTokenIds));
+
+        Map<String, List<Integer>> alone = new HashMap<>();
+        try (CausalLm model = CausalLm.load(BundledModel.tiny())) {
+            for (InferenceRequest request : requests) {
+                Generation generation =
+                        model.generate(
+                                        List.of(
+                                                new GenerationRequest(
+                                                        request.getRequestId(),
+                                                        model.tokenizer()
+                                                                .encode(request.getPrompt()),
+                                                        request.getMaxNewTokens(),
+                                                        SamplingConfig.greedy())))
+                                .get(0);
+                alone.put(
+                        request.getRequestId(),
+                        java.util.Arrays.stream(generation.tokens()).boxed().toList());
+            }
+        }
+        assertThat(served).isEqualTo(alone);
+    }
+
+    private static void run(JobConfig config) throws Exception {
+        StreamExecutionEnvironment env = TandemJob.environment(config, 2);
+        TandemJob.wireKafka(env, config, true);
+        env.execute(TandemJob.JOB_NAME);
+    }
+
+    private static List<InferenceResult> readResults(JobConfig config, int expected) {
+        return TopicReader.read(
+                kafka.bootstrapServers(),
+                config.kafka().resultsTopic(),
+                expected,
+                READ_TIMEOUT,
+                bytes -> AvroBytes.decode(bytes, InferenceResult.class));
+    }
+
+    private static List<DeadLetter> readDeadLetters(JobConfig config, int expected) {
+        return TopicReader.read(
+                kafka.bootstrapServers(),
+                config.kafka().deadLetterTopic(),
+                expected,
+                READ_TIMEOUT,
+                bytes -> AvroBytes.decode(bytes, DeadLetter.class));
+    }
+
+    /** Topics unique to one test, so tests never read each other's records. */
+    private static JobConfig config(String name) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("tandem.kafka.bootstrap-servers", kafka.bootstrapServers());
+        settings.put("tandem.kafka.requests-topic", name + "-requests");
+        settings.put("tandem.kafka.results-topic", name + "-results");
+        settings.put("tandem.kafka.dead-letter-topic", name + "-dead-letters");
+        settings.put("tandem.kafka.group-id", name);
+        settings.put("tandem.kafka.topic-partitions", "2");
+        settings.put("tandem.model.dir", BundledModel.tiny().toString());
+        settings.put("tandem.parallelism", "2");
+        settings.put("tandem.batch.max-size", "4");
+        settings.put("tandem.batch.max-wait", "20 ms");
+        settings.put("tandem.limits.max-new-tokens", "64");
+        settings.put("tandem.limits.max-record-bytes", "2048");
+        settings.put("tandem.checkpoint.interval", "0 ms");
+        JobConfig config = JobConfig.from(Configuration.fromMap(settings));
+        TopicProvisioner.ensureTopics(config.kafka());
+        return config;
+    }
+}

@@ -1,0 +1,102 @@
+package io.tandem.job.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JobConfigTest {
+
+    @Test
+    void defaultsAreValid() {
+        JobConfig config = JobConfig.from(new Configuration());
+
+        assertThat(config.kafka().requestsTopic()).isEqualTo("tandem-requests");
+        assertThat(config.kafka().deliveryGuarantee()).isEqualTo(DeliveryGuarantee.AT_LEAST_ONCE);
+        assertThat(config.batching().lanes()).isEqualTo(config.parallelism());
+        assertThat(config.bufferTimeout()).isEqualTo(Duration.ZERO);
+    }
+
+    @Test
+    void readsEveryAreaFromFlatKeys() {
+        JobConfig config =
+                JobConfig.from(
+                        Configuration.fromMap(
+                                Map.of(
+                                        "tandem.kafka.bootstrap-servers", "broker:9093",
+                                        "tandem.batch.max-size", "16",
+                                        "tandem.batch.max-wait", "20 ms",
+                                        "tandem.parallelism", "3",
+                                        "tandem.limits.max-new-tokens", "64",
+                                        "tandem.kafka.client.security.protocol", "SSL")));
+
+        assertThat(config.kafka().bootstrapServers()).isEqualTo("broker:9093");
+        assertThat(config.batching())
+                .isEqualTo(new JobConfig.Batching(16, Duration.ofMillis(20), 3));
+        assertThat(config.limits().maxNewTokens()).isEqualTo(64);
+        assertThat(config.kafka().clientProperties("x")).containsEntry("security.protocol", "SSL");
+    }
+
+    @Test
+    void errorsNameTheKeyTheValueAndWhatIsAllowed() {
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of("tandem.batch.max-size", "0"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tandem.batch.max-size=0")
+                .hasMessageContaining("at least 1");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of("tandem.batch.max-wait", "0 ms"))))
+                .hasMessageContaining("tandem.batch.max-wait")
+                .hasMessageContaining("positive duration");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of("tandem.kafka.requests-topic", " "))))
+                .hasMessageContaining("tandem.kafka.requests-topic");
+    }
+
+    @Test
+    void yamlFilesMayNestOrFlattenKeys(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tandem.yaml");
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "tandem:",
+                        "  batch:",
+                        "    max-size: 12",
+                        "tandem.kafka.results-topic: answers",
+                        ""));
+
+        Map<String, String> settings = ConfigFiles.read(file);
+
+        assertThat(settings)
+                .containsEntry("tandem.batch.max-size", "12")
+                .containsEntry("tandem.kafka.results-topic", "answers");
+        assertThat(JobConfig.from(Configuration.fromMap(settings)).batching().maxSize())
+                .isEqualTo(12);
+    }
+
+    @Test
+    void aMissingOrBrokenFileSaysWhich(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> ConfigFiles.read(dir.resolve("nope.yaml")))
+                .hasMessageContaining("nope.yaml");
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "tandem: [unclosed");
+        assertThatThrownBy(() -> ConfigFiles.read(broken)).hasMessageContaining("not valid YAML");
+    }
+}

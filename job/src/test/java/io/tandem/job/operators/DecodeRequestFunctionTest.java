@@ -1,0 +1,106 @@
+package io.tandem.job.operators;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.job.config.JobConfig.Limits;
+import io.tandem.job.kafka.AvroBytes;
+import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.DeadLetterCode;
+import io.tandem.schemas.internal.AdmittedRequest;
+import io.tandem.testkit.BundledModel;
+import io.tandem.testkit.Requests;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The admission function in a harness, with the bundled model's tokenizer (no weights are loaded).
+ */
+class DecodeRequestFunctionTest {
+
+    private OneInputStreamOperatorTestHarness<RawRecord, AdmittedRequest> harness;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        harness =
+                ProcessFunctionTestHarnesses.forProcessFunction(
+                        new DecodeRequestFunction(
+                                new Limits(100, 50, 4096, 2f), BundledModel.tiny().toString()));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        harness.close();
+    }
+
+    @Test
+    void admitsAValidRequestWithItsTokensAndSource() throws Exception {
+        harness.processElement(record(7, AvroBytes.encode(Requests.greedy("r1", "Héllo", 8))));
+
+        assertThat(harness.extractOutputValues())
+                .singleElement()
+                .satisfies(
+                        admitted -> {
+                            assertThat(admitted.getRequest().getRequestId()).isEqualTo("r1");
+                            // byte-level tokenizer: one token per UTF-8 byte
+                            assertThat(admitted.getPromptTokenIds())
+                                    .hasSize("Héllo".getBytes(StandardCharsets.UTF_8).length);
+                            assertThat(admitted.getSource()).isEqualTo("requests-0@7");
+                        });
+        assertThat(deadLetters()).isEmpty();
+    }
+
+    @Test
+    void sendsEveryBadRecordToTheSideOutputAndKeepsGoing() throws Exception {
+        byte[] garbage = {1, 2, 3};
+        byte[] empty = AvroBytes.encode(Requests.greedy("r2", "", 8));
+        harness.processElement(record(1, garbage));
+        harness.processElement(record(2, empty));
+        harness.processElement(record(3, AvroBytes.encode(Requests.greedy("r3", "Hi", 8))));
+
+        assertThat(harness.extractOutputValues())
+                .extracting(a -> a.getRequest().getRequestId())
+                .containsExactly("r3");
+        List<DeadLetter> deadLetters = deadLetters();
+        assertThat(deadLetters)
+                .extracting(DeadLetter::getErrorCode)
+                .containsExactly(DeadLetterCode.MALFORMED_AVRO, DeadLetterCode.PROMPT_EMPTY);
+        assertThat(deadLetters).extracting(DeadLetter::getOffset).containsExactly(1L, 2L);
+        assertThat(deadLetters.get(0).getOriginalBytes()).isEqualTo(ByteBuffer.wrap(garbage));
+        assertThat(deadLetters.get(1).getRequestId()).isEqualTo("r2");
+    }
+
+    @Test
+    void promptPlusOutputMustFitTheModelsContext() throws Exception {
+        // The limits allow 100 prompt and 50 new tokens; the bundled model has 256 positions.
+        harness.processElement(
+                record(1, AvroBytes.encode(Requests.greedy("fits", "x".repeat(100), 50))));
+        harness.processElement(
+                record(2, AvroBytes.encode(Requests.greedy("long", "x".repeat(101), 1))));
+
+        assertThat(harness.extractOutputValues())
+                .extracting(a -> a.getRequest().getRequestId())
+                .containsExactly("fits");
+        assertThat(deadLetters())
+                .extracting(DeadLetter::getErrorCode)
+                .containsExactly(DeadLetterCode.PROMPT_TOO_LONG);
+    }
+
+    private List<DeadLetter> deadLetters() {
+        var side = harness.getSideOutput(DecodeRequestFunction.DEAD_LETTERS);
+        return side == null
+                ? List.of()
+                : side.stream().map(StreamRecord::getValue).collect(Collectors.toList());
+    }
+
+    private static StreamRecord<RawRecord> record(long offset, byte[] value) {
+        return new StreamRecord<>(new RawRecord("requests", 0, offset, 0L, value));
+    }
+}
