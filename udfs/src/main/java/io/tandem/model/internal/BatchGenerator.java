@@ -22,9 +22,9 @@ import java.util.List;
  */
 public final class BatchGenerator {
 
-    private final Gpt2Network network;
+    private final TransformerNetwork network;
 
-    public BatchGenerator(Gpt2Network network) {
+    public BatchGenerator(TransformerNetwork network) {
         this.network = network;
     }
 
@@ -35,10 +35,9 @@ public final class BatchGenerator {
      *     would run past the context length
      */
     public List<Generation> generate(List<GenerationRequest> requests, NDManager parent) {
-        Gpt2Config config = network.config();
         List<Sequence> sequences = new ArrayList<>(requests.size());
         for (GenerationRequest request : requests) {
-            sequences.add(new Sequence(request, validPrompt(request, config)));
+            sequences.add(new Sequence(request, validPrompt(request, network)));
         }
         if (sequences.isEmpty()) {
             return List.of();
@@ -48,7 +47,7 @@ public final class BatchGenerator {
                 PaddedBatch.of(sequences.stream().mapToInt(s -> s.prompt.length).toArray());
         int[][] prompts = sequences.stream().map(s -> s.prompt).toArray(int[][]::new);
         try (NDManager scope = parent.newSubManager();
-                KvCache cache = new KvCache(scope, config.layers())) {
+                KvCache cache = new KvCache(scope, network.layers())) {
             float[] logits =
                     lastLogits(
                             scope,
@@ -62,7 +61,7 @@ public final class BatchGenerator {
                 int[] nextTokens = new int[running.size()];
                 int kept = 0;
                 for (int row = 0; row < running.size(); row++) {
-                    int token = running.get(row).next(logits, row, config);
+                    int token = running.get(row).next(logits, row, network);
                     if (token >= 0) {
                         keep[kept] = row;
                         nextTokens[kept++] = token;
@@ -138,10 +137,10 @@ public final class BatchGenerator {
          * Chooses the next token from batch row {@code row} of {@code logits}; returns it if the
          * sequence goes on, or -1 once it has finished.
          */
-        int next(float[] logits, int row, Gpt2Config config) {
-            int vocab = config.vocabSize();
+        int next(float[] logits, int row, TransformerNetwork network) {
+            int vocab = network.vocabSize();
             int token = sampler.sample(logits, row * vocab, vocab);
-            if (token == config.eosTokenId()) {
+            if (token == network.eosTokenId()) {
                 finishReason = FinishReason.EOS;
                 return -1;
             }
@@ -158,10 +157,10 @@ public final class BatchGenerator {
         }
     }
 
-    private static int[] validPrompt(GenerationRequest request, Gpt2Config config) {
+    private static int[] validPrompt(GenerationRequest request, TransformerNetwork network) {
         int[] prompt = request.promptTokens();
         long total = (long) prompt.length + request.maxNewTokens();
-        if (total > config.contextLength()) {
+        if (total > network.contextLength()) {
             throw new IllegalArgumentException(
                     "request "
                             + request.id()
@@ -170,17 +169,17 @@ public final class BatchGenerator {
                             + " tokens plus "
                             + request.maxNewTokens()
                             + " new tokens exceeds the context length of "
-                            + config.contextLength());
+                            + network.contextLength());
         }
         for (int token : prompt) {
-            if (token < 0 || token >= config.vocabSize()) {
+            if (token < 0 || token >= network.vocabSize()) {
                 throw new IllegalArgumentException(
                         "request "
                                 + request.id()
                                 + ": token id "
                                 + token
                                 + " is outside the vocabulary of "
-                                + config.vocabSize());
+                                + network.vocabSize());
             }
         }
         return prompt;

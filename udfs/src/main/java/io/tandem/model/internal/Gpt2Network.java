@@ -27,10 +27,7 @@ import java.util.Map;
  * its left operand, which is always an activation, so all temporaries of a forward pass land in the
  * caller's manager and never in the weights' manager.
  */
-public final class Gpt2Network {
-
-    /** Additive attention bias for masked positions: exp underflows to exactly 0, no NaNs. */
-    public static final float MASKED = -1e9f;
+public final class Gpt2Network implements TransformerNetwork {
 
     private static final NDIndex LAST_POSITION = new NDIndex(":, -1, :");
 
@@ -118,20 +115,27 @@ public final class Gpt2Network {
         return config;
     }
 
-    /**
-     * Runs the model over {@code seq} new positions per sequence. Temporaries and the result belong
-     * to the manager of {@code tokens} and {@code positions}, so create those in the caller's
-     * scope.
-     *
-     * @param tokens [batch, seq] integer token ids
-     * @param positions [batch, seq] integer position ids
-     * @param attentionBias [batch or 1, 1, seq, past + seq] additive bias: 0 where a query may
-     *     attend, {@link #MASKED} elsewhere (future positions, padding)
-     * @param cache the keys and values of the {@code past} positions, appended to; {@code null}
-     *     when nothing is cached (training, full forward)
-     * @param lastPositionOnly whether to compute logits for the last position only
-     * @return logits, [batch, vocab] if {@code lastPositionOnly}, else [batch, seq, vocab]
-     */
+    @Override
+    public int vocabSize() {
+        return config.vocabSize();
+    }
+
+    @Override
+    public int contextLength() {
+        return config.contextLength();
+    }
+
+    @Override
+    public int layers() {
+        return config.layers();
+    }
+
+    @Override
+    public int eosTokenId() {
+        return config.eosTokenId();
+    }
+
+    @Override
     public NDArray forward(
             NDArray tokens,
             NDArray positions,

@@ -67,7 +67,7 @@ final class PaddedBatch {
      */
     float[] prefillBias() {
         float[] bias = new float[pads.length * columns * columns];
-        Arrays.fill(bias, Gpt2Network.MASKED);
+        Arrays.fill(bias, TransformerNetwork.MASKED);
         for (int row = 0; row < pads.length; row++) {
             for (int query = pads[row]; query < columns; query++) {
                 int offset = (row * columns + query) * columns;
@@ -95,7 +95,7 @@ final class PaddedBatch {
     float[] lastBias() {
         float[] bias = new float[pads.length * columns];
         for (int row = 0; row < pads.length; row++) {
-            Arrays.fill(bias, row * columns, row * columns + pads[row], Gpt2Network.MASKED);
+            Arrays.fill(bias, row * columns, row * columns + pads[row], TransformerNetwork.MASKED);
         }
         return bias;
     }

@@ -16,6 +16,7 @@ import io.tandem.model.internal.Gpt2Network;
 import io.tandem.model.internal.Gpt2Parameters;
 import io.tandem.model.internal.JsonFiles;
 import io.tandem.model.internal.ModelDirectory;
+import io.tandem.model.internal.TransformerNetwork;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -317,7 +318,10 @@ public final class Trainer {
         float[] bias = new float[context * context];
         for (int query = 0; query < context; query++) {
             Arrays.fill(
-                    bias, query * context + query + 1, (query + 1) * context, Gpt2Network.MASKED);
+                    bias,
+                    query * context + query + 1,
+                    (query + 1) * context,
+                    TransformerNetwork.MASKED);
         }
         return bias;
     }

@@ -6,7 +6,7 @@ import org.junit.jupiter.api.Test;
 
 class PaddedBatchTest {
 
-    private static final float M = Gpt2Network.MASKED;
+    private static final float M = TransformerNetwork.MASKED;
 
     private final int[][] prompts = {{7, 8, 9}, {5}};
     private final PaddedBatch batch = PaddedBatch.of(new int[] {3, 1});
