@@ -5,15 +5,16 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.tandem.model.internal.BatchGenerator;
 import io.tandem.model.internal.Checkpoint;
-import io.tandem.model.internal.Gpt2Config;
-import io.tandem.model.internal.Gpt2Network;
-import io.tandem.model.internal.Gpt2Parameters;
 import io.tandem.model.internal.HostTensor;
+import io.tandem.model.internal.ModelConfig;
 import io.tandem.model.internal.ModelDirectory;
+import io.tandem.model.internal.SessionPool;
+import io.tandem.model.internal.TransformerNetwork;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * model.safetensors} or a sharded index, {@code tokenizer.json}) onto DJL's PyTorch engine on the
  * CPU, generating continuations for batches of token prompts.
  *
- * <p>Supported architecture: GPT-2 ({@code model_type: gpt2}). Weights stay in native memory (about
- * 4 bytes per parameter, plus a copy of each layer's QKV projection) until {@link #close()}; a
- * {@link #generate} call additionally holds its batch's KV cache (per layer {@code 2 * batch *
- * (prompt + new tokens) * width} floats) and frees it before returning.
+ * <p>Supported architectures ({@code model_type}): GPT-2 ({@code gpt2}) and the Llama family
+ * ({@code llama}, {@code qwen2}). Weights stay in native memory (about 4 bytes per parameter, plus
+ * for GPT-2 a copy of each layer's QKV projection) until {@link #close()}; a {@link #generate} call
+ * additionally holds its batch's KV cache (per layer {@code 2 * batch * (prompt + new tokens) *
+ * kvHeads * headDim} floats) and frees it before returning.
  *
  * <p>Thread-safe: {@link #generate} may run concurrently from several threads on one instance; each
  * call works in its own native memory scope and only reads the weights. Close the model only after
@@ -54,11 +56,11 @@ public final class CausalLm implements AutoCloseable {
     /** Loads the model in {@code modelDir}; logs one INFO line with its size and load time. */
     public static CausalLm load(Path modelDir) throws ModelException {
         long start = System.nanoTime();
-        Gpt2Config config = Gpt2Config.read(modelDir.resolve(Gpt2Config.FILE_NAME));
+        ModelConfig config = ModelConfig.read(modelDir.resolve(ModelConfig.FILE_NAME));
         ModelInfo info = ModelInfo.of(modelDir, config);
         Map<String, HostTensor> parameters;
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
-            parameters = Gpt2Parameters.read(checkpoint, config);
+            parameters = config.readParameters(checkpoint);
         } catch (IOException e) {
             throw new ModelException(info.name() + ": cannot read weights: " + e.getMessage(), e);
         }
@@ -76,8 +78,7 @@ public final class CausalLm implements AutoCloseable {
         NDManager weights = null;
         try {
             weights = Engine.getEngine(ENGINE).newBaseManager(Device.cpu());
-            Gpt2Network network =
-                    Gpt2Network.of(config, Gpt2Parameters.upload(parameters, weights), weights);
+            TransformerNetwork network = config.newNetwork(parameters, weights);
             CausalLm model = new CausalLm(info, tokenizer, weights, new BatchGenerator(network));
             LOG.info(
                     "Loaded model {} ({}): {} parameters, {} layers, width {}, {} heads, context"
@@ -133,6 +134,30 @@ public final class CausalLm implements AutoCloseable {
             throw new ModelException(
                     info.name() + ": generation of " + batch.size() + " sequences failed: " + e, e);
         }
+    }
+
+    /**
+     * Opens a store of per-request KV sessions on this model, for callers that come back with the
+     * same sequences (speculative drafting and verification). Close the store before the model.
+     */
+    public SessionStore openSessions(SessionLimits limits) {
+        return openSessions(limits, System::nanoTime);
+    }
+
+    /** {@link #openSessions(SessionLimits)} with the clock idle timeouts are measured on. */
+    SessionStore openSessions(SessionLimits limits, LongSupplier nanoClock) {
+        if (closed) {
+            throw new IllegalStateException("model " + info.name() + " is closed");
+        }
+        return new SessionStore(
+                info.name(),
+                new SessionPool(
+                        info.name(),
+                        generator.network(),
+                        weights,
+                        limits,
+                        nanoClock,
+                        SessionPool.COMPACTION_COLUMNS));
     }
 
     /** Frees the weights and the tokenizer. */

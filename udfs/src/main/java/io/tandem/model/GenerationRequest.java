@@ -11,9 +11,21 @@ import java.util.Objects;
  * @param promptTokens at least one token id
  * @param maxNewTokens {@code >= 1}
  * @param sampling how tokens are chosen
+ * @param ignoreEos keep going past the end-of-sequence token until {@code maxNewTokens}, like
+ *     vLLM's {@code ignore_eos}: for benchmarks that need an exact number of decode steps
  */
 public record GenerationRequest(
-        String id, int[] promptTokens, int maxNewTokens, SamplingConfig sampling) {
+        String id,
+        int[] promptTokens,
+        int maxNewTokens,
+        SamplingConfig sampling,
+        boolean ignoreEos) {
+
+    /** A request that stops at the end-of-sequence token. */
+    public GenerationRequest(
+            String id, int[] promptTokens, int maxNewTokens, SamplingConfig sampling) {
+        this(id, promptTokens, maxNewTokens, sampling, false);
+    }
 
     public GenerationRequest {
         Objects.requireNonNull(id, "id");
@@ -45,12 +57,13 @@ public record GenerationRequest(
                 && id.equals(other.id)
                 && Arrays.equals(promptTokens, other.promptTokens)
                 && maxNewTokens == other.maxNewTokens
-                && sampling.equals(other.sampling);
+                && sampling.equals(other.sampling)
+                && ignoreEos == other.ignoreEos;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(id, Arrays.hashCode(promptTokens), maxNewTokens, sampling);
+        return Objects.hash(id, Arrays.hashCode(promptTokens), maxNewTokens, sampling, ignoreEos);
     }
 
     @Override
@@ -63,6 +76,7 @@ public record GenerationRequest(
                 + maxNewTokens
                 + ", sampling="
                 + sampling
+                + (ignoreEos ? ", ignoreEos" : "")
                 + "]";
     }
 }

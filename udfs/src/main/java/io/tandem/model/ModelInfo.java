@@ -1,13 +1,14 @@
 package io.tandem.model;
 
-import io.tandem.model.internal.Gpt2Config;
+import io.tandem.model.internal.ModelConfig;
 import java.nio.file.Path;
 
 /**
  * What a model is, as far as callers need to know: its identity, size and token limits. Immutable.
  *
  * @param name the model directory's name
- * @param architecture the {@code model_type} of its {@code config.json}, e.g. {@code gpt2}
+ * @param architecture the {@code model_type} of its {@code config.json}: {@code gpt2}, {@code
+ *     llama} or {@code qwen2}
  * @param parameters number of distinct weights (tied weights counted once)
  * @param layers transformer blocks
  * @param width hidden size
@@ -32,14 +33,14 @@ public record ModelInfo(
      * weights.
      */
     public static ModelInfo read(Path modelDir) throws ModelException {
-        return of(modelDir, Gpt2Config.read(modelDir.resolve(Gpt2Config.FILE_NAME)));
+        return of(modelDir, ModelConfig.read(modelDir.resolve(ModelConfig.FILE_NAME)));
     }
 
-    static ModelInfo of(Path modelDir, Gpt2Config config) {
+    static ModelInfo of(Path modelDir, ModelConfig config) {
         Path fileName = modelDir.toAbsolutePath().normalize().getFileName();
         return new ModelInfo(
                 fileName == null ? modelDir.toString() : fileName.toString(),
-                Gpt2Config.MODEL_TYPE,
+                config.modelType(),
                 config.parameterCount(),
                 config.layers(),
                 config.width(),

@@ -139,6 +139,17 @@ class CausalLmTest {
 
             assertThat(generation.finishReason()).isEqualTo(FinishReason.EOS);
             assertThat(generation.tokens()).isEqualTo(Arrays.copyOf(unstopped, stop));
+
+            GenerationRequest ignoring =
+                    new GenerationRequest(
+                            "x",
+                            model.tokenizer().encode("Box Hill"),
+                            12,
+                            SamplingConfig.greedy(),
+                            true);
+            Generation past = stopping.generate(List.of(ignoring)).get(0);
+            assertThat(past.finishReason()).isEqualTo(FinishReason.LENGTH);
+            assertThat(past.tokens()).isEqualTo(unstopped);
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
+import io.tandem.speculative.TokenDistribution;
 import org.junit.jupiter.api.Test;
 
 class SamplerTest {
@@ -21,13 +22,15 @@ class SamplerTest {
     void greedyPicksTheArgmaxAndTheLowestIdOnTies() {
         Sampler greedy = new Sampler(SamplingConfig.greedy());
 
-        assertThat(greedy.sample(new float[] {0.1f, 3f, -2f, 2.9f}, 0, 4)).isEqualTo(1);
-        assertThat(greedy.sample(new float[] {9f, 9f, 1f, 5f, 5f, 2f}, 2, 4)).isEqualTo(1);
+        assertThat(greedy.sample(new float[] {0.1f, 3f, -2f, 2.9f}, 0, 4, 0)).isEqualTo(1);
+        assertThat(greedy.sample(new float[] {9f, 9f, 1f, 5f, 5f, 2f}, 2, 4, 7)).isEqualTo(1);
+        assertThat(greedy.distribution(new float[] {9f, 9f, 1f, 5f, 5f, 2f}, 2, 4))
+                .isEqualTo(TokenDistribution.certain(1));
     }
 
     @Test
     void temperatureOneSamplesTheSoftmax() {
-        double[] p = new Sampler(new SamplingConfig(1, 1, 0)).distribution(LOGITS, 0, 5);
+        double[] p = dense(new SamplingConfig(1, 1, 0));
 
         assertThat(p)
                 .containsExactly(new double[] {0.5, 0.25, 0.125, 0.0625, 0.0625}, offset(1e-6));
@@ -35,8 +38,8 @@ class SamplerTest {
 
     @Test
     void temperatureSharpensOrFlattensTheDistribution() {
-        double[] cold = new Sampler(new SamplingConfig(0.5, 1, 0)).distribution(LOGITS, 0, 5);
-        double[] hot = new Sampler(new SamplingConfig(2, 1, 0)).distribution(LOGITS, 0, 5);
+        double[] cold = dense(new SamplingConfig(0.5, 1, 0));
+        double[] hot = dense(new SamplingConfig(2, 1, 0));
 
         // p_i ∝ p_i^(1/T): squares at T = 0.5, square roots at T = 2
         double squares = 0.25 + 0.0625 + 0.015625 + 2 * 0.00390625;
@@ -67,7 +70,7 @@ class SamplerTest {
         int draws = 20_000;
         int[] counts = new int[5];
         for (int i = 0; i < draws; i++) {
-            counts[sampler.sample(LOGITS, 0, 5)]++;
+            counts[sampler.sample(LOGITS, 0, 5, i)]++;
         }
         double[] p = {0.5, 0.25, 0.125, 0.0625, 0.0625};
         double chiSquared = 0;
@@ -88,9 +91,9 @@ class SamplerTest {
         int[] b = new int[50];
         int[] c = new int[50];
         for (int i = 0; i < 50; i++) {
-            a[i] = first.sample(LOGITS, 0, 5);
-            b[i] = second.sample(LOGITS, 0, 5);
-            c[i] = other.sample(LOGITS, 0, 5);
+            a[i] = first.sample(LOGITS, 0, 5, i);
+            b[i] = second.sample(LOGITS, 0, 5, i);
+            c[i] = other.sample(LOGITS, 0, 5, i);
         }
 
         assertThat(a).isEqualTo(b).isNotEqualTo(c);
@@ -109,7 +112,31 @@ class SamplerTest {
         assertThat(new SamplingConfig(0.7, 1, 0).isGreedy()).isFalse();
     }
 
+    @Test
+    void aDrawDependsOnlyOnTheSeedAndThePosition() {
+        Sampler sampler = new Sampler(new SamplingConfig(1, 1, 11));
+        int[] forward = new int[40];
+        for (int position = 0; position < 40; position++) {
+            forward[position] = sampler.sample(LOGITS, 0, 5, position);
+        }
+
+        for (int position = 39; position >= 0; position--) {
+            assertThat(new Sampler(new SamplingConfig(1, 1, 11)).sample(LOGITS, 0, 5, position))
+                    .isEqualTo(forward[position]);
+        }
+    }
+
     private static double[] nucleus(double topP) {
-        return new Sampler(new SamplingConfig(1, topP, 0)).distribution(LOGITS, 0, 5);
+        return dense(new SamplingConfig(1, topP, 0));
+    }
+
+    /** The sampler's distribution over {@link #LOGITS} as one probability per token id. */
+    private static double[] dense(SamplingConfig config) {
+        TokenDistribution distribution = new Sampler(config).distribution(LOGITS, 0, 5);
+        double[] p = new double[5];
+        for (int token = 0; token < 5; token++) {
+            p[token] = distribution.probability(token);
+        }
+        return p;
     }
 }

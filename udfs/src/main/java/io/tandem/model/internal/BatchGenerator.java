@@ -28,6 +28,11 @@ public final class BatchGenerator {
         this.network = network;
     }
 
+    /** The network this generator decodes with. */
+    public TransformerNetwork network() {
+        return network;
+    }
+
     /**
      * Continues every request; one {@link Generation} per request, in order.
      *
@@ -139,8 +144,8 @@ public final class BatchGenerator {
          */
         int next(float[] logits, int row, TransformerNetwork network) {
             int vocab = network.vocabSize();
-            int token = sampler.sample(logits, row * vocab, vocab);
-            if (token == network.eosTokenId()) {
+            int token = sampler.sample(logits, row * vocab, vocab, prompt.length + produced);
+            if (token == network.eosTokenId() && !request.ignoreEos()) {
                 finishReason = FinishReason.EOS;
                 return -1;
             }

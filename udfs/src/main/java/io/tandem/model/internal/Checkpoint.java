@@ -4,10 +4,12 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import io.tandem.model.ModelException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,6 +124,45 @@ public final class Checkpoint implements AutoCloseable {
     /** Reads tensor {@code name} as float32. */
     public HostTensor read(String name) throws IOException {
         return locate(name).read(name);
+    }
+
+    /**
+     * Reads every tensor of {@code shapes} (name to the shape the model's config implies) as
+     * float32, in that order. Missing tensors and shape mismatches are reported with the directory
+     * and tensor names; extra tensors are ignored.
+     *
+     * @param architecture the model's architecture, for messages
+     */
+    public Map<String, HostTensor> read(Map<String, long[]> shapes, String architecture)
+            throws IOException, ModelException {
+        List<String> missing = shapes.keySet().stream().filter(n -> !contains(n)).toList();
+        if (!missing.isEmpty()) {
+            throw new ModelException(
+                    directory
+                            + ": checkpoint lacks "
+                            + missing.size()
+                            + " "
+                            + architecture
+                            + " tensors, e.g. "
+                            + missing.subList(0, Math.min(5, missing.size())));
+        }
+        Map<String, HostTensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> expected : shapes.entrySet()) {
+            String name = expected.getKey();
+            long[] stored = shape(name);
+            if (!Arrays.equals(stored, expected.getValue())) {
+                throw new ModelException(
+                        directory
+                                + ": tensor '"
+                                + name
+                                + "' has shape "
+                                + Arrays.toString(stored)
+                                + " but config.json implies "
+                                + Arrays.toString(expected.getValue()));
+            }
+            tensors.put(name, read(name));
+        }
+        return tensors;
     }
 
     private SafetensorsFile locate(String name) throws IOException {

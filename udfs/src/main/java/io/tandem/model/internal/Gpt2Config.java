@@ -1,16 +1,15 @@
 package io.tandem.model.internal;
 
+import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import io.tandem.model.ModelException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * The hyper-parameters of a GPT-2 model, read from and written to a Hugging Face {@code
@@ -38,10 +37,10 @@ public record Gpt2Config(
         double layerNormEpsilon,
         Activation activation,
         int bosTokenId,
-        int eosTokenId) {
+        int eosTokenId)
+        implements ModelConfig {
 
     public static final String MODEL_TYPE = "gpt2";
-    public static final String FILE_NAME = "config.json";
 
     /** The MLP activations GPT-2 checkpoints use. */
     public enum Activation {
@@ -103,11 +102,24 @@ public record Gpt2Config(
                 eosTokenId);
     }
 
+    @Override
+    public String modelType() {
+        return MODEL_TYPE;
+    }
+
+    /** GPT-2 has one key/value head per attention head. */
+    @Override
+    public int kvHeads() {
+        return heads;
+    }
+
+    @Override
     public int headDim() {
         return width / heads;
     }
 
     /** Number of distinct parameters (the LM head is tied to the token embedding). */
+    @Override
     public long parameterCount() {
         long perLayer =
                 2L * width // ln_1
@@ -126,21 +138,25 @@ public record Gpt2Config(
                 + 2L * width;
     }
 
+    @Override
+    public Map<String, HostTensor> readParameters(Checkpoint checkpoint)
+            throws IOException, ModelException {
+        return Gpt2Parameters.read(checkpoint, this);
+    }
+
+    @Override
+    public TransformerNetwork newNetwork(Map<String, HostTensor> parameters, NDManager manager) {
+        return Gpt2Network.of(this, Gpt2Parameters.upload(parameters, manager), manager);
+    }
+
     /** Reads {@code config.json}; every problem names the file and key. */
     public static Gpt2Config read(Path file) throws ModelException {
-        JsonObject json;
-        try {
-            JsonElement root = JsonParser.parseString(Files.readString(file));
-            if (!root.isJsonObject()) {
-                throw new ModelException(file + ": expected a JSON object");
-            }
-            json = root.getAsJsonObject();
-        } catch (IOException e) {
-            throw new ModelException(file + ": cannot read model config: " + e.getMessage(), e);
-        } catch (JsonParseException e) {
-            throw new ModelException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
-        ConfigReader reader = new ConfigReader(file, json);
+        return read(ConfigReader.open(file));
+    }
+
+    /** Reads a parsed {@code config.json} whose {@code model_type} must be {@code gpt2}. */
+    static Gpt2Config read(ConfigReader reader) throws ModelException {
+        Path file = reader.file();
         String modelType = reader.string("model_type", null);
         if (!MODEL_TYPE.equals(modelType)) {
             throw new ModelException(
@@ -227,64 +243,6 @@ public record Gpt2Config(
         if (id < -1 || id >= vocabSize) {
             throw new IllegalArgumentException(
                     name + " " + id + " is outside the vocabulary of " + vocabSize);
-        }
-    }
-
-    /** Typed access to config keys, with errors that name the file and key. */
-    private record ConfigReader(Path file, JsonObject json) {
-
-        String string(String key, String fallback) throws ModelException {
-            JsonPrimitive value = value(key);
-            return value == null ? fallback : value.getAsString();
-        }
-
-        boolean bool(String key, boolean fallback) throws ModelException {
-            JsonPrimitive value = value(key);
-            if (value == null) {
-                return fallback;
-            }
-            if (!value.isBoolean()) {
-                throw new ModelException(file + ": key '" + key + "' must be true or false");
-            }
-            return value.getAsBoolean();
-        }
-
-        double number(String key, double fallback) throws ModelException {
-            JsonPrimitive value = value(key);
-            if (value == null) {
-                return fallback;
-            }
-            if (!value.isNumber()) {
-                throw new ModelException(file + ": key '" + key + "' must be a number");
-            }
-            return value.getAsDouble();
-        }
-
-        /** An integer key; {@code fallback == null} makes the key required. */
-        int integer(String key, Integer fallback) throws ModelException {
-            JsonPrimitive value = value(key);
-            if (value == null) {
-                if (fallback == null) {
-                    throw new ModelException(file + ": missing required key '" + key + "'");
-                }
-                return fallback;
-            }
-            if (!value.isNumber() || value.getAsDouble() != Math.rint(value.getAsDouble())) {
-                throw new ModelException(file + ": key '" + key + "' must be an integer");
-            }
-            return value.getAsInt();
-        }
-
-        /** The value of {@code key}, or {@code null} when absent or JSON null. */
-        private JsonPrimitive value(String key) throws ModelException {
-            JsonElement value = json.get(key);
-            if (value == null || value.isJsonNull()) {
-                return null;
-            }
-            if (!value.isJsonPrimitive()) {
-                throw new ModelException(file + ": key '" + key + "' must be a single value");
-            }
-            return value.getAsJsonPrimitive();
         }
     }
 }

@@ -1,0 +1,72 @@
+package io.tandem.model;
+
+import io.tandem.model.internal.SessionPool;
+import java.util.List;
+
+/**
+ * Per-request KV sessions next to one model: each request id's keys and values stay cached between
+ * calls, so a sequence that comes back with a few more tokens costs a forward pass over those
+ * tokens only. Only token ids go in and logits come out, so drafting and verifying can run in
+ * different JVMs, each with its own store.
+ *
+ * <p>Sessions are soft state: a missing or stale session (unknown id, evicted, or cached tokens
+ * that are not a prefix of the caller's) is rebuilt by prefill from the tokens in the call, and
+ * logits never depend on what was cached. Sequences that keep coming back together share one batch
+ * cache and advance with one forward pass per call; drafted tokens that the next call no longer
+ * carries are rolled back by masking, not copying. Memory is bounded by {@link SessionLimits}; free
+ * a request's session with {@link #finish} once it ends.
+ *
+ * <p>Thread-safe: calls on one store are serialised. Close the store before its model.
+ */
+public final class SessionStore implements AutoCloseable {
+
+    private final String modelName;
+    private final SessionPool pool;
+
+    SessionStore(String modelName, SessionPool pool) {
+        this.modelName = modelName;
+        this.pool = pool;
+    }
+
+    /**
+     * Extends each sequence's session to all its tokens and returns the logits after each of its
+     * last {@link SessionTokens#logits()} tokens, computed for the whole batch at once.
+     *
+     * @throws IllegalArgumentException for duplicate request ids, tokens outside the vocabulary or
+     *     sequences longer than the context
+     * @throws ModelException if the engine fails; the sessions of the call are dropped, so a retry
+     *     rebuilds them
+     */
+    public BatchLogits forward(List<SessionTokens> sequences) throws ModelException {
+        try {
+            return pool.forward(sequences);
+        } catch (IllegalArgumentException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ModelException(
+                    modelName + ": forward pass of " + sequences.size() + " sessions failed: " + e,
+                    e);
+        }
+    }
+
+    /** Frees the session of a request that ended; returns whether it had one. */
+    public boolean finish(String requestId) {
+        return pool.finish(requestId);
+    }
+
+    /** Frees the sessions idle for longer than the limit; returns how many. */
+    public int evictIdle() {
+        return pool.evictIdle();
+    }
+
+    /** Current sessions, memory and counters. */
+    public SessionStats stats() {
+        return pool.stats();
+    }
+
+    /** Frees every session. */
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,148 @@
+package io.tandem.udfs;
+
+import io.tandem.model.GenerationRequest;
+import io.tandem.model.ModelException;
+import io.tandem.model.ModelInfo;
+import io.tandem.speculative.AcceptanceStats;
+import io.tandem.speculative.DraftProposal;
+import io.tandem.speculative.Verification;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Speculative decoding in one process: drives a {@link Drafter} and a {@link Verifier} round by
+ * round for a batch of requests with a fixed speculation length γ, as the streaming job does across
+ * operators. Finished requests leave the batch and free their sessions on both sides. Benchmarks
+ * and the demo use it; the output equals plain decoding with the target (greedy: token for token;
+ * sampled: in distribution).
+ *
+ * <p>Thread-safe as far as the drafter and verifier are; a {@link Run} is not.
+ */
+public final class SpeculativeGenerator {
+
+    private final Drafter drafter;
+    private final Verifier verifier;
+
+    public SpeculativeGenerator(Drafter drafter, Verifier verifier) {
+        this.drafter = drafter;
+        this.verifier = verifier;
+    }
+
+    /**
+     * Generates every request to the end; one result per request, in order.
+     *
+     * @param speculationLength tokens drafted per round, {@code >= 0} (0: plain target decoding
+     *     through the verifier)
+     * @throws IllegalArgumentException if a request would run past the context of either model
+     * @throws ModelException if a model fails
+     */
+    public List<SpeculativeGeneration> generate(
+            List<GenerationRequest> requests, int speculationLength) throws ModelException {
+        Run run = start(requests, speculationLength);
+        while (!run.finished()) {
+            run.round();
+        }
+        return run.results();
+    }
+
+    /** A generation to drive round by round (to observe or disturb it between rounds). */
+    public Run start(List<GenerationRequest> requests, int speculationLength) {
+        if (speculationLength < 0) {
+            throw new IllegalArgumentException(
+                    "speculationLength must be >= 0, got " + speculationLength);
+        }
+        ModelInfo target = verifier.model();
+        int context = Math.min(target.contextLength(), drafter.model().contextLength());
+        for (GenerationRequest request : requests) {
+            if (request.promptLength() + request.maxNewTokens() > context) {
+                throw new IllegalArgumentException(
+                        "request "
+                                + request.id()
+                                + ": prompt of "
+                                + request.promptLength()
+                                + " tokens plus "
+                                + request.maxNewTokens()
+                                + " new tokens exceeds the context length of "
+                                + context);
+            }
+        }
+        return new Run(requests, speculationLength, target.eosTokenId());
+    }
+
+    /** The state of one {@link #generate} call between rounds. Not thread-safe. */
+    public final class Run {
+
+        private final int speculationLength;
+        private final SequenceProgress[] progress;
+        private final int[] rounds;
+        private final AcceptanceStats[] acceptance;
+
+        private Run(List<GenerationRequest> requests, int speculationLength, int eosTokenId) {
+            this.speculationLength = speculationLength;
+            this.progress = new SequenceProgress[requests.size()];
+            this.rounds = new int[requests.size()];
+            this.acceptance = new AcceptanceStats[requests.size()];
+            for (int i = 0; i < progress.length; i++) {
+                progress[i] = SequenceProgress.start(requests.get(i), eosTokenId);
+                acceptance[i] = AcceptanceStats.none();
+            }
+        }
+
+        /** Whether every request has finished. */
+        public boolean finished() {
+            for (SequenceProgress sequence : progress) {
+                if (!sequence.finished()) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Ids of the requests still running. */
+        public List<String> running() {
+            List<String> ids = new ArrayList<>();
+            for (SequenceProgress sequence : progress) {
+                if (!sequence.finished()) {
+                    ids.add(sequence.request().id());
+                }
+            }
+            return ids;
+        }
+
+        /** One draft-and-verify round of every running request. */
+        public void round() throws ModelException {
+            List<Integer> running = new ArrayList<>();
+            List<SequenceRound> batch = new ArrayList<>();
+            for (int i = 0; i < progress.length; i++) {
+                if (!progress[i].finished()) {
+                    running.add(i);
+                    batch.add(progress[i].round(speculationLength));
+                }
+            }
+            List<DraftProposal> drafts = drafter.draft(batch);
+            List<Verification> verifications = verifier.verify(batch, drafts);
+            for (int k = 0; k < running.size(); k++) {
+                int i = running.get(k);
+                progress[i] = progress[i].advance(drafts.get(k), verifications.get(k));
+                rounds[i]++;
+                acceptance[i] = acceptance[i].plus(verifications.get(k));
+                if (progress[i].finished()) {
+                    String id = progress[i].request().id();
+                    drafter.finish(id);
+                    verifier.finish(id);
+                }
+            }
+        }
+
+        /** One result per request, in order; only once {@link #finished()}. */
+        public List<SpeculativeGeneration> results() {
+            List<SpeculativeGeneration> results = new ArrayList<>(progress.length);
+            for (int i = 0; i < progress.length; i++) {
+                results.add(
+                        new SpeculativeGeneration(
+                                progress[i].generation(), rounds[i], acceptance[i]));
+            }
+            return results;
+        }
+    }
+}
