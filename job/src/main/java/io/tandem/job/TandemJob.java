@@ -121,9 +121,7 @@ public final class TandemJob {
                         .uid(Operators.SOURCE);
 
         SingleOutputStreamOperator<AdmittedRequest> admitted =
-                records.process(
-                                new DecodeRequestFunction(
-                                        config.limits(), config.generation().modelDir()))
+                records.process(new DecodeRequestFunction(config.limits(), config.generation()))
                         .name(Operators.DECODE)
                         .uid(Operators.DECODE);
 
@@ -140,7 +138,10 @@ public final class TandemJob {
         DataStream<InferenceResult> results =
                 AsyncDataStream.unorderedWait(
                                 batches,
-                                new GenerateAsyncFunction(config.generation().modelDir()),
+                                new GenerateAsyncFunction(
+                                        config.generation().modelDir(),
+                                        config.generation().draftDir(),
+                                        config.generation().speculationLength()),
                                 config.generation().timeout().toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 config.generation().capacity())

@@ -23,6 +23,7 @@ import io.tandem.testkit.MiniClusters;
 import io.tandem.testkit.Requests;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -153,7 +154,35 @@ class TandemJobITCase {
 
     @Test
     void greedyResultsEqualGreedyDecodingWithTheModelAlone() throws Exception {
-        JobConfig config = config("greedy");
+        assertGreedyResultsEqualTheTargetAlone(config("greedy-ad"), BundledModel.tiny());
+    }
+
+    @Test
+    void speculativeGreedyResultsEqualGreedyDecodingWithTheTargetAlone() throws Exception {
+        Map<String, String> pair =
+                Map.of(
+                        "tandem.model.dir", BundledModel.target().toString(),
+                        "tandem.model.draft-dir", BundledModel.draft().toString(),
+                        "tandem.speculation.length", "4");
+        JobConfig config = config("greedy-sd", pair);
+
+        List<InferenceResult> results =
+                assertGreedyResultsEqualTheTargetAlone(config, BundledModel.target());
+
+        assertThat(results)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.getMode()).isEqualTo("sd-fixed");
+                            assertThat(r.getDraftedTokens()).isPositive();
+                            assertThat(r.getAcceptedTokens()).isBetween(0, r.getDraftedTokens());
+                            assertThat(r.getSpeculationLengths()).hasSize(r.getRounds());
+                        });
+        int accepted = results.stream().mapToInt(InferenceResult::getAcceptedTokens).sum();
+        assertThat(accepted).as("a trained pair agrees on some tokens").isPositive();
+    }
+
+    private static List<InferenceResult> assertGreedyResultsEqualTheTargetAlone(
+            JobConfig config, Path target) throws Exception {
         List<InferenceRequest> requests =
                 List.of(
                         Requests.greedy("g-1", "It is a truth universally acknowledged", 40),
@@ -167,15 +196,16 @@ class TandemJobITCase {
         }
 
         run(config);
+        List<InferenceResult> results = readResults(config, requests.size());
         Map<String, List<Integer>> served =
-                readResults(config, requests.size()).stream()
+                results.stream()
                         .collect(
                                 Collectors.toMap(
                                         InferenceResult::getRequestId,
                                         InferenceResult::getTokenIds));
 
         Map<String, List<Integer>> alone = new HashMap<>();
-        try (CausalLm model = CausalLm.load(BundledModel.tiny())) {
+        try (CausalLm model = CausalLm.load(target)) {
             for (InferenceRequest request : requests) {
                 Generation generation =
                         model.generate(
@@ -193,6 +223,7 @@ class TandemJobITCase {
             }
         }
         assertThat(served).isEqualTo(alone);
+        return results;
     }
 
     private static void run(JobConfig config) throws Exception {
@@ -219,8 +250,12 @@ class TandemJobITCase {
                 bytes -> AvroBytes.decode(bytes, DeadLetter.class));
     }
 
-    /** Topics unique to one test, so tests never read each other's records. */
     private static JobConfig config(String name) {
+        return config(name, Map.of());
+    }
+
+    /** Topics unique to one test, so tests never read each other's records. */
+    private static JobConfig config(String name, Map<String, String> overrides) {
         Map<String, String> settings = new HashMap<>();
         settings.put("tandem.kafka.bootstrap-servers", kafka.bootstrapServers());
         settings.put("tandem.kafka.requests-topic", name + "-requests");
@@ -229,12 +264,14 @@ class TandemJobITCase {
         settings.put("tandem.kafka.group-id", name);
         settings.put("tandem.kafka.topic-partitions", "2");
         settings.put("tandem.model.dir", BundledModel.tiny().toString());
+        settings.put("tandem.model.draft-dir", "");
         settings.put("tandem.parallelism", "2");
         settings.put("tandem.batch.max-size", "4");
         settings.put("tandem.batch.max-wait", "20 ms");
         settings.put("tandem.limits.max-new-tokens", "64");
         settings.put("tandem.limits.max-record-bytes", "2048");
         settings.put("tandem.checkpoint.interval", "0 ms");
+        settings.putAll(overrides);
         JobConfig config = JobConfig.from(Configuration.fromMap(settings));
         TopicProvisioner.ensureTopics(config.kafka());
         return config;

@@ -8,9 +8,19 @@ public final class BundledModel {
 
     private BundledModel() {}
 
-    /** The default serving model, {@code models/austen-tiny}. */
+    /** The small model the fast tests serve with, {@code models/austen-tiny}. */
     public static Path tiny() {
         return find("models/austen-tiny");
+    }
+
+    /** The draft model of the bundled pair, {@code models/austen-draft}. */
+    public static Path draft() {
+        return find("models/austen-draft");
+    }
+
+    /** The target model of the bundled pair, {@code models/austen-target}. */
+    public static Path target() {
+        return find("models/austen-target");
     }
 
     private static Path find(String relative) {

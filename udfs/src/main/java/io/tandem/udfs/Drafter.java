@@ -6,8 +6,6 @@ import io.tandem.model.ModelException;
 import io.tandem.model.ModelInfo;
 import io.tandem.model.Sampler;
 import io.tandem.model.SessionLimits;
-import io.tandem.model.SessionStats;
-import io.tandem.model.SessionStore;
 import io.tandem.model.SessionTokens;
 import io.tandem.speculative.DraftProposal;
 import io.tandem.speculative.Draw;
@@ -30,14 +28,13 @@ import java.util.List;
  * <p>Thread-safe (calls are serialised on the sessions). Does not own the model: close the drafter,
  * then release the model.
  */
-public final class Drafter implements AutoCloseable {
+public final class Drafter extends SessionHolder {
 
     private final ModelInfo model;
-    private final SessionStore sessions;
 
     public Drafter(CausalLm draftModel, SessionLimits limits) {
+        super(draftModel.openSessions(limits));
         this.model = draftModel.info();
-        this.sessions = draftModel.openSessions(limits);
     }
 
     /** The draft model. */
@@ -105,26 +102,5 @@ public final class Drafter implements AutoCloseable {
                             : new DraftProposal(drafted[i], distributions.get(i)));
         }
         return proposals;
-    }
-
-    /** Frees the session of a request that ended; returns whether it had one. */
-    public boolean finish(String requestId) {
-        return sessions.finish(requestId);
-    }
-
-    /** Frees sessions idle for longer than the limit; returns how many. */
-    public int evictIdle() {
-        return sessions.evictIdle();
-    }
-
-    /** The draft sessions' state and counters. */
-    public SessionStats sessionStats() {
-        return sessions.stats();
-    }
-
-    /** Frees every session (not the model). */
-    @Override
-    public void close() {
-        sessions.close();
     }
 }

@@ -4,6 +4,7 @@ import io.tandem.model.CausalLm;
 import io.tandem.model.Generation;
 import io.tandem.model.GenerationRequest;
 import io.tandem.model.SamplingConfig;
+import io.tandem.model.SessionLimits;
 import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
@@ -11,8 +12,10 @@ import io.tandem.schemas.Placement;
 import io.tandem.schemas.Sampling;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
+import io.tandem.speculative.AcceptanceStats;
 import io.tandem.udfs.Results.BatchWork;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,31 +40,69 @@ import org.slf4j.LoggerFactory;
  * request of the batch gets a result with finish reason {@code ERROR} and the cause.
  *
  * <p>Metrics (group {@code tandem}): {@code requestsOut}, {@code requestsFailed}, {@code
- * generatedTokens} counters, and {@code batchMillis} (model time per batch) histogram.
+ * generatedTokens}, {@code draftedTokens}, {@code acceptedTokens} counters, and {@code batchMillis}
+ * (model time per batch) histogram.
  */
 public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceResult> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GenerateAsyncFunction.class);
 
-    static final String MODE = "ad";
+    static final String AUTOREGRESSIVE = "ad";
+    static final String SPECULATIVE_FIXED = "sd-fixed";
+
+    private static final SessionLimits SESSIONS =
+            new SessionLimits(4096, 1L << 30, Duration.ofMinutes(5));
 
     private final String modelDir;
+    private final String draftDir;
+    private final int speculationLength;
 
     private transient CausalLm model;
+    private transient CausalLm draftModel;
+    private transient SpeculativeGenerator speculative;
+    private transient Drafter drafter;
+    private transient Verifier verifier;
+    private transient String mode;
     private transient ExecutorService worker;
     private transient Placement placement;
     private transient Counter requestsOut;
     private transient Counter requestsFailed;
     private transient Counter generatedTokens;
+    private transient Counter draftedTokens;
+    private transient Counter acceptedTokens;
     private transient Histogram batchMillis;
 
+    /** Autoregressive generation with the model in {@code modelDir}. */
     public GenerateAsyncFunction(String modelDir) {
+        this(modelDir, null, 0);
+    }
+
+    /**
+     * Speculative generation with the target in {@code modelDir} and the draft in {@code draftDir}
+     * (autoregressive when {@code draftDir} is null), drafting {@code speculationLength} tokens per
+     * round.
+     */
+    public GenerateAsyncFunction(String modelDir, String draftDir, int speculationLength) {
+        if (draftDir != null && speculationLength < 1) {
+            throw new IllegalArgumentException(
+                    "speculationLength must be >= 1 with a draft model, got " + speculationLength);
+        }
         this.modelDir = modelDir;
+        this.draftDir = draftDir;
+        this.speculationLength = speculationLength;
     }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
         model = SharedModels.acquire(Path.of(modelDir));
+        mode = AUTOREGRESSIVE;
+        if (draftDir != null) {
+            draftModel = SharedModels.acquire(Path.of(draftDir));
+            drafter = new Drafter(draftModel, SESSIONS);
+            verifier = new Verifier(model, SESSIONS);
+            speculative = new SpeculativeGenerator(drafter, verifier);
+            mode = SPECULATIVE_FIXED;
+        }
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         worker =
                 Executors.newSingleThreadExecutor(
@@ -70,16 +111,23 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
                             t.setDaemon(true);
                             return t;
                         });
-        placement = new Placement(null, TaskManagers.idOf(getRuntimeContext()));
+        String taskManager = TaskManagers.idOf(getRuntimeContext());
+        placement = new Placement(draftDir == null ? null : taskManager, taskManager);
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
         requestsOut = metrics.counter("requestsOut");
         requestsFailed = metrics.counter("requestsFailed");
         generatedTokens = metrics.counter("generatedTokens");
+        draftedTokens = metrics.counter("draftedTokens");
+        acceptedTokens = metrics.counter("acceptedTokens");
         batchMillis = metrics.histogram("batchMillis", new DescriptiveStatisticsHistogram(1000));
         LOG.info(
-                "Generation subtask {} serving {} on TaskManager {}",
+                "Generation subtask {} serving {} ({}{}) on TaskManager {}",
                 subtask,
                 model.info().name(),
+                mode,
+                draftModel == null
+                        ? ""
+                        : ", draft " + draftModel.info().name() + ", γ " + speculationLength,
                 placement.getVerifyTaskManager());
     }
 
@@ -102,6 +150,13 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         if (worker != null) {
             worker.shutdownNow();
         }
+        if (drafter != null) {
+            drafter.close();
+            verifier.close();
+        }
+        if (draftModel != null) {
+            SharedModels.release(Path.of(draftDir));
+        }
         if (model != null) {
             SharedModels.release(Path.of(modelDir));
         }
@@ -113,39 +168,79 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
             requests.add(toGenerationRequest(admitted));
         }
         long start = System.nanoTime();
-        List<Generation> generations;
+        List<SpeculativeGeneration> generations;
         try {
-            generations = model.generate(requests);
+            generations =
+                    speculative != null
+                            ? speculative.generate(requests, speculationLength)
+                            : model.generate(requests).stream()
+                                    .map(GenerateAsyncFunction::autoregressive)
+                                    .toList();
         } catch (Exception | Error e) {
             LOG.error("Batch {} failed in model {}", batch.getBatchId(), model.info().name(), e);
             return failAll(batch, (System.nanoTime() - start) / 1e6, e.toString());
         }
-        double verifyMs = (System.nanoTime() - start) / 1e6;
-        batchMillis.update(Math.round(verifyMs));
-        BatchWork work = new BatchWork(batch, MODE, 0, verifyMs, placement);
+        double modelMs = (System.nanoTime() - start) / 1e6;
+        batchMillis.update(Math.round(modelMs));
+        // In-process speculation interleaves draft and verify calls; the batch's model time is
+        // reported as target time.
+        BatchWork work = new BatchWork(batch, mode, 0, modelMs, placement);
         long now = System.currentTimeMillis();
         List<InferenceResult> results = new ArrayList<>(generations.size());
         for (int i = 0; i < generations.size(); i++) {
-            Generation generation = generations.get(i);
+            SpeculativeGeneration outcome = generations.get(i);
+            Generation generation = outcome.generation();
             int[] tokens = generation.tokens();
             boolean eos = generation.finishReason() == io.tandem.model.FinishReason.EOS;
-            results.add(
+            AcceptanceStats acceptance = outcome.acceptance();
+            InferenceResult result =
                     Results.completed(
                             batch.getRequests().get(i),
                             work,
                             model.tokenizer().decode(tokens),
                             Arrays.stream(tokens).boxed().toList(),
                             eos ? FinishReason.EOS : FinishReason.LENGTH,
-                            tokens.length + (eos ? 1 : 0),
-                            now));
+                            outcome.rounds(),
+                            now);
+            result.setDraftedTokens((int) acceptance.totalDrafted());
+            result.setAcceptedTokens((int) acceptance.totalAccepted());
+            result.setSpeculationLengths(speculationLengths(acceptance));
+            results.add(result);
             generatedTokens.inc(tokens.length);
+            draftedTokens.inc(acceptance.totalDrafted());
+            acceptedTokens.inc(acceptance.totalAccepted());
         }
         requestsOut.inc(results.size());
         return results;
     }
 
+    /** Plain decoding as a speculative generation that drafted nothing: one round per token. */
+    private static SpeculativeGeneration autoregressive(Generation generation) {
+        boolean eos = generation.finishReason() == io.tandem.model.FinishReason.EOS;
+        return new SpeculativeGeneration(
+                generation, generation.tokens().length + (eos ? 1 : 0), AcceptanceStats.none());
+    }
+
+    /**
+     * The speculation length of each round, longest first, recovered from the drafted count per
+     * draft position: {@code drafted[k-1] - drafted[k]} rounds drafted exactly {@code k} tokens.
+     * The generator drafts a fixed length and shortens only the last rounds, so this is also the
+     * order in which they ran.
+     */
+    static List<Integer> speculationLengths(AcceptanceStats acceptance) {
+        long[] drafted = acceptance.drafted();
+        List<Integer> lengths = new ArrayList<>();
+        for (int k = drafted.length; k >= 1; k--) {
+            long rounds = drafted[k - 1] - (k < drafted.length ? drafted[k] : 0);
+            for (long r = 0; r < rounds; r++) {
+                lengths.add(k);
+            }
+        }
+        return lengths;
+    }
+
     private List<InferenceResult> failAll(Batch batch, double verifyMs, String error) {
-        BatchWork work = new BatchWork(batch, MODE, 0, verifyMs, placement);
+        BatchWork work = new BatchWork(batch, mode, 0, verifyMs, placement);
         long now = System.currentTimeMillis();
         List<InferenceResult> results = new ArrayList<>();
         for (AdmittedRequest admitted : batch.getRequests()) {

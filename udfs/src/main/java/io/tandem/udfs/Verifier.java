@@ -6,8 +6,6 @@ import io.tandem.model.ModelException;
 import io.tandem.model.ModelInfo;
 import io.tandem.model.Sampler;
 import io.tandem.model.SessionLimits;
-import io.tandem.model.SessionStats;
-import io.tandem.model.SessionStore;
 import io.tandem.model.SessionTokens;
 import io.tandem.speculative.AcceptanceRule;
 import io.tandem.speculative.DraftProposal;
@@ -30,14 +28,13 @@ import java.util.List;
  * <p>Thread-safe (calls are serialised on the sessions). Does not own the model: close the
  * verifier, then release the model.
  */
-public final class Verifier implements AutoCloseable {
+public final class Verifier extends SessionHolder {
 
     private final ModelInfo model;
-    private final SessionStore sessions;
 
     public Verifier(CausalLm targetModel, SessionLimits limits) {
+        super(targetModel.openSessions(limits));
         this.model = targetModel.info();
-        this.sessions = targetModel.openSessions(limits);
     }
 
     /** The target model, whose end-of-sequence token and context length bound generation. */
@@ -89,26 +86,5 @@ public final class Verifier implements AutoCloseable {
                     AcceptanceRule.verify(draft, p, round.sampling().seed(), round.length()));
         }
         return verifications;
-    }
-
-    /** Frees the session of a request that ended; returns whether it had one. */
-    public boolean finish(String requestId) {
-        return sessions.finish(requestId);
-    }
-
-    /** Frees sessions idle for longer than the limit; returns how many. */
-    public int evictIdle() {
-        return sessions.evictIdle();
-    }
-
-    /** The target sessions' state and counters. */
-    public SessionStats sessionStats() {
-        return sessions.stats();
-    }
-
-    /** Frees every session (not the model). */
-    @Override
-    public void close() {
-        sessions.close();
     }
 }

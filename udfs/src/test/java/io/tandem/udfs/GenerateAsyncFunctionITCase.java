@@ -65,6 +65,36 @@ class GenerateAsyncFunctionITCase {
     }
 
     @Test
+    void speculativeModeGivesTheSameTokensAndReportsItsRounds() throws Exception {
+        Batch batch =
+                batch("b-3", request("a", "Mr. Darcy", 30), request("b", "It is a truth", 25));
+        List<InferenceResult> plain = run(batch, new GenerateAsyncFunction(MODEL.toString()));
+
+        // The same model drafts for itself: every drafted token must be accepted.
+        List<InferenceResult> speculative =
+                run(batch, new GenerateAsyncFunction(MODEL.toString(), MODEL.toString(), 4));
+
+        assertThat(speculative).hasSize(2);
+        for (InferenceResult result : speculative) {
+            InferenceResult reference =
+                    plain.stream()
+                            .filter(r -> r.getRequestId().equals(result.getRequestId()))
+                            .findFirst()
+                            .orElseThrow();
+            assertThat(result.getTokenIds()).isEqualTo(reference.getTokenIds());
+            assertThat(result.getMode()).isEqualTo("sd-fixed");
+            assertThat(result.getDraftedTokens()).isPositive();
+            assertThat(result.getAcceptedTokens()).isEqualTo(result.getDraftedTokens());
+            assertThat(result.getSpeculationLengths()).hasSize(result.getRounds());
+            assertThat(result.getSpeculationLengths().stream().mapToInt(Integer::intValue).sum())
+                    .isEqualTo(result.getDraftedTokens());
+            assertThat(result.getRounds()).isLessThan(reference.getRounds());
+            assertThat(result.getPlacement().getDraftTaskManager())
+                    .isEqualTo(result.getPlacement().getVerifyTaskManager());
+        }
+    }
+
+    @Test
     void aFailingModelCallStillGivesEveryRequestAnErrorResult() throws Exception {
         // Prompt plus output beyond the model's context: the model refuses the whole batch.
         Batch batch =
@@ -94,8 +124,11 @@ class GenerateAsyncFunctionITCase {
     }
 
     private static List<InferenceResult> run(Batch batch) throws Exception {
-        AsyncFunction<Batch, InferenceResult> function =
-                new GenerateAsyncFunction(MODEL.toString());
+        return run(batch, new GenerateAsyncFunction(MODEL.toString()));
+    }
+
+    private static List<InferenceResult> run(
+            Batch batch, AsyncFunction<Batch, InferenceResult> function) throws Exception {
         try (OneInputStreamOperatorTestHarness<Batch, InferenceResult> harness =
                 new OneInputStreamOperatorTestHarness<>(
                         new AsyncWaitOperatorFactory<>(function, 60_000, 4, OutputMode.UNORDERED),

@@ -58,6 +58,19 @@ public final class JobOptions {
             description = "Model directory (config.json, model.safetensors, tokenizer.json).")
     Path modelDir;
 
+    @Option(
+            names = "--draft-dir",
+            paramLabel = "DIR",
+            description =
+                    "Draft model directory; speculative decoding with the target (--model-dir).")
+    Path draftDir;
+
+    @Option(
+            names = "--speculation-length",
+            paramLabel = "N",
+            description = "Tokens drafted per round, γ (tandem.speculation.length).")
+    Integer speculationLength;
+
     @Option(names = "--parallelism", paramLabel = "N", description = "Operator parallelism.")
     Integer parallelism;
 
@@ -84,6 +97,8 @@ public final class JobOptions {
         put(overrides, TandemOptions.RESULTS_TOPIC.key(), resultsTopic);
         put(overrides, TandemOptions.DEAD_LETTER_TOPIC.key(), deadLetterTopic);
         put(overrides, TandemOptions.MODEL_DIR.key(), modelDir);
+        put(overrides, TandemOptions.DRAFT_MODEL_DIR.key(), draftDir);
+        put(overrides, TandemOptions.SPECULATION_LENGTH.key(), speculationLength);
         put(overrides, TandemOptions.PARALLELISM.key(), parallelism);
         put(overrides, TandemOptions.BATCH_MAX_SIZE.key(), batchSize);
         put(overrides, TandemOptions.BATCH_MAX_WAIT.key(), maxWait);
@@ -96,6 +111,13 @@ public final class JobOptions {
                 merged.getOrDefault(
                         TandemOptions.MODEL_DIR.key(), TandemOptions.MODEL_DIR.defaultValue());
         merged.put(TandemOptions.MODEL_DIR.key(), absolute(modelDir));
+        String draftDir =
+                merged.getOrDefault(
+                        TandemOptions.DRAFT_MODEL_DIR.key(),
+                        TandemOptions.DRAFT_MODEL_DIR.defaultValue());
+        if (!draftDir.isBlank()) {
+            merged.put(TandemOptions.DRAFT_MODEL_DIR.key(), absolute(draftDir));
+        }
         return JobConfig.from(Configuration.fromMap(merged));
     }
 

@@ -1,5 +1,6 @@
 package io.tandem.job.cli;
 
+import io.tandem.job.bench.BenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "tandem 0.1.0",
         description = "Speculative-decoding LLM serving as an Apache Flink job.",
-        subcommands = {DemoCommand.class, RunCommand.class, ConfigCommand.class})
+        subcommands = {
+            DemoCommand.class,
+            RunCommand.class,
+            TrainCommand.class,
+            BenchCommand.class,
+            ConfigCommand.class
+        })
 public final class TandemCli {
 
     public static void main(String[] args) {

@@ -57,9 +57,20 @@ public record JobConfig(
     /** How requests are grouped before a model call. */
     public record Batching(int maxSize, Duration maxWait, int lanes) implements Serializable {}
 
-    /** The model and how it is called. */
-    public record Generation(String modelDir, int capacity, Duration timeout)
-            implements Serializable {}
+    /**
+     * The models and how they are called.
+     *
+     * @param draftDir the draft model's directory, or null to serve with the target alone
+     */
+    public record Generation(
+            String modelDir, String draftDir, int speculationLength, int capacity, Duration timeout)
+            implements Serializable {
+
+        /** Whether a draft model speculates for the target. */
+        public boolean speculative() {
+            return draftDir != null;
+        }
+    }
 
     /** Input limits; a request past one goes to the dead-letter topic. */
     public record Limits(
@@ -103,6 +114,10 @@ public record JobConfig(
         Generation generation =
                 new Generation(
                         nonBlank(conf, MODEL_DIR.key(), conf.get(MODEL_DIR)),
+                        conf.get(DRAFT_MODEL_DIR).isBlank()
+                                ? null
+                                : conf.get(DRAFT_MODEL_DIR).trim(),
+                        atLeast(conf, SPECULATION_LENGTH, 1),
                         atLeast(conf, GENERATE_CAPACITY, 1),
                         positive(conf, GENERATE_TIMEOUT));
         float maxTemperature = conf.get(MAX_TEMPERATURE);

@@ -107,11 +107,28 @@ public final class TandemOptions {
     public static final ConfigOption<String> MODEL_DIR =
             ConfigOptions.key("tandem.model.dir")
                     .stringType()
-                    .defaultValue("models/austen-tiny")
+                    .defaultValue("models/austen-target")
                     .withDescription(
                             "Hugging Face-style model directory (config.json, model.safetensors,"
                                     + " tokenizer.json); must exist at this path on every"
                                     + " TaskManager.");
+
+    public static final ConfigOption<String> DRAFT_MODEL_DIR =
+            ConfigOptions.key("tandem.model.draft-dir")
+                    .stringType()
+                    .defaultValue("models/austen-draft")
+                    .withDescription(
+                            "Draft model directory for speculative decoding; empty serves with the"
+                                    + " target model alone (autoregressive). Must exist on every"
+                                    + " TaskManager.");
+
+    public static final ConfigOption<Integer> SPECULATION_LENGTH =
+            ConfigOptions.key("tandem.speculation.length")
+                    .intType()
+                    .defaultValue(4)
+                    .withDescription(
+                            "Tokens the draft model proposes per round (γ) when a draft model is"
+                                    + " set.");
 
     public static final ConfigOption<Integer> GENERATE_CAPACITY =
             ConfigOptions.key("tandem.generate.capacity")

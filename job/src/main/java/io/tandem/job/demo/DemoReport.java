@@ -78,6 +78,16 @@ public final class DemoReport {
                                     r.getGeneratedTokens(),
                                     r.getBatchSize(),
                                     shortId(r.getPlacement().getVerifyTaskManager()));
+                            if (r.getDraftedTokens() > 0) {
+                                out.printf(
+                                        "        %s: %d rounds, %d of %d drafted tokens accepted,"
+                                                + " speculation lengths %s%n",
+                                        r.getMode(),
+                                        r.getRounds(),
+                                        r.getAcceptedTokens(),
+                                        r.getDraftedTokens(),
+                                        compact(r.getSpeculationLengths()));
+                            }
                             out.printf(
                                     "        %s[%s]%n%n",
                                     oneLine(request == null ? "?" : request.getPrompt()),
@@ -122,6 +132,19 @@ public final class DemoReport {
                         results.stream().map(InferenceResult::getBatchId).distinct().count()));
         row(out, "generated tokens", String.valueOf(tokens));
         row(out, "finish reasons", finishReasons());
+        row(out, "serving mode", modes());
+        long drafted = results.stream().mapToLong(InferenceResult::getDraftedTokens).sum();
+        if (drafted > 0) {
+            long accepted = results.stream().mapToLong(InferenceResult::getAcceptedTokens).sum();
+            long rounds = results.stream().mapToLong(InferenceResult::getRounds).sum();
+            row(
+                    out,
+                    "draft tokens accepted",
+                    String.format(
+                            "%d of %d (%.1f%%)", accepted, drafted, 100.0 * accepted / drafted));
+            row(out, "tokens per target call", String.format("%.2f", (double) tokens / rounds));
+            row(out, "speculation lengths used", lengthCounts());
+        }
         row(
                 out,
                 "latency p50 / max (end to end)",
@@ -160,6 +183,43 @@ public final class DemoReport {
                 .stream()
                 .map(e -> e.getKey() + " " + e.getValue())
                 .collect(Collectors.joining(", "));
+    }
+
+    private String modes() {
+        return results.stream()
+                .map(InferenceResult::getMode)
+                .distinct()
+                .sorted()
+                .collect(Collectors.joining(", "));
+    }
+
+    /** How many rounds ran at each speculation length, e.g. "γ=4: 120, γ=2: 3". */
+    private String lengthCounts() {
+        Map<Integer, Long> counts = new java.util.TreeMap<>(Comparator.reverseOrder());
+        for (InferenceResult result : results) {
+            for (int length : result.getSpeculationLengths()) {
+                counts.merge(length, 1L, Long::sum);
+            }
+        }
+        return counts.entrySet().stream()
+                .map(e -> "γ=" + e.getKey() + ": " + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+
+    /** A run-length form of a list of lengths: [4, 4, 4, 2] becomes "4×3, 2". */
+    private static String compact(java.util.List<Integer> lengths) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < lengths.size(); ) {
+            int j = i;
+            while (j < lengths.size() && lengths.get(j).equals(lengths.get(i))) {
+                j++;
+            }
+            text.append(text.length() == 0 ? "" : ", ")
+                    .append(lengths.get(i))
+                    .append(j - i > 1 ? "×" + (j - i) : "");
+            i = j;
+        }
+        return text.toString();
     }
 
     private static String shortId(String taskManager) {

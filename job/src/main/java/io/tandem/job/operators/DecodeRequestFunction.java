@@ -1,5 +1,6 @@
 package io.tandem.job.operators;
 
+import io.tandem.job.config.JobConfig.Generation;
 import io.tandem.job.config.JobConfig.Limits;
 import io.tandem.job.operators.Verdict.Accepted;
 import io.tandem.job.operators.Verdict.Rejected;
@@ -43,7 +44,7 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
     private final Limits limits;
-    private final String modelDir;
+    private final Generation models;
 
     private transient RequestDecoder decoder;
     private transient RequestValidator validator;
@@ -53,20 +54,24 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
     private transient Counter requestsDeadLettered;
 
     /**
-     * @param modelDir the serving model's directory; its tokenizer and context define the limits
+     * @param models the serving models: the target's tokenizer and the smaller context of target
+     *     and draft define the limits
      */
-    public DecodeRequestFunction(Limits limits, String modelDir) {
+    public DecodeRequestFunction(Limits limits, Generation models) {
         this.limits = limits;
-        this.modelDir = modelDir;
+        this.models = models;
     }
 
     @Override
     public void open(OpenContext openContext) throws ModelException {
-        Path dir = Path.of(modelDir);
-        ModelInfo model = ModelInfo.read(dir);
+        Path dir = Path.of(models.modelDir());
+        int context = ModelInfo.read(dir).contextLength();
+        if (models.speculative()) {
+            context = Math.min(context, ModelInfo.read(Path.of(models.draftDir())).contextLength());
+        }
         tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"));
         decoder = new RequestDecoder(limits.maxRecordBytes());
-        validator = new RequestValidator(limits, model.contextLength(), tokenizer::encode);
+        validator = new RequestValidator(limits, context, tokenizer::encode);
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
         requestsIn = metrics.counter("requestsIn");
         requestsAdmitted = metrics.counter("requestsAdmitted");

@@ -63,7 +63,7 @@ class JobOptionsTest {
 
     @Test
     void theBundledModelIsFoundFromAnyDirectoryThroughTandemHome() {
-        Path home = BundledModel.tiny().getParent().getParent();
+        Path home = BundledModel.target().getParent().getParent();
         String previous = System.setProperty("tandem.home", home.toString());
         try {
             RunCommand command = new RunCommand();
@@ -71,7 +71,8 @@ class JobOptionsTest {
 
             JobConfig config = command.job.resolve(Map.of());
 
-            assertThat(Path.of(config.generation().modelDir())).isEqualTo(BundledModel.tiny());
+            assertThat(Path.of(config.generation().modelDir())).isEqualTo(BundledModel.target());
+            assertThat(Path.of(config.generation().draftDir())).isEqualTo(BundledModel.draft());
         } finally {
             if (previous == null) {
                 System.clearProperty("tandem.home");

@@ -2,6 +2,7 @@ package io.tandem.job.operators;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tandem.job.config.JobConfig.Generation;
 import io.tandem.job.config.JobConfig.Limits;
 import io.tandem.job.kafka.AvroBytes;
 import io.tandem.schemas.DeadLetter;
@@ -11,6 +12,7 @@ import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.Requests;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -32,7 +34,13 @@ class DecodeRequestFunctionTest {
         harness =
                 ProcessFunctionTestHarnesses.forProcessFunction(
                         new DecodeRequestFunction(
-                                new Limits(100, 50, 4096, 2f), BundledModel.tiny().toString()));
+                                new Limits(100, 50, 4096, 2f),
+                                new Generation(
+                                        BundledModel.tiny().toString(),
+                                        null,
+                                        4,
+                                        1,
+                                        Duration.ofMinutes(1))));
     }
 
     @AfterEach

@@ -111,28 +111,9 @@ public final class Gpt2Network implements TransformerNetwork {
                 required(parameters, "ln_f.bias"));
     }
 
+    @Override
     public Gpt2Config config() {
         return config;
-    }
-
-    @Override
-    public int vocabSize() {
-        return config.vocabSize();
-    }
-
-    @Override
-    public int contextLength() {
-        return config.contextLength();
-    }
-
-    @Override
-    public int layers() {
-        return config.layers();
-    }
-
-    @Override
-    public int eosTokenId() {
-        return config.eosTokenId();
     }
 
     @Override

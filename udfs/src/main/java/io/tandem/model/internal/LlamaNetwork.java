@@ -159,28 +159,9 @@ public final class LlamaNetwork implements TransformerNetwork {
                 upload(withAnchorRow(required(parameters, p + "mlp.down_proj.weight")), manager));
     }
 
+    @Override
     public LlamaConfig config() {
         return config;
-    }
-
-    @Override
-    public int vocabSize() {
-        return config.vocabSize();
-    }
-
-    @Override
-    public int contextLength() {
-        return config.contextLength();
-    }
-
-    @Override
-    public int layers() {
-        return config.layers();
-    }
-
-    @Override
-    public int eosTokenId() {
-        return config.eosTokenId();
     }
 
     @Override

@@ -19,17 +19,28 @@ public interface TransformerNetwork {
     /** Additive attention bias for masked positions: exp underflows to exactly 0, no NaNs. */
     float MASKED = -1e9f;
 
+    /** The architecture's hyper-parameters. */
+    ModelConfig config();
+
     /** Token ids are {@code 0..vocabSize-1}. */
-    int vocabSize();
+    default int vocabSize() {
+        return config().vocabSize();
+    }
 
     /** The longest sequence (cached plus new positions) the network supports. */
-    int contextLength();
+    default int contextLength() {
+        return config().contextLength();
+    }
 
     /** Transformer blocks, and so the layers of a {@link KvCache}. */
-    int layers();
+    default int layers() {
+        return config().layers();
+    }
 
     /** The end-of-sequence token, or -1 if there is none. */
-    int eosTokenId();
+    default int eosTokenId() {
+        return config().eosTokenId();
+    }
 
     /**
      * Runs the network over {@code seq} new positions per sequence.

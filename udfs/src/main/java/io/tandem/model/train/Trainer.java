@@ -9,16 +9,22 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
 import io.tandem.model.ModelException;
 import io.tandem.model.internal.ByteLevelTokenizerFile;
+import io.tandem.model.internal.Checkpoint;
 import io.tandem.model.internal.Gpt2Config;
 import io.tandem.model.internal.Gpt2Network;
 import io.tandem.model.internal.Gpt2Parameters;
+import io.tandem.model.internal.HostTensor;
 import io.tandem.model.internal.JsonFiles;
 import io.tandem.model.internal.ModelDirectory;
 import io.tandem.model.internal.TransformerNetwork;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -63,19 +69,33 @@ public final class Trainer {
             Engine engine,
             NDManager root,
             int[] training,
-            int[] heldOut) {
+            int[] heldOut)
+            throws IOException, ModelException {
         this.options = options;
         this.config = config;
         this.engine = engine;
         this.root = root;
         this.training = training;
         this.heldOut = heldOut;
-        this.parameters =
-                Gpt2Parameters.upload(Gpt2Parameters.initialize(config, options.seed()), root);
+        this.parameters = Gpt2Parameters.upload(initialWeights(options, config), root);
         parameters.values().forEach(parameter -> parameter.setRequiresGradient(true));
         this.optimizer = optimizer(options);
         int context = options.contextLength();
         this.causalBias = root.create(causalBias(context), new Shape(1, 1, context, context));
+    }
+
+    /**
+     * Random weights from the seed, or those of {@code options.initialWeights()} to continue
+     * training a model (same architecture) with a fresh schedule.
+     */
+    private static Map<String, HostTensor> initialWeights(
+            TrainingOptions options, Gpt2Config config) throws IOException, ModelException {
+        if (options.initialWeights() == null) {
+            return Gpt2Parameters.initialize(config, options.seed());
+        }
+        try (Checkpoint checkpoint = Checkpoint.open(options.initialWeights())) {
+            return Gpt2Parameters.read(checkpoint, config);
+        }
     }
 
     /** Runs the training described by {@code options} and writes the model. */
@@ -372,6 +392,15 @@ public final class Trainer {
         json.addProperty("parameters", report.parameters());
         json.add("settings", settings);
         json.add("data", data);
+        if (options.initialWeights() != null) {
+            // A continued run keeps the record of the run it started from.
+            Path previous = options.initialWeights().resolve(REPORT_FILE);
+            json.add(
+                    "continuedFrom",
+                    Files.isRegularFile(previous)
+                            ? JsonParser.parseString(Files.readString(previous))
+                            : new JsonPrimitive(options.initialWeights().toString()));
+        }
         json.addProperty("steps", report.steps());
         json.addProperty("tokensSeen", report.tokensSeen());
         json.addProperty("trainLoss", round(report.trainLoss()));

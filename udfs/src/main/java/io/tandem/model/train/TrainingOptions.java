@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param corpus the {@code Rdata.rdb} of r-cran-janeaustenr
  * @param heldOutFraction share of {@link AustenCorpus#HELD_OUT_NOVEL}'s paragraphs held out
  * @param outputDir where the model directory is written
+ * @param initialWeights a model directory of the same architecture to start from, or null to start
+ *     from random weights
  * @param logEvery steps between progress lines (with a held-out evaluation)
  */
 public record TrainingOptions(
@@ -42,6 +44,7 @@ public record TrainingOptions(
         Path corpus,
         double heldOutFraction,
         Path outputDir,
+        Path initialWeights,
         int logEvery) {
 
     public TrainingOptions {
@@ -109,6 +112,7 @@ public record TrainingOptions(
         private Path corpus;
         private double heldOutFraction = 0.1;
         private Path outputDir;
+        private Path initialWeights;
         private int logEvery = 250;
 
         private Builder() {}
@@ -183,6 +187,12 @@ public record TrainingOptions(
             return this;
         }
 
+        /** Starts from the weights in {@code modelDir} instead of random ones. */
+        public Builder optInitialWeights(Path modelDir) {
+            this.initialWeights = modelDir;
+            return this;
+        }
+
         public Builder optLogEvery(int logEvery) {
             this.logEvery = logEvery;
             return this;
@@ -213,6 +223,7 @@ public record TrainingOptions(
                     corpus,
                     heldOutFraction,
                     outputDir,
+                    initialWeights,
                     logEvery);
         }
     }

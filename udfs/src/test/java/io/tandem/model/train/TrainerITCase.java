@@ -93,4 +93,37 @@ class TrainerITCase {
         assertThat(Files.readAllBytes(dir.resolve("second").resolve("model.safetensors")))
                 .isEqualTo(Files.readAllBytes(dir.resolve("first").resolve("model.safetensors")));
     }
+
+    @Test
+    void continuedTrainingStartsFromTheGivenWeightsAndKeepsTheirRecord() throws Exception {
+        TrainingReport first = Trainer.train(options(dir.resolve("start")));
+
+        TrainingReport continued =
+                Trainer.train(
+                        TrainingOptions.builder()
+                                .setCorpus(corpus)
+                                .setOutputDir(dir.resolve("continued"))
+                                .optInitialWeights(dir.resolve("start"))
+                                .optLayers(1)
+                                .optWidth(16)
+                                .optHeads(2)
+                                .optContextLength(32)
+                                .optBatchSize(8)
+                                .optLearningRate(1e-2)
+                                .optWarmupSteps(5)
+                                .optSteps(40)
+                                .optLogEvery(20)
+                                .optSeed(3)
+                                .build());
+
+        // Starting over from random weights would land where the first run did; continuing goes
+        // further.
+        assertThat(continued.heldOutLoss()).isLessThan(first.heldOutLoss());
+        JsonObject json =
+                JsonParser.parseString(
+                                Files.readString(dir.resolve("continued").resolve("training.json")))
+                        .getAsJsonObject();
+        assertThat(json.getAsJsonObject("continuedFrom").get("heldOutLoss").getAsDouble())
+                .isEqualTo(first.heldOutLoss(), org.assertj.core.data.Offset.offset(1e-4));
+    }
 }

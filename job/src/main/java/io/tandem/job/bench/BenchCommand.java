@@ -1,0 +1,11 @@
+package io.tandem.job.bench;
+
+import picocli.CommandLine.Command;
+
+/** {@code ./tandem bench}: benchmarks that print tables and write JSON. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks: print a table, optionally write JSON.",
+        subcommands = {ModelBenchCommand.class})
+public final class BenchCommand {}

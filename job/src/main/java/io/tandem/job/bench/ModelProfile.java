@@ -1,0 +1,86 @@
+package io.tandem.job.bench;
+
+import com.google.gson.JsonObject;
+import io.tandem.model.CausalLm;
+import io.tandem.model.ModelException;
+import io.tandem.model.ModelInfo;
+import java.util.Map;
+import java.util.TreeMap;
+import me.tongfei.progressbar.ProgressBar;
+
+/**
+ * One model's measured costs: decode step against batch size and context length, and prefill
+ * against prompt length. This is what the planner's latency model is fitted to.
+ */
+final class ModelProfile {
+
+    private static final int BATCH_STEPS = 32;
+    private static final int CONTEXT_STEPS = 16;
+
+    private final Map<Integer, Double> decodeByBatch = new TreeMap<>();
+    private final Map<Integer, Double> stepByContext = new TreeMap<>();
+    private final Map<Integer, Double> prefillByLength = new TreeMap<>();
+
+    static ModelProfile measure(CausalLm model, int repetitions, ProgressBar progress)
+            throws ModelException {
+        DecodeTimer timer = new DecodeTimer(model, repetitions);
+        timer.warmUp(ModelBenchCommand.BATCH_CONTEXT, BATCH_STEPS);
+        ModelProfile profile = new ModelProfile();
+        for (int batch : ModelBenchCommand.BATCHES) {
+            profile.decodeByBatch.put(
+                    batch, timer.stepMillis(batch, ModelBenchCommand.BATCH_CONTEXT, BATCH_STEPS));
+            progress.step();
+        }
+        int context = model.info().contextLength();
+        for (int c : ModelBenchCommand.CONTEXTS) {
+            // the timed steps end at position c (one more token is the untimed first one)
+            int prompt = Math.min(c, context) - CONTEXT_STEPS - 1;
+            profile.stepByContext.put(c, timer.stepMillis(1, prompt, CONTEXT_STEPS));
+            progress.step();
+        }
+        for (int p : ModelBenchCommand.PREFILLS) {
+            profile.prefillByLength.put(p, timer.prefillMillis(1, Math.min(p, context - 1)));
+            progress.step();
+        }
+        return profile;
+    }
+
+    /** Milliseconds per decode step of {@code batch} sequences. */
+    double decodeMillis(int batch) {
+        return decodeByBatch.get(batch);
+    }
+
+    /** Tokens per second at {@code batch}. */
+    double throughput(int batch) {
+        return batch * 1000 / decodeMillis(batch);
+    }
+
+    /** Milliseconds per decode step, batch 1, with the context ending at {@code context}. */
+    double contextMillis(int context) {
+        return stepByContext.get(context);
+    }
+
+    double prefillMillis(int promptTokens) {
+        return prefillByLength.get(promptTokens);
+    }
+
+    JsonObject toJson(ModelInfo info) {
+        JsonObject json = new JsonObject();
+        json.addProperty("name", info.name());
+        json.addProperty("architecture", info.architecture());
+        json.addProperty("parameters", info.parameters());
+        json.addProperty("layers", info.layers());
+        json.addProperty("width", info.width());
+        json.addProperty("context_length", info.contextLength());
+        json.add("decode_ms_by_batch", toJson(decodeByBatch));
+        json.add("decode_ms_by_context", toJson(stepByContext));
+        json.add("prefill_ms_by_prompt", toJson(prefillByLength));
+        return json;
+    }
+
+    private static JsonObject toJson(Map<Integer, Double> values) {
+        JsonObject json = new JsonObject();
+        values.forEach((key, value) -> json.addProperty(String.valueOf(key), value));
+        return json;
+    }
+}
