@@ -204,7 +204,9 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
                             now);
             result.setDraftedTokens((int) acceptance.totalDrafted());
             result.setAcceptedTokens((int) acceptance.totalAccepted());
-            result.setSpeculationLengths(speculationLengths(acceptance));
+            if (speculative != null) {
+                result.setSpeculationLengths(speculationLengths(acceptance, outcome.rounds()));
+            }
             results.add(result);
             generatedTokens.inc(tokens.length);
             draftedTokens.inc(acceptance.totalDrafted());
@@ -222,19 +224,23 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
     }
 
     /**
-     * The speculation length of each round, longest first, recovered from the drafted count per
-     * draft position: {@code drafted[k-1] - drafted[k]} rounds drafted exactly {@code k} tokens.
-     * The generator drafts a fixed length and shortens only the last rounds, so this is also the
-     * order in which they ran.
+     * The speculation length of each of {@code rounds} rounds, longest first, recovered from the
+     * drafted count per draft position: {@code drafted[k-1] - drafted[k]} rounds drafted exactly
+     * {@code k} tokens, and the rest none (a last round with one token to go only verifies). The
+     * generator drafts a fixed length and shortens only the last rounds, so this is also the order
+     * in which they ran.
      */
-    static List<Integer> speculationLengths(AcceptanceStats acceptance) {
+    static List<Integer> speculationLengths(AcceptanceStats acceptance, int rounds) {
         long[] drafted = acceptance.drafted();
         List<Integer> lengths = new ArrayList<>();
         for (int k = drafted.length; k >= 1; k--) {
-            long rounds = drafted[k - 1] - (k < drafted.length ? drafted[k] : 0);
-            for (long r = 0; r < rounds; r++) {
+            long exactlyK = drafted[k - 1] - (k < drafted.length ? drafted[k] : 0);
+            for (long r = 0; r < exactlyK; r++) {
                 lengths.add(k);
             }
+        }
+        while (lengths.size() < rounds) {
+            lengths.add(0);
         }
         return lengths;
     }

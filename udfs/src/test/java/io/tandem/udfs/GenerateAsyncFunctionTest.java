@@ -13,12 +13,16 @@ class GenerateAsyncFunctionTest {
         AcceptanceStats stats =
                 new AcceptanceStats(new long[] {7, 6, 5, 5}, new long[] {7, 6, 5, 5});
 
-        assertThat(GenerateAsyncFunction.speculationLengths(stats))
+        assertThat(GenerateAsyncFunction.speculationLengths(stats, 7))
                 .containsExactly(4, 4, 4, 4, 4, 2, 1);
     }
 
     @Test
-    void autoregressiveGenerationHasNoSpeculationLengths() {
-        assertThat(GenerateAsyncFunction.speculationLengths(AcceptanceStats.none())).isEmpty();
+    void aRoundWithOneTokenToGoDraftsNothing() {
+        AcceptanceStats stats = new AcceptanceStats(new long[] {2, 2}, new long[] {2, 1});
+
+        assertThat(GenerateAsyncFunction.speculationLengths(stats, 3)).containsExactly(2, 2, 0);
+        assertThat(GenerateAsyncFunction.speculationLengths(AcceptanceStats.none(), 1))
+                .containsExactly(0);
     }
 }

@@ -1,93 +1,129 @@
 package io.tandem.job.bench;
 
 import io.tandem.model.CausalLm;
-import io.tandem.model.Generation;
-import io.tandem.model.GenerationRequest;
 import io.tandem.model.ModelException;
-import io.tandem.model.SamplingConfig;
+import io.tandem.model.SessionLimits;
+import io.tandem.model.SessionStore;
+import io.tandem.model.SessionTokens;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Times a model's forward passes through its public generation API: the cost of one decode step is
- * the time of {@code n + 1} tokens minus the time of 1 token, over {@code n}; prefill is the time
- * of 1 token. Medians over repetitions after a warm-up, so one slow run does not count.
+ * Times a model's forward passes through KV sessions, the path the draft and verify UDFs take: a
+ * decode step is one timed call that appends one token to every sequence of a batch whose prefix is
+ * already cached, so a long prompt's prefill never leaks into the step time. Medians over all timed
+ * calls, so one slow call does not count.
  */
-final class DecodeTimer {
+final class DecodeTimer implements AutoCloseable {
 
-    private final CausalLm model;
+    private final SessionStore sessions;
     private final int repetitions;
+    private int runs;
 
     DecodeTimer(CausalLm model, int repetitions) {
-        this.model = model;
+        this.sessions =
+                model.openSessions(new SessionLimits(64, Long.MAX_VALUE, Duration.ofHours(1)));
         this.repetitions = repetitions;
     }
 
     /**
-     * Milliseconds per decode step for {@code batch} sequences with prompts of {@code context}
-     * tokens.
+     * Milliseconds per decode step for {@code batch} sequences whose context grows from {@code
+     * context} to {@code context + steps} tokens.
      */
     double stepMillis(int batch, int context, int steps) throws ModelException {
-        double one = medianMillis(batch, context, 1);
-        double many = medianMillis(batch, context, steps + 1);
-        return Math.max(0, many - one) / steps;
+        double[] times = new double[repetitions * steps];
+        for (int r = 0; r < repetitions; r++) {
+            double[] run = steps(batch, context, steps);
+            System.arraycopy(run, 0, times, r * steps, steps);
+        }
+        return median(times);
     }
 
-    /**
-     * Milliseconds to prefill {@code batch} prompts of {@code context} tokens and pick one token.
-     */
+    /** Milliseconds to prefill {@code batch} prompts of {@code context} tokens. */
     double prefillMillis(int batch, int context) throws ModelException {
-        return medianMillis(batch, context, 1);
+        double[] times = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            String[] ids = ids(batch);
+            int[][] tokens = prompts(batch, context);
+            long start = System.nanoTime();
+            forward(ids, tokens, context, context);
+            times[r] = (System.nanoTime() - start) / 1e6;
+            finish(ids);
+        }
+        return median(times);
     }
 
     void warmUp(int context, int steps) throws ModelException {
-        for (int i = 0; i < 3; i++) {
-            run(1, context, steps);
-            run(8, context, steps);
+        for (int i = 0; i < 20; i++) {
+            steps(1, context, steps);
+            steps(8, context, steps);
         }
     }
 
-    private double medianMillis(int batch, int context, int newTokens) throws ModelException {
-        double[] times = new double[repetitions];
-        for (int r = 0; r < repetitions; r++) {
-            times[r] = run(batch, context, newTokens);
-        }
-        Arrays.sort(times);
-        return times[repetitions / 2];
+    @Override
+    public void close() {
+        sessions.close();
     }
 
-    private double run(int batch, int context, int newTokens) throws ModelException {
-        List<GenerationRequest> requests = new ArrayList<>(batch);
+    private double[] steps(int batch, int context, int steps) throws ModelException {
+        String[] ids = ids(batch);
+        int[][] tokens = prompts(batch, context + steps);
+        forward(ids, tokens, context, context);
+        double[] times = new double[steps];
+        for (int s = 0; s < steps; s++) {
+            long start = System.nanoTime();
+            forward(ids, tokens, context, context + s + 1);
+            times[s] = (System.nanoTime() - start) / 1e6;
+        }
+        finish(ids);
+        return times;
+    }
+
+    private void forward(String[] ids, int[][] tokens, int prompt, int length)
+            throws ModelException {
+        List<SessionTokens> call = new ArrayList<>(ids.length);
+        for (int i = 0; i < ids.length; i++) {
+            call.add(
+                    new SessionTokens(ids[i], Arrays.copyOf(tokens[i], length), prompt, length, 1));
+        }
+        sessions.forward(call);
+    }
+
+    /** Fresh request ids, so every run starts without a cached session. */
+    private String[] ids(int batch) {
+        String[] ids = new String[batch];
         for (int i = 0; i < batch; i++) {
-            requests.add(
-                    new GenerationRequest(
-                            "t" + i, prompt(context, i), newTokens, SamplingConfig.greedy(), true));
+            ids[i] = "timing-" + runs + "-" + i;
         }
-        long start = System.nanoTime();
-        List<Generation> generations = model.generate(requests);
-        double millis = (System.nanoTime() - start) / 1e6;
-        for (Generation generation : generations) {
-            if (generation.tokens().length != newTokens) {
-                throw new IllegalStateException(
-                        "timing needs exactly "
-                                + newTokens
-                                + " tokens, got "
-                                + generation.tokens().length);
-            }
-        }
-        return millis;
+        runs++;
+        return ids;
     }
 
-    /** A prompt of plain English, shifted per row so rows differ. */
-    private static int[] prompt(int length, int row) {
+    private void finish(String[] ids) {
+        for (String id : ids) {
+            sessions.finish(id);
+        }
+    }
+
+    private static double median(double[] times) {
+        double[] sorted = times.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /** Prompts of plain English, shifted per row so rows differ. */
+    private static int[][] prompts(int batch, int length) {
         String text =
                 "It was the best of times, it was the worst of times, and everyone in the village"
                         + " knew it. ";
-        int[] tokens = new int[length];
-        for (int i = 0; i < length; i++) {
-            tokens[i] = text.charAt((i + 7 * row) % text.length());
+        int[][] prompts = new int[batch][length];
+        for (int row = 0; row < batch; row++) {
+            for (int i = 0; i < length; i++) {
+                prompts[row][i] = text.charAt((i + 7 * row) % text.length());
+            }
         }
-        return tokens;
+        return prompts;
     }
 }

@@ -83,7 +83,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
     @Option(
             names = "--repetitions",
             paramLabel = "N",
-            defaultValue = "5",
+            defaultValue = "9",
             description = "Timing repetitions; medians are reported (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
@@ -325,11 +325,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
         }
         contexts.print(out);
         TextTable prefill =
-                new TextTable(
-                        "Prefill + first token (batch 1)",
-                        "prompt tokens",
-                        "draft ms",
-                        "target ms");
+                new TextTable("Prefill (batch 1)", "prompt tokens", "draft ms", "target ms");
         for (int p : PREFILLS) {
             prefill.row(p, draftProfile.prefillMillis(p), targetProfile.prefillMillis(p));
         }

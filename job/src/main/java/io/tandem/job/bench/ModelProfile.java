@@ -23,7 +23,13 @@ final class ModelProfile {
 
     static ModelProfile measure(CausalLm model, int repetitions, ProgressBar progress)
             throws ModelException {
-        DecodeTimer timer = new DecodeTimer(model, repetitions);
+        try (DecodeTimer timer = new DecodeTimer(model, repetitions)) {
+            return measure(model, timer, progress);
+        }
+    }
+
+    private static ModelProfile measure(CausalLm model, DecodeTimer timer, ProgressBar progress)
+            throws ModelException {
         timer.warmUp(ModelBenchCommand.BATCH_CONTEXT, BATCH_STEPS);
         ModelProfile profile = new ModelProfile();
         for (int batch : ModelBenchCommand.BATCHES) {
@@ -33,8 +39,8 @@ final class ModelProfile {
         }
         int context = model.info().contextLength();
         for (int c : ModelBenchCommand.CONTEXTS) {
-            // the timed steps end at position c (one more token is the untimed first one)
-            int prompt = Math.min(c, context) - CONTEXT_STEPS - 1;
+            // the timed steps end at position c
+            int prompt = Math.min(c, context) - CONTEXT_STEPS;
             profile.stepByContext.put(c, timer.stepMillis(1, prompt, CONTEXT_STEPS));
             progress.step();
         }

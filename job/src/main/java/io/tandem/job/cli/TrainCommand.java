@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 
 /**
  * Trains a byte-level causal LM on Jane Austen's novels and writes it as a Hugging Face-style model
- * directory. The presets are the settings of the bundled models, so {@code ./tandem train --preset
- * target} reproduces {@code models/austen-target} bit for bit (training is seeded).
+ * directory. The presets are the settings of the bundled models (the target then continued with
+ * {@code --init-from}, see its README). Training is seeded: a run repeats exactly on the same
+ * machine with the same PyTorch thread count.
  */
 @Command(
         name = "train",
@@ -31,7 +32,7 @@ public final class TrainCommand implements Callable<Integer> {
     enum Preset {
         tiny(2, 128, 4, 256, 16, 2e-3, 3000, 100),
         draft(1, 128, 4, 512, 8, 2e-3, 3000, 100),
-        target(6, 256, 8, 512, 8, 1e-3, 1000, 50);
+        target(6, 256, 8, 512, 8, 2e-3, 1500, 100);
 
         final int layers;
         final int width;
