@@ -1,0 +1,63 @@
+package io.tandem.planner.cost;
+
+/**
+ * A fitted step-time model of one model on one machine: {@code t = fixed + perSequence·b +
+ * perToken·b·q + perAttention·b·q·s} milliseconds for {@code b} sequences adding {@code q} tokens
+ * each over a mean context of {@code s}. The four terms are launch and framework overhead,
+ * per-sequence bookkeeping, the context-free work per token (projections, FFN, and on a CPU the
+ * weight traffic), and attention. Made by {@link StepProfile#fit()}.
+ *
+ * @param fixedMillis c0, {@code >= 0}
+ * @param perSequenceMillis c1, {@code >= 0}
+ * @param perTokenMillis c2, {@code >= 0}
+ * @param perAttentionMillis c3, per new token and attended position, {@code >= 0}
+ * @param maxRelativeError the largest {@code |fit - measured| / measured} over the profile's
+ *     samples: how far to trust the model inside the measured range
+ */
+public record StepFit(
+        double fixedMillis,
+        double perSequenceMillis,
+        double perTokenMillis,
+        double perAttentionMillis,
+        double maxRelativeError) {
+
+    public StepFit {
+        if (!(fixedMillis >= 0)
+                || !(perSequenceMillis >= 0)
+                || !(perTokenMillis >= 0)
+                || !(perAttentionMillis >= 0)
+                || !(maxRelativeError >= 0)) {
+            throw new IllegalArgumentException(
+                    "step fit coefficients and error must be >= 0, got "
+                            + fixedMillis
+                            + ", "
+                            + perSequenceMillis
+                            + ", "
+                            + perTokenMillis
+                            + ", "
+                            + perAttentionMillis
+                            + ", "
+                            + maxRelativeError);
+        }
+    }
+
+    /** Predicted milliseconds of a pass (see the class comment for the arguments). */
+    public double millis(int batch, int newTokens, double context) {
+        double tokens = (double) batch * newTokens;
+        return fixedMillis
+                + perSequenceMillis * batch
+                + perTokenMillis * tokens
+                + perAttentionMillis * tokens * context;
+    }
+
+    /** Predicted seconds of a pass, the unit of {@link StageCosts}. */
+    public double seconds(int batch, int newTokens, double context) {
+        return millis(batch, newTokens, context) / 1000;
+    }
+
+    /** The regressors of {@link #millis}, in coefficient order; the fit's design matrix rows. */
+    static double[] features(int batch, int newTokens, double context) {
+        double tokens = (double) batch * newTokens;
+        return new double[] {1, batch, tokens, tokens * context};
+    }
+}
