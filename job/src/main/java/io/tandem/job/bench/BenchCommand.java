@@ -7,5 +7,5 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks: print a table, optionally write JSON.",
-        subcommands = {ModelBenchCommand.class})
+        subcommands = {ModelBenchCommand.class, PlannerBenchCommand.class})
 public final class BenchCommand {}

@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 /** Writes a benchmark's JSON: its results plus when and where it ran. */
-final class BenchJson {
+public final class BenchJson {
 
     private BenchJson() {}
 
-    static void write(Path file, JsonObject results) throws IOException {
+    public static void write(Path file, JsonObject results) throws IOException {
         JsonObject machine = new JsonObject();
         machine.addProperty("cores", Runtime.getRuntime().availableProcessors());
         machine.addProperty("java", System.getProperty("java.version"));

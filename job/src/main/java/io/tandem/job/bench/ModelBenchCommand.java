@@ -8,6 +8,7 @@ import io.tandem.model.GenerationRequest;
 import io.tandem.model.ModelException;
 import io.tandem.model.SamplingConfig;
 import io.tandem.model.SessionLimits;
+import io.tandem.planner.acceptance.AcceptanceFit;
 import io.tandem.speculative.AcceptanceStats;
 import io.tandem.udfs.Drafter;
 import io.tandem.udfs.SpeculativeGeneration;
@@ -153,7 +154,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
         }
 
         double alpha() {
-            return Acceptance.alpha(tokensPerRound(), gamma);
+            return AcceptanceFit.alphaFromTokensPerRound(tokensPerRound(), gamma);
         }
 
         double acceptedFraction() {

@@ -1,6 +1,7 @@
 package io.tandem.job.cli;
 
 import io.tandem.job.bench.BenchCommand;
+import io.tandem.job.simulate.SimulateCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,6 +16,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             TrainCommand.class,
             BenchCommand.class,
+            SimulateCommand.class,
             ConfigCommand.class
         })
 public final class TandemCli {

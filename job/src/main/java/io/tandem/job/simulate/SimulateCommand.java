@@ -1,0 +1,412 @@
+package io.tandem.job.simulate;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.tandem.job.bench.BenchJson;
+import io.tandem.job.bench.TextTable;
+import io.tandem.planner.sim.Comparison;
+import io.tandem.planner.sim.Goal;
+import io.tandem.planner.sim.ModelPair;
+import io.tandem.planner.sim.Scenario;
+import io.tandem.planner.sim.Scheme;
+import io.tandem.planner.sim.SchemeRun;
+import io.tandem.planner.sim.Simulator;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.DoubleFunction;
+import me.tongfei.progressbar.ProgressBar;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./tandem simulate}: the paper's set-up with every serving scheme side by side on the same
+ * users, then (with {@code --plots}) sweeps over users, bandwidth, α and speculation length.
+ */
+@Command(
+        name = "simulate",
+        mixinStandardHelpOptions = true,
+        description =
+                "Simulate the paper's edge set-up and compare the joint optimizer with the"
+                        + " benchmark schemes.")
+public final class SimulateCommand implements Callable<Integer> {
+
+    private static final List<Scheme> SCHEMES = List.of(Scheme.values());
+    // with l fixed for everyone, the fixed-l schemes would repeat the joint line
+    private static final List<Scheme> FIXED_L_SCHEMES =
+            List.of(
+                    Scheme.JOINT,
+                    Scheme.AUTOREGRESSIVE,
+                    Scheme.UNIFORM_BANDWIDTH,
+                    Scheme.MAX_BATCHING,
+                    Scheme.NO_PIPELINING);
+    private static final double[] USERS = {10, 25, 50, 100, 150, 200};
+    private static final double[] BANDWIDTH_MHZ = {0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 2, 20};
+    private static final double[] ALPHAS = {0.5, 0.6, 0.7, 0.8, 0.9};
+    private static final double[] LENGTHS = {1, 2, 3, 4, 5, 6, 7, 8};
+
+    @Spec CommandSpec spec;
+
+    @Option(
+            names = "--scenario",
+            defaultValue = "paper",
+            description = "Scenario; only 'paper' for now (default: ${DEFAULT-VALUE}).")
+    String scenarioName;
+
+    @Option(names = "--users", paramLabel = "N", description = "Users (default: 100).")
+    Integer users;
+
+    @Option(
+            names = "--seeds",
+            paramLabel = "S",
+            defaultValue = "5",
+            description = "Workloads drawn per point (default: ${DEFAULT-VALUE}).")
+    int seeds;
+
+    @Option(
+            names = "--pair",
+            paramLabel = "PAIR",
+            defaultValue = "68m-7b",
+            description = "Model pair: 68m-7b, 1.1b-7b or 1.1b-13b (default: ${DEFAULT-VALUE}).")
+    String pair;
+
+    @Option(
+            names = "--alpha",
+            paramLabel = "A",
+            description = "Acceptance rate (default: the pair's).")
+    Double alpha;
+
+    @Option(
+            names = "--bandwidth-mhz",
+            paramLabel = "W",
+            description = "Total uplink bandwidth in MHz (default: 20).")
+    Double bandwidthMhz;
+
+    @Option(
+            names = "--efficiency",
+            paramLabel = "ETA",
+            description = "Fraction of peak FLOP/s the devices reach (default: 0.5).")
+    Double efficiency;
+
+    @Option(
+            names = "--exact-up-to",
+            paramLabel = "K",
+            defaultValue = "100",
+            description =
+                    "Plan windows of up to K requests with the exact DP, larger ones with the"
+                            + " fast planner (default: ${DEFAULT-VALUE}).")
+    int exactUpTo;
+
+    @Option(
+            names = "--goal",
+            paramLabel = "GOAL",
+            defaultValue = "MEAN_LATENCY",
+            description =
+                    "What every scheme plans for: MEAN_LATENCY (earliest batch first) or MAKESPAN"
+                            + " (the paper's DP and round-robin pipeline) (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Goal goal;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path json;
+
+    @Option(names = "--plots", paramLabel = "DIR", description = "Write sweep plots (PNG) here.")
+    Path plots;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!scenarioName.equals("paper")) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Unknown scenario '" + scenarioName + "'; the only one is 'paper'.");
+        }
+        Scenario scenario = scenario();
+        PrintStream out = System.out;
+        out.printf(
+                "Scenario paper: %d users, %s (alpha %.2f), uplink %.2f MHz, efficiency %.2f,"
+                        + " prompts %d-%d tokens, %d output tokens, %d seeds, goal %s%n%n",
+                scenario.users(),
+                scenario.pair(),
+                scenario.alpha(),
+                scenario.uplink().bandwidthHz() / 1e6,
+                scenario.roofline().efficiency(),
+                scenario.minInputTokens(),
+                scenario.maxInputTokens(),
+                scenario.outputTokens(),
+                seeds,
+                goal);
+        List<Sweep> sweeps = new ArrayList<>();
+        Comparison comparison;
+        int sweepSeeds = Math.min(seeds, 3);
+        int work =
+                1
+                        + (plots == null
+                                ? 0
+                                : USERS.length
+                                        + BANDWIDTH_MHZ.length
+                                        + ALPHAS.length
+                                        + LENGTHS.length);
+        try (ProgressBar progress = new ProgressBar("simulate", work)) {
+            comparison =
+                    Comparison.run(
+                            new Simulator(scenario, exactUpTo).withGoal(goal), SCHEMES, seeds);
+            progress.step();
+            if (plots != null) {
+                sweeps.add(
+                        sweep(
+                                "users",
+                                "users",
+                                USERS,
+                                false,
+                                SCHEMES,
+                                progress,
+                                sweepSeeds,
+                                x ->
+                                        new Simulator(scenario.withUsers((int) x), exactUpTo)
+                                                .withGoal(goal)));
+                sweeps.add(
+                        sweep(
+                                "bandwidth",
+                                "uplink bandwidth (MHz)",
+                                BANDWIDTH_MHZ,
+                                true,
+                                SCHEMES,
+                                progress,
+                                sweepSeeds,
+                                x ->
+                                        new Simulator(scenario.withBandwidth(x * 1e6), exactUpTo)
+                                                .withGoal(goal)));
+                sweeps.add(
+                        sweep(
+                                "alpha",
+                                "acceptance rate α",
+                                ALPHAS,
+                                false,
+                                SCHEMES,
+                                progress,
+                                sweepSeeds,
+                                x ->
+                                        new Simulator(scenario.withAlpha(x), exactUpTo)
+                                                .withGoal(goal)));
+                sweeps.add(
+                        sweep(
+                                "speculation-length",
+                                "speculation length l (fixed)",
+                                LENGTHS,
+                                false,
+                                FIXED_L_SCHEMES,
+                                progress,
+                                sweepSeeds,
+                                x ->
+                                        new Simulator(scenario, exactUpTo)
+                                                .withGoal(goal)
+                                                .withFixedSpeculation((int) x)));
+            }
+        }
+        print(out, comparison);
+        if (plots != null) {
+            for (Sweep sweep : sweeps) {
+                Path file = plots.resolve("latency-vs-" + sweep.name + ".png");
+                sweep.plot().write(file);
+                out.println("Wrote " + file);
+            }
+        }
+        if (json != null) {
+            BenchJson.write(json, report(scenario, comparison, sweeps));
+            out.println("Wrote " + json);
+        }
+        return 0;
+    }
+
+    private Scenario scenario() {
+        Scenario scenario;
+        try {
+            scenario = Scenario.paper().withPair(ModelPair.of(pair));
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (users != null) {
+            scenario = scenario.withUsers(users);
+        }
+        if (alpha != null) {
+            scenario = scenario.withAlpha(alpha);
+        }
+        if (bandwidthMhz != null) {
+            scenario = scenario.withBandwidth(bandwidthMhz * 1e6);
+        }
+        if (efficiency != null) {
+            scenario = scenario.withEfficiency(efficiency);
+        }
+        return scenario;
+    }
+
+    private static void print(PrintStream out, Comparison comparison) {
+        TextTable table =
+                new TextTable(
+                        "Mean and p99 latency per request (s); reduction = how much lower the joint"
+                                + " optimizer is",
+                        "scheme",
+                        "mean s",
+                        "p99 s",
+                        "reduction mean %",
+                        "reduction p99 %",
+                        "makespan s",
+                        "batches",
+                        "l",
+                        "plan ms");
+        double jointP99 = comparison.p99(Scheme.JOINT);
+        for (Scheme scheme : comparison.schemes()) {
+            SchemeRun first = comparison.firstRun(scheme);
+            boolean joint = scheme == Scheme.JOINT;
+            table.row(
+                    scheme.label(),
+                    comparison.mean(scheme),
+                    comparison.p99(scheme),
+                    joint ? "-" : String.format("%.1f", comparison.reductionPercent(scheme)),
+                    joint
+                            ? "-"
+                            : String.format(
+                                    "%.1f",
+                                    100
+                                            * (comparison.p99(scheme) - jointP99)
+                                            / comparison.p99(scheme)),
+                    comparison.makespan(scheme),
+                    first.batches(),
+                    first.speculationLength() == 0 ? "-" : first.speculationLength(),
+                    comparison.planMillis(scheme));
+        }
+        table.print(out);
+        out.println("batches and l: the plan for the first seed's workload.");
+        out.println();
+    }
+
+    private JsonObject report(Scenario scenario, Comparison comparison, List<Sweep> sweeps) {
+        JsonObject json = new JsonObject();
+        JsonObject setup = new JsonObject();
+        setup.addProperty("scenario", "paper");
+        setup.addProperty("users", scenario.users());
+        setup.addProperty("pair", scenario.pair().label());
+        setup.addProperty("alpha", scenario.alpha());
+        setup.addProperty("bandwidth_hz", scenario.uplink().bandwidthHz());
+        setup.addProperty("efficiency", scenario.roofline().efficiency());
+        setup.addProperty("output_tokens", scenario.outputTokens());
+        setup.addProperty("goal", goal.name());
+        json.add("setup", setup);
+        JsonArray schemes = new JsonArray();
+        for (Scheme scheme : comparison.schemes()) {
+            JsonObject row = new JsonObject();
+            row.addProperty("scheme", scheme.label());
+            row.addProperty("description", scheme.description());
+            row.addProperty("mean_s", comparison.mean(scheme));
+            row.addProperty("p99_s", comparison.p99(scheme));
+            row.addProperty("makespan_s", comparison.makespan(scheme));
+            row.addProperty("batches_first_seed", comparison.firstRun(scheme).batches());
+            row.addProperty("l_first_seed", comparison.firstRun(scheme).speculationLength());
+            row.addProperty("plan_ms", comparison.planMillis(scheme));
+            schemes.add(row);
+        }
+        json.add("schemes", schemes);
+        JsonObject summary = new JsonObject();
+        summary.addProperty(
+                "reduction_vs_uniform_bandwidth_pct",
+                comparison.reductionPercent(Scheme.UNIFORM_BANDWIDTH));
+        summary.addProperty(
+                "reduction_vs_max_batching_pct", comparison.reductionPercent(Scheme.MAX_BATCHING));
+        summary.addProperty(
+                "reduction_vs_fixed_l3_pct", comparison.reductionPercent(Scheme.FIXED_L3));
+        summary.addProperty(
+                "reduction_vs_fixed_l5_pct", comparison.reductionPercent(Scheme.FIXED_L5));
+        summary.addProperty(
+                "reduction_vs_ad_pct", comparison.reductionPercent(Scheme.AUTOREGRESSIVE));
+        summary.addProperty(
+                "reduction_vs_no_pipelining_pct",
+                comparison.reductionPercent(Scheme.NO_PIPELINING));
+        json.add("summary", summary);
+        JsonObject sweepJson = new JsonObject();
+        for (Sweep sweep : sweeps) {
+            sweepJson.add(sweep.name, sweep.toJson());
+        }
+        json.add("sweeps", sweepJson);
+        return json;
+    }
+
+    private static Sweep sweep(
+            String name,
+            String xLabel,
+            double[] xs,
+            boolean logX,
+            List<Scheme> schemes,
+            ProgressBar progress,
+            int seeds,
+            DoubleFunction<Simulator> simulatorAt) {
+        Sweep sweep = new Sweep(name, xLabel, xs, logX, schemes);
+        for (int i = 0; i < xs.length; i++) {
+            Comparison comparison = Comparison.run(simulatorAt.apply(xs[i]), schemes, seeds);
+            for (Scheme scheme : schemes) {
+                sweep.mean(scheme)[i] = comparison.mean(scheme);
+            }
+            progress.step();
+        }
+        return sweep;
+    }
+
+    /** Mean latency of every scheme at each x of one swept parameter. */
+    private static final class Sweep {
+        final String name;
+        final String xLabel;
+        final double[] x;
+        final boolean logX;
+        final List<Scheme> schemes;
+        final double[][] means = new double[Scheme.values().length][];
+
+        Sweep(String name, String xLabel, double[] x, boolean logX, List<Scheme> schemes) {
+            this.name = name;
+            this.xLabel = xLabel;
+            this.x = x;
+            this.logX = logX;
+            this.schemes = schemes;
+            for (Scheme scheme : Scheme.values()) {
+                means[scheme.ordinal()] = new double[x.length];
+            }
+        }
+
+        double[] mean(Scheme scheme) {
+            return means[scheme.ordinal()];
+        }
+
+        LinePlot plot() {
+            LinePlot plot =
+                    new LinePlot("Mean latency vs " + xLabel, xLabel, "mean latency (s)", x);
+            if (logX) {
+                plot.logX();
+            }
+            for (Scheme scheme : schemes) {
+                plot.series(scheme.label(), mean(scheme));
+            }
+            return plot;
+        }
+
+        JsonObject toJson() {
+            JsonObject json = new JsonObject();
+            json.add("x", array(x));
+            JsonObject series = new JsonObject();
+            for (Scheme scheme : schemes) {
+                series.add(scheme.label(), array(mean(scheme)));
+            }
+            json.add("mean_s", series);
+            return json;
+        }
+
+        private static JsonArray array(double[] values) {
+            JsonArray array = new JsonArray();
+            Arrays.stream(values).forEach(array::add);
+            return array;
+        }
+    }
+}
