@@ -55,6 +55,30 @@ final class DecodeTimer implements AutoCloseable {
         return median(times);
     }
 
+    /**
+     * Milliseconds of one verify pass: {@code batch} sequences with {@code context} tokens cached
+     * append {@code newTokens} each and want logits after all of them, as the verifier asks for a
+     * round's correction token and its {@code newTokens - 1} drafts.
+     */
+    double verifyMillis(int batch, int context, int newTokens) throws ModelException {
+        double[] times = new double[repetitions];
+        for (int r = 0; r < repetitions; r++) {
+            String[] ids = ids(batch);
+            int[][] tokens = prompts(batch, context + newTokens);
+            forward(ids, tokens, context - 1, context - 1);
+            // one untimed decode step first: the first call after a prefill also gathers the
+            // sequences into one batch cache (up to twice a step at batch 8), which a serving
+            // round, coming back with the same batch, does not pay
+            forward(ids, tokens, context - 1, context);
+            long start = System.nanoTime();
+            // the first new token is final, the drafts after it are speculative
+            forward(ids, tokens, context - 1, context + 1, context + newTokens, newTokens);
+            times[r] = (System.nanoTime() - start) / 1e6;
+            finish(ids);
+        }
+        return median(times);
+    }
+
     void warmUp(int context, int steps) throws ModelException {
         for (int i = 0; i < 20; i++) {
             steps(1, context, steps);
@@ -81,12 +105,20 @@ final class DecodeTimer implements AutoCloseable {
         return times;
     }
 
+    /** A decode or prefill call: every token final, logits after the last one. */
     private void forward(String[] ids, int[][] tokens, int prompt, int length)
+            throws ModelException {
+        forward(ids, tokens, prompt, length, length, 1);
+    }
+
+    private void forward(
+            String[] ids, int[][] tokens, int prompt, int committed, int length, int logits)
             throws ModelException {
         List<SessionTokens> call = new ArrayList<>(ids.length);
         for (int i = 0; i < ids.length; i++) {
             call.add(
-                    new SessionTokens(ids[i], Arrays.copyOf(tokens[i], length), prompt, length, 1));
+                    new SessionTokens(
+                            ids[i], Arrays.copyOf(tokens[i], length), prompt, committed, logits));
         }
         sessions.forward(call);
     }

@@ -27,21 +27,25 @@ import picocli.CommandLine.Option;
 
 /**
  * Profiles a draft/target pair the way the planner consumes it: decode cost against batch size and
- * context length, prefill cost, acceptance against speculation length, and speculative against
- * autoregressive wall time on the same prompts, greedy, with the outputs compared token for token.
+ * context length, prefill cost, verify-pass cost against tokens appended and batch size, acceptance
+ * against speculation length, and speculative against autoregressive wall time on the same prompts,
+ * greedy, with the outputs compared token for token. Its JSON is what {@code ./tandem simulate
+ * --profile} plans with ({@link MeasuredPair}).
  */
 @Command(
         name = "models",
         mixinStandardHelpOptions = true,
         description =
-                "Profile a draft/target pair: latency vs batch and context, acceptance vs γ, SD vs"
-                        + " AD.")
+                "Profile a draft/target pair: latency vs batch and context, verify passes,"
+                        + " acceptance vs γ, SD vs AD.")
 public final class ModelBenchCommand implements Callable<Integer> {
 
     static final int[] BATCHES = {1, 2, 4, 8, 16};
     static final int[] CONTEXTS = {32, 64, 128, 256, 512};
     static final int[] PREFILLS = {16, 64, 256, 480};
     static final int MAX_GAMMA = 8;
+    // verify passes append q = 2..MAX_GAMMA + 1 tokens; three batch sizes keep this under ~10 s
+    static final int[] VERIFY_BATCHES = {1, 4, 8};
     static final int SD_GAMMA = 4;
     static final int BATCH_CONTEXT = 64;
 
@@ -107,7 +111,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
             List<String> prompts =
                     HeldOutPrompts.read(resolve(home, heldOut), promptCount, promptLength);
             int work =
-                    2 * (BATCHES.length + CONTEXTS.length + PREFILLS.length)
+                    2 * (BATCHES.length + CONTEXTS.length + PREFILLS.length + VERIFY_BATCHES.length)
                             + MAX_GAMMA
                             + prompts.size();
             ModelProfile draftProfile;
@@ -331,6 +335,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
             prefill.row(p, draftProfile.prefillMillis(p), targetProfile.prefillMillis(p));
         }
         prefill.print(out);
+        verifyTable(draftProfile, targetProfile).print(out);
         TextTable acceptance =
                 new TextTable(
                         "Acceptance vs speculation length (greedy, held-out prompts)",
@@ -367,6 +372,37 @@ public final class ModelBenchCommand implements Callable<Integer> {
                 .row("ctx512_ctx32_step_ratio", summary.ctx512Ctx32StepRatio(), "<= 2")
                 .row("b8_b1_throughput_ratio", summary.b8B1ThroughputRatio(), ">= 4")
                 .print(out);
+    }
+
+    /**
+     * Verify pass times, and how many decode steps one pass costs: the price of checking {@code q -
+     * 1} drafts at once, which speculation must beat.
+     */
+    private static TextTable verifyTable(ModelProfile draftProfile, ModelProfile targetProfile) {
+        List<String> header = new ArrayList<>(List.of("tokens q"));
+        for (int b : VERIFY_BATCHES) {
+            header.add("draft b" + b + " ms");
+        }
+        for (int b : VERIFY_BATCHES) {
+            header.add("target b" + b + " ms");
+        }
+        header.add("target b1 / decode step");
+        TextTable table =
+                new TextTable(
+                        "Verify pass vs tokens (context " + BATCH_CONTEXT + ")",
+                        header.toArray(String[]::new));
+        for (int q = 2; q <= MAX_GAMMA + 1; q++) {
+            List<Object> row = new ArrayList<>(List.of(q));
+            for (int b : VERIFY_BATCHES) {
+                row.add(draftProfile.verifyMillis(b, q));
+            }
+            for (int b : VERIFY_BATCHES) {
+                row.add(targetProfile.verifyMillis(b, q));
+            }
+            row.add(targetProfile.verifyMillis(1, q) / targetProfile.decodeMillis(1));
+            table.row(row.toArray());
+        }
+        return table;
     }
 
     private static JsonObject report(

@@ -9,17 +9,26 @@ import java.util.TreeMap;
 import me.tongfei.progressbar.ProgressBar;
 
 /**
- * One model's measured costs: decode step against batch size and context length, and prefill
- * against prompt length. This is what the planner's latency model is fitted to.
+ * One model's measured costs: decode step against batch size and context length, prefill against
+ * prompt length, and verify passes against tokens appended and batch size. This is what the
+ * planner's latency model is fitted to ({@link MeasuredPair} reads it back from the JSON).
  */
 final class ModelProfile {
 
-    private static final int BATCH_STEPS = 32;
-    private static final int CONTEXT_STEPS = 16;
+    // JSON keys, shared with MeasuredPair so the writer and the reader cannot drift apart
+    static final String CONTEXT_LENGTH = "context_length";
+    static final String DECODE_BY_BATCH = "decode_ms_by_batch";
+    static final String DECODE_BY_CONTEXT = "decode_ms_by_context";
+    static final String PREFILL_BY_PROMPT = "prefill_ms_by_prompt";
+    static final String VERIFY_BY_TOKENS = "verify_ms_by_tokens";
+
+    static final int BATCH_STEPS = 32;
+    static final int CONTEXT_STEPS = 16;
 
     private final Map<Integer, Double> decodeByBatch = new TreeMap<>();
     private final Map<Integer, Double> stepByContext = new TreeMap<>();
     private final Map<Integer, Double> prefillByLength = new TreeMap<>();
+    private final Map<Integer, Map<Integer, Double>> verifyByBatch = new TreeMap<>();
 
     static ModelProfile measure(CausalLm model, int repetitions, ProgressBar progress)
             throws ModelException {
@@ -48,6 +57,14 @@ final class ModelProfile {
             profile.prefillByLength.put(p, timer.prefillMillis(1, Math.min(p, context - 1)));
             progress.step();
         }
+        for (int batch : ModelBenchCommand.VERIFY_BATCHES) {
+            Map<Integer, Double> byTokens = new TreeMap<>();
+            for (int q = 2; q <= ModelBenchCommand.MAX_GAMMA + 1; q++) {
+                byTokens.put(q, timer.verifyMillis(batch, ModelBenchCommand.BATCH_CONTEXT, q));
+            }
+            profile.verifyByBatch.put(batch, byTokens);
+            progress.step();
+        }
         return profile;
     }
 
@@ -70,6 +87,16 @@ final class ModelProfile {
         return prefillByLength.get(promptTokens);
     }
 
+    /** Milliseconds of one pass appending {@code tokens} to each of {@code batch} sequences. */
+    double verifyMillis(int batch, int tokens) {
+        return verifyByBatch.get(batch).get(tokens);
+    }
+
+    /** The key of one batch size in {@link #VERIFY_BY_TOKENS}. */
+    static String verifyBatchKey(int batch) {
+        return "b" + batch;
+    }
+
     JsonObject toJson(ModelInfo info) {
         JsonObject json = new JsonObject();
         json.addProperty("name", info.name());
@@ -77,10 +104,14 @@ final class ModelProfile {
         json.addProperty("parameters", info.parameters());
         json.addProperty("layers", info.layers());
         json.addProperty("width", info.width());
-        json.addProperty("context_length", info.contextLength());
-        json.add("decode_ms_by_batch", toJson(decodeByBatch));
-        json.add("decode_ms_by_context", toJson(stepByContext));
-        json.add("prefill_ms_by_prompt", toJson(prefillByLength));
+        json.addProperty(CONTEXT_LENGTH, info.contextLength());
+        json.add(DECODE_BY_BATCH, toJson(decodeByBatch));
+        json.add(DECODE_BY_CONTEXT, toJson(stepByContext));
+        json.add(PREFILL_BY_PROMPT, toJson(prefillByLength));
+        JsonObject verify = new JsonObject();
+        verifyByBatch.forEach(
+                (batch, byTokens) -> verify.add(verifyBatchKey(batch), toJson(byTokens)));
+        json.add(VERIFY_BY_TOKENS, verify);
         return json;
     }
 

@@ -3,7 +3,10 @@ package io.tandem.job.simulate;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.tandem.job.bench.BenchJson;
+import io.tandem.job.bench.MeasuredPair;
 import io.tandem.job.bench.TextTable;
+import io.tandem.planner.cost.StepFit;
+import io.tandem.planner.cost.StepProfile;
 import io.tandem.planner.sim.Comparison;
 import io.tandem.planner.sim.Goal;
 import io.tandem.planner.sim.ModelPair;
@@ -11,6 +14,7 @@ import io.tandem.planner.sim.Scenario;
 import io.tandem.planner.sim.Scheme;
 import io.tandem.planner.sim.SchemeRun;
 import io.tandem.planner.sim.Simulator;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,11 +27,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Spec;
 
 /**
  * {@code ./tandem simulate}: the paper's set-up with every serving scheme side by side on the same
- * users, then (with {@code --plots}) sweeps over users, bandwidth, α and speculation length.
+ * users, then (with {@code --plots}) sweeps over users, bandwidth, α and speculation length. Stage
+ * times come from FLOPs on the paper's GPUs, or (with {@code --profile}) from step times that
+ * {@code ./tandem bench models} measured on the bundled models, with their measured α.
  */
 @Command(
         name = "simulate",
@@ -50,6 +57,10 @@ public final class SimulateCommand implements Callable<Integer> {
     private static final double[] BANDWIDTH_MHZ = {0.005, 0.01, 0.02, 0.05, 0.1, 0.5, 2, 20};
     private static final double[] ALPHAS = {0.5, 0.6, 0.7, 0.8, 0.9};
     private static final double[] LENGTHS = {1, 2, 3, 4, 5, 6, 7, 8};
+    // the bundled models' context is 512: the longest prompt plus the output must fit
+    private static final int MEASURED_MIN_PROMPT = 16;
+    private static final int MEASURED_MAX_PROMPT = 256;
+    private static final int MEASURED_OUTPUT_TOKENS = 128;
 
     @Spec CommandSpec spec;
 
@@ -113,6 +124,38 @@ public final class SimulateCommand implements Callable<Integer> {
                             + " ${DEFAULT-VALUE}).")
     Goal goal;
 
+    @Option(
+            names = "--profile",
+            paramLabel = "FILE",
+            description =
+                    "Plan with stage times measured on the bundled models, from the JSON of"
+                            + " './tandem bench models --json FILE', and its α, instead of the"
+                            + " paper's GPUs.")
+    Path profile;
+
+    @Option(
+            names = "--min-prompt",
+            paramLabel = "TOKENS",
+            description =
+                    "Shortest prompt (default: 32, with --profile " + MEASURED_MIN_PROMPT + ").")
+    Integer minPrompt;
+
+    @Option(
+            names = "--max-prompt",
+            paramLabel = "TOKENS",
+            description =
+                    "Longest prompt (default: 512, with --profile " + MEASURED_MAX_PROMPT + ").")
+    Integer maxPrompt;
+
+    @Option(
+            names = "--output-tokens",
+            paramLabel = "N",
+            description =
+                    "Tokens generated per request (default: 256, with --profile "
+                            + MEASURED_OUTPUT_TOKENS
+                            + ").")
+    Integer outputTokens;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
@@ -126,21 +169,10 @@ public final class SimulateCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "Unknown scenario '" + scenarioName + "'; the only one is 'paper'.");
         }
-        Scenario scenario = scenario();
+        MeasuredPair measured = measuredPair();
+        Scenario scenario = scenario(measured);
         PrintStream out = System.out;
-        out.printf(
-                "Scenario paper: %d users, %s (alpha %.2f), uplink %.2f MHz, efficiency %.2f,"
-                        + " prompts %d-%d tokens, %d output tokens, %d seeds, goal %s%n%n",
-                scenario.users(),
-                scenario.pair(),
-                scenario.alpha(),
-                scenario.uplink().bandwidthHz() / 1e6,
-                scenario.roofline().efficiency(),
-                scenario.minInputTokens(),
-                scenario.maxInputTokens(),
-                scenario.outputTokens(),
-                seeds,
-                goal);
+        printHeader(out, scenario, measured);
         List<Sweep> sweeps = new ArrayList<>();
         Comparison comparison;
         int sweepSeeds = Math.min(seeds, 3);
@@ -218,32 +250,142 @@ public final class SimulateCommand implements Callable<Integer> {
             }
         }
         if (json != null) {
-            BenchJson.write(json, report(scenario, comparison, sweeps));
+            BenchJson.write(json, report(scenario, measured, comparison, sweeps));
             out.println("Wrote " + json);
         }
         return 0;
     }
 
-    private Scenario scenario() {
-        Scenario scenario;
+    /** The profile of {@code --profile}, or {@code null} to cost the paper's GPUs. */
+    private MeasuredPair measuredPair() throws IOException {
+        if (profile == null) {
+            return null;
+        }
+        ParseResult parsed = spec.commandLine().getParseResult();
+        for (String gpuOption : new String[] {"--pair", "--efficiency"}) {
+            if (parsed.hasMatchedOption(gpuOption)) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        gpuOption
+                                + " sets the paper's GPU cost model, which --profile replaces"
+                                + " with measured costs; use one or the other.");
+            }
+        }
         try {
-            scenario = Scenario.paper().withPair(ModelPair.of(pair));
+            return MeasuredPair.read(profile);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (users != null) {
-            scenario = scenario.withUsers(users);
+    }
+
+    private Scenario scenario(MeasuredPair measured) {
+        try {
+            Scenario scenario = Scenario.paper().withPair(ModelPair.of(pair));
+            if (measured != null) {
+                scenario =
+                        scenario.withCosts(measured.costs())
+                                .withAlpha(measured.alpha())
+                                .withPrompts(
+                                        MEASURED_MIN_PROMPT,
+                                        MEASURED_MAX_PROMPT,
+                                        MEASURED_OUTPUT_TOKENS);
+            }
+            if (users != null) {
+                scenario = scenario.withUsers(users);
+            }
+            if (alpha != null) {
+                scenario = scenario.withAlpha(alpha);
+            }
+            if (bandwidthMhz != null) {
+                scenario = scenario.withBandwidth(bandwidthMhz * 1e6);
+            }
+            if (efficiency != null) {
+                scenario = scenario.withEfficiency(efficiency);
+            }
+            if (minPrompt != null || maxPrompt != null || outputTokens != null) {
+                scenario =
+                        scenario.withPrompts(
+                                minPrompt != null ? minPrompt : scenario.minInputTokens(),
+                                maxPrompt != null ? maxPrompt : scenario.maxInputTokens(),
+                                outputTokens != null ? outputTokens : scenario.outputTokens());
+            }
+            if (measured != null
+                    && scenario.maxInputTokens() + scenario.outputTokens()
+                            > measured.contextLength()) {
+                throw new IllegalArgumentException(
+                        "prompts of up to "
+                                + scenario.maxInputTokens()
+                                + " tokens plus "
+                                + scenario.outputTokens()
+                                + " output tokens do not fit the measured models' context of "
+                                + measured.contextLength()
+                                + "; lower --max-prompt or --output-tokens");
+            }
+            return scenario;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (alpha != null) {
-            scenario = scenario.withAlpha(alpha);
+    }
+
+    private void printHeader(PrintStream out, Scenario scenario, MeasuredPair measured) {
+        String models =
+                measured == null
+                        ? String.format("%s (alpha %.2f)", scenario.pair(), scenario.alpha())
+                        : String.format(
+                                "costs measured in %s (max fit error %s %.1f%%, %s %.1f%%),"
+                                        + " alpha %.2f",
+                                measured.file(),
+                                measured.draft().model(),
+                                100 * measured.draft().fit().maxRelativeError(),
+                                measured.target().model(),
+                                100 * measured.target().fit().maxRelativeError(),
+                                scenario.alpha());
+        String efficiency =
+                measured == null
+                        ? String.format(", efficiency %.2f", scenario.roofline().efficiency())
+                        : "";
+        out.printf(
+                "Scenario paper: %d users, %s, uplink %.2f MHz%s, prompts %d-%d tokens, %d output"
+                        + " tokens, %d seeds, goal %s%n%n",
+                scenario.users(),
+                models,
+                scenario.uplink().bandwidthHz() / 1e6,
+                efficiency,
+                scenario.minInputTokens(),
+                scenario.maxInputTokens(),
+                scenario.outputTokens(),
+                seeds,
+                goal);
+        if (measured != null) {
+            TextTable fits =
+                    new TextTable(
+                            "Step-time fits: ms = c0 + c1·b + c2·b·q + c3·b·q·context, b sequences"
+                                    + " adding q tokens",
+                            "model",
+                            "c0",
+                            "c1",
+                            "c2",
+                            "c3",
+                            "samples",
+                            "max error %");
+            for (StepProfile model : List.of(measured.draft(), measured.target())) {
+                StepFit fit = model.fit();
+                fits.row(
+                        model.model(),
+                        coefficient(fit.fixedMillis()),
+                        coefficient(fit.perSequenceMillis()),
+                        coefficient(fit.perTokenMillis()),
+                        coefficient(fit.perAttentionMillis()),
+                        model.samples().size(),
+                        100 * fit.maxRelativeError());
+            }
+            fits.print(out);
         }
-        if (bandwidthMhz != null) {
-            scenario = scenario.withBandwidth(bandwidthMhz * 1e6);
-        }
-        if (efficiency != null) {
-            scenario = scenario.withEfficiency(efficiency);
-        }
-        return scenario;
+    }
+
+    /** Coefficients span 1e-6 to 1 ms: three significant digits, not TextTable's decimals. */
+    private static String coefficient(double millis) {
+        return String.format("%.3g", millis);
     }
 
     private static void print(PrintStream out, Comparison comparison) {
@@ -286,15 +428,29 @@ public final class SimulateCommand implements Callable<Integer> {
         out.println();
     }
 
-    private JsonObject report(Scenario scenario, Comparison comparison, List<Sweep> sweeps) {
+    private JsonObject report(
+            Scenario scenario, MeasuredPair measured, Comparison comparison, List<Sweep> sweeps) {
         JsonObject json = new JsonObject();
         JsonObject setup = new JsonObject();
         setup.addProperty("scenario", "paper");
         setup.addProperty("users", scenario.users());
-        setup.addProperty("pair", scenario.pair().label());
         setup.addProperty("alpha", scenario.alpha());
         setup.addProperty("bandwidth_hz", scenario.uplink().bandwidthHz());
-        setup.addProperty("efficiency", scenario.roofline().efficiency());
+        if (measured == null) {
+            setup.addProperty("costs", "roofline");
+            setup.addProperty("pair", scenario.pair().label());
+            setup.addProperty("efficiency", scenario.roofline().efficiency());
+        } else {
+            setup.addProperty("costs", "measured");
+            setup.addProperty("profile", measured.file().toString());
+            setup.addProperty("pair", measured.draft().model() + "/" + measured.target().model());
+            JsonObject fits = new JsonObject();
+            fits.add("draft", toJson(measured.draft().fit()));
+            fits.add("target", toJson(measured.target().fit()));
+            setup.add("fits", fits);
+        }
+        setup.addProperty("min_input_tokens", scenario.minInputTokens());
+        setup.addProperty("max_input_tokens", scenario.maxInputTokens());
         setup.addProperty("output_tokens", scenario.outputTokens());
         setup.addProperty("goal", goal.name());
         json.add("setup", setup);
@@ -333,6 +489,16 @@ public final class SimulateCommand implements Callable<Integer> {
             sweepJson.add(sweep.name, sweep.toJson());
         }
         json.add("sweeps", sweepJson);
+        return json;
+    }
+
+    private static JsonObject toJson(StepFit fit) {
+        JsonObject json = new JsonObject();
+        json.addProperty("fixed_ms", fit.fixedMillis());
+        json.addProperty("per_sequence_ms", fit.perSequenceMillis());
+        json.addProperty("per_token_ms", fit.perTokenMillis());
+        json.addProperty("per_attention_ms", fit.perAttentionMillis());
+        json.addProperty("max_relative_error", fit.maxRelativeError());
         return json;
     }
 

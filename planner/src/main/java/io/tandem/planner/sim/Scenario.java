@@ -3,6 +3,7 @@ package io.tandem.planner.sim;
 import io.tandem.planner.cost.Fronthaul;
 import io.tandem.planner.cost.Roofline;
 import io.tandem.planner.cost.StageCosts;
+import io.tandem.planner.network.Downlink;
 import io.tandem.planner.network.Uplink;
 
 /**
@@ -24,6 +25,9 @@ import io.tandem.planner.network.Uplink;
  * @param roofline device efficiency and launch overhead
  * @param fronthaul the wired link between the nodes
  * @param maxSpeculation speculation lengths 1..this are allowed
+ * @param downlink how results travel back to the users
+ * @param measuredCosts stage times measured on real models, used instead of the pair's FLOPs on its
+ *     devices; null for the paper's model
  */
 public record Scenario(
         int users,
@@ -39,7 +43,9 @@ public record Scenario(
         double alpha,
         Roofline roofline,
         Fronthaul fronthaul,
-        int maxSpeculation) {
+        int maxSpeculation,
+        Downlink downlink,
+        StageCosts measuredCosts) {
 
     public Scenario {
         if (users < 1) {
@@ -82,7 +88,9 @@ public record Scenario(
                 pair.alpha(),
                 new Roofline(0.5, 0),
                 Fronthaul.REFERENCE,
-                8);
+                8,
+                new Downlink(10e6),
+                null);
     }
 
     public Scenario withUsers(int users) {
@@ -117,9 +125,32 @@ public record Scenario(
         return copy.build();
     }
 
-    /** Stage times of the pair on its nodes, from FLOPs and the roofline. */
+    /**
+     * Stages measured on real models instead of the pair's FLOPs (the pair then only names the
+     * models' placeholder α; set α with {@link #withAlpha}).
+     */
+    public Scenario withCosts(StageCosts costs) {
+        Copy copy = new Copy(this);
+        copy.measuredCosts = costs;
+        return copy.build();
+    }
+
+    public Scenario withPrompts(int minInputTokens, int maxInputTokens, int outputTokens) {
+        Copy copy = new Copy(this);
+        copy.minInputTokens = minInputTokens;
+        copy.maxInputTokens = maxInputTokens;
+        copy.outputTokens = outputTokens;
+        return copy.build();
+    }
+
+    /** Stage times: measured ones if set, else the pair's FLOPs on its devices (roofline). */
     public StageCosts costs() {
-        return ModelPair.costs(pair, this);
+        return measuredCosts != null ? measuredCosts : ModelPair.costs(pair, this);
+    }
+
+    /** Seconds to send one request's output tokens back to its user. */
+    public double downlinkSeconds() {
+        return downlink.seconds(bitsPerToken * outputTokens);
     }
 
     /** A changeable copy, so each {@code with*} method names only what it changes. */
@@ -130,14 +161,16 @@ public record Scenario(
         private Uplink uplink;
         private final double transmitWatts;
         private final double bitsPerToken;
-        private final int minInputTokens;
-        private final int maxInputTokens;
-        private final int outputTokens;
+        private int minInputTokens;
+        private int maxInputTokens;
+        private int outputTokens;
         private ModelPair pair;
         private double alpha;
         private Roofline roofline;
         private final Fronthaul fronthaul;
         private final int maxSpeculation;
+        private final Downlink downlink;
+        private StageCosts measuredCosts;
 
         Copy(Scenario s) {
             users = s.users;
@@ -154,6 +187,8 @@ public record Scenario(
             roofline = s.roofline;
             fronthaul = s.fronthaul;
             maxSpeculation = s.maxSpeculation;
+            downlink = s.downlink;
+            measuredCosts = s.measuredCosts;
         }
 
         Scenario build() {
@@ -171,7 +206,9 @@ public record Scenario(
                     alpha,
                     roofline,
                     fronthaul,
-                    maxSpeculation);
+                    maxSpeculation,
+                    downlink,
+                    measuredCosts);
         }
     }
 }

@@ -16,8 +16,8 @@ import io.tandem.planner.network.BandwidthAllocator;
 import java.util.List;
 
 /**
- * Serves one workload of a scenario with one scheme: plan, upload, then run the rounds with random
- * acceptance. Stateless apart from its settings; thread-safe.
+ * Serves one workload of a scenario with one scheme: plan, upload, run the rounds with random
+ * acceptance, send the results back. Stateless apart from its settings; thread-safe.
  */
 public final class Simulator {
 
@@ -110,7 +110,11 @@ public final class Simulator {
                         workload.seed(),
                         schedule);
         return new SchemeRun(
-                scheme, latency, plan.batchCount(), plan.speculationLength(), planMillis);
+                scheme,
+                delivered(latency),
+                plan.batchCount(),
+                plan.speculationLength(),
+                planMillis);
     }
 
     private SchemeRun autoregressive(Workload workload) {
@@ -126,7 +130,17 @@ public final class Simulator {
         double[] latency =
                 AutoregressiveServing.run(
                         batches, ready, workload.inputTokens(), scenario.outputTokens(), costs);
-        return new SchemeRun(Scheme.AUTOREGRESSIVE, latency, batches.size(), 0, planMillis);
+        return new SchemeRun(
+                Scheme.AUTOREGRESSIVE, delivered(latency), batches.size(), 0, planMillis);
+    }
+
+    /** Latencies from the last verification to the user's receipt of the output. */
+    private double[] delivered(double[] verified) {
+        double[] latency = verified.clone();
+        for (int k = 0; k < latency.length; k++) {
+            latency[k] += scenario.downlinkSeconds();
+        }
+        return latency;
     }
 
     private Planner cyclePlanner(int users) {

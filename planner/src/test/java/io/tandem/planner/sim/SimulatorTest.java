@@ -44,7 +44,8 @@ class SimulatorTest {
                 .isCloseTo(
                         workload.demandSeconds()[0]
                                 + costs.targetPrefill(shape)
-                                + one.outputTokens() * costs.targetStep(shape),
+                                + one.outputTokens() * costs.targetStep(shape)
+                                + one.downlinkSeconds(),
                         within(1e-12));
     }
 
@@ -65,8 +66,8 @@ class SimulatorTest {
                                 + costs.draftPrefill(shape)
                                 + costs.verifyPrefill(shape, 3)
                                 + rounds
-                                        * (costs.draftRound(shape, 3)
-                                                + costs.verifyRound(shape, 3)),
+                                        * (costs.draftRound(shape, 3) + costs.verifyRound(shape, 3))
+                                + sure.downlinkSeconds(),
                         within(1e-12));
     }
 
@@ -104,5 +105,52 @@ class SimulatorTest {
         assertThat(Arrays.stream(workload.demandSeconds()).min().orElseThrow()).isPositive();
         assertThat(Workload.draw(Scenario.paper(), 1).inputTokens())
                 .containsExactly(workload.inputTokens());
+    }
+
+    @Test
+    void measuredCostsReplaceThePairsFlops() {
+        StageCosts flat =
+                new StageCosts() {
+                    @Override
+                    public double draftRound(BatchShape batch, int l) {
+                        return 0.001 * l;
+                    }
+
+                    @Override
+                    public double verifyRound(BatchShape batch, int l) {
+                        return 0.01;
+                    }
+
+                    @Override
+                    public double draftPrefill(BatchShape batch) {
+                        return 0;
+                    }
+
+                    @Override
+                    public double verifyPrefill(BatchShape batch, int l) {
+                        return 0;
+                    }
+
+                    @Override
+                    public double targetStep(BatchShape batch) {
+                        return 0.01;
+                    }
+
+                    @Override
+                    public double targetPrefill(BatchShape batch) {
+                        return 0;
+                    }
+                };
+        Scenario measured = Scenario.paper().withUsers(1).withPrompts(16, 16, 100).withCosts(flat);
+        Workload workload = Workload.draw(measured, 3);
+
+        double[] latency =
+                new Simulator(measured, 100).run(Scheme.AUTOREGRESSIVE, workload).latencySeconds();
+
+        assertThat(workload.inputTokens()).containsExactly(16);
+        assertThat(latency[0])
+                .isCloseTo(
+                        workload.demandSeconds()[0] + 100 * 0.01 + measured.downlinkSeconds(),
+                        within(1e-12));
     }
 }
