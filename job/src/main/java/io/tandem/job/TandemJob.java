@@ -2,6 +2,7 @@ package io.tandem.job;
 
 import io.tandem.job.cli.RunCommand;
 import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.ServingMode;
 import io.tandem.job.kafka.KafkaConnectors;
 import io.tandem.job.kafka.TopicProvisioner;
 import io.tandem.job.operators.BatchLaneSelector;
@@ -9,6 +10,7 @@ import io.tandem.job.operators.BatchRequestsFunction;
 import io.tandem.job.operators.DecodeRequestFunction;
 import io.tandem.job.operators.Operators;
 import io.tandem.job.operators.RawRecord;
+import io.tandem.job.planning.PlanBatchesFunction;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.internal.AdmittedRequest;
@@ -108,7 +110,10 @@ public final class TandemJob {
                 config);
     }
 
-    /** Wires decode → batch → generate between {@code source} and {@code sinks}. */
+    /**
+     * Wires decode → batch → (plan, in mode sd) → generate between {@code source} and {@code
+     * sinks}.
+     */
     public static void defineWorkflow(
             StreamExecutionEnvironment env,
             Source<RawRecord, ?, ?> source,
@@ -125,7 +130,7 @@ public final class TandemJob {
                         .name(Operators.DECODE)
                         .uid(Operators.DECODE);
 
-        DataStream<Batch> batches =
+        DataStream<Batch> windows =
                 admitted.keyBy(
                                 new BatchLaneSelector(
                                         config.batching().lanes(),
@@ -134,6 +139,14 @@ public final class TandemJob {
                         .process(new BatchRequestsFunction(config.batching()))
                         .name(Operators.BATCH)
                         .uid(Operators.BATCH);
+        DataStream<Batch> batches =
+                config.generation().mode() == ServingMode.SD
+                        ? windows.flatMap(
+                                        new PlanBatchesFunction(
+                                                config.generation().plannerProfile()))
+                                .name(Operators.PLAN)
+                                .uid(Operators.PLAN)
+                        : windows;
 
         DataStream<InferenceResult> results =
                 AsyncDataStream.unorderedWait(

@@ -161,9 +161,14 @@ class TandemJobITCase {
     void speculativeGreedyResultsEqualGreedyDecodingWithTheTargetAlone() throws Exception {
         Map<String, String> pair =
                 Map.of(
-                        "tandem.model.dir", BundledModel.target().toString(),
-                        "tandem.model.draft-dir", BundledModel.draft().toString(),
-                        "tandem.speculation.length", "4");
+                        "tandem.model.dir",
+                        BundledModel.target().toString(),
+                        "tandem.model.draft-dir",
+                        BundledModel.draft().toString(),
+                        "tandem.mode",
+                        "sd-fixed",
+                        "tandem.speculation.length",
+                        "4");
         JobConfig config = config("greedy-sd", pair);
 
         List<InferenceResult> results =
@@ -179,6 +184,31 @@ class TandemJobITCase {
                         });
         int accepted = results.stream().mapToInt(InferenceResult::getAcceptedTokens).sum();
         assertThat(accepted).as("a trained pair agrees on some tokens").isPositive();
+    }
+
+    @Test
+    void plannedSpeculativeGreedyResultsEqualGreedyDecodingWithTheTargetAlone() throws Exception {
+        Map<String, String> pair =
+                Map.of(
+                        "tandem.model.dir", BundledModel.target().toString(),
+                        "tandem.model.draft-dir", BundledModel.draft().toString(),
+                        "tandem.mode", "sd",
+                        "tandem.planner.profile", BundledModel.pairProfile().toString());
+        JobConfig config = config("greedy-planned", pair);
+
+        List<InferenceResult> results =
+                assertGreedyResultsEqualTheTargetAlone(config, BundledModel.target());
+
+        assertThat(results)
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.getMode()).isEqualTo("sd");
+                            assertThat(r.getPlan()).isNotNull();
+                            assertThat(r.getPlan().getBatchesInWindow()).isPositive();
+                            // the planner's length drafts every round but a short last one
+                            assertThat(r.getSpeculationLengths().get(0))
+                                    .isEqualTo(r.getPlan().getSpeculationLength());
+                        });
     }
 
     private static List<InferenceResult> assertGreedyResultsEqualTheTargetAlone(
@@ -264,7 +294,7 @@ class TandemJobITCase {
         settings.put("tandem.kafka.group-id", name);
         settings.put("tandem.kafka.topic-partitions", "2");
         settings.put("tandem.model.dir", BundledModel.tiny().toString());
-        settings.put("tandem.model.draft-dir", "");
+        settings.put("tandem.mode", "ad");
         settings.put("tandem.parallelism", "2");
         settings.put("tandem.batch.max-size", "4");
         settings.put("tandem.batch.max-wait", "20 ms");

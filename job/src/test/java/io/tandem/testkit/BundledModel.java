@@ -23,6 +23,11 @@ public final class BundledModel {
         return find("models/austen-target");
     }
 
+    /** The measured profile of the bundled pair, {@code models/austen-pair-profile.json}. */
+    public static Path pairProfile() {
+        return target().resolveSibling("austen-pair-profile.json");
+    }
+
     private static Path find(String relative) {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             Path candidate = dir.resolve(relative);

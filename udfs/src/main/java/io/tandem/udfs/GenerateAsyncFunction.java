@@ -32,9 +32,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Generates the output of a whole batch with the target model, autoregressively (mode {@code ad}),
- * and emits one {@link InferenceResult} per request. Model calls run on one worker thread per
- * subtask, so the task thread never blocks and batches queue up to the operator's capacity.
+ * Generates the output of a whole batch, with the target model alone (mode {@code ad}) or with a
+ * draft model speculating for it: at the planner's speculation length when the batch carries a plan
+ * (mode {@code sd}), else at the configured one ({@code sd-fixed}). Emits one {@link
+ * InferenceResult} per request. Model calls run on one worker thread per subtask, so the task
+ * thread never blocks and batches queue up to the operator's capacity.
  *
  * <p>A request never goes without a result: if the model fails or the batch times out, every
  * request of the batch gets a result with finish reason {@code ERROR} and the cause.
@@ -49,6 +51,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
 
     static final String AUTOREGRESSIVE = "ad";
     static final String SPECULATIVE_FIXED = "sd-fixed";
+    static final String SPECULATIVE_PLANNED = "sd";
 
     private static final SessionLimits SESSIONS =
             new SessionLimits(4096, 1L << 30, Duration.ofMinutes(5));
@@ -172,7 +175,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         try {
             generations =
                     speculative != null
-                            ? speculative.generate(requests, speculationLength)
+                            ? speculative.generate(requests, speculationLength(batch))
                             : model.generate(requests).stream()
                                     .map(GenerateAsyncFunction::autoregressive)
                                     .toList();
@@ -184,7 +187,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         batchMillis.update(Math.round(modelMs));
         // In-process speculation interleaves draft and verify calls; the batch's model time is
         // reported as target time.
-        BatchWork work = new BatchWork(batch, mode, 0, modelMs, placement);
+        BatchWork work = new BatchWork(batch, mode(batch), 0, modelMs, placement);
         long now = System.currentTimeMillis();
         List<InferenceResult> results = new ArrayList<>(generations.size());
         for (int i = 0; i < generations.size(); i++) {
@@ -214,6 +217,15 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         }
         requestsOut.inc(results.size());
         return results;
+    }
+
+    /** The planner's length for a planned batch (mode sd), else the configured one. */
+    private int speculationLength(Batch batch) {
+        return batch.getPlan() != null ? batch.getPlan().getSpeculationLength() : speculationLength;
+    }
+
+    private String mode(Batch batch) {
+        return speculative != null && batch.getPlan() != null ? SPECULATIVE_PLANNED : mode;
     }
 
     /** Plain decoding as a speculative generation that drafted nothing: one round per token. */
@@ -246,7 +258,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
     }
 
     private List<InferenceResult> failAll(Batch batch, double verifyMs, String error) {
-        BatchWork work = new BatchWork(batch, mode, 0, verifyMs, placement);
+        BatchWork work = new BatchWork(batch, mode(batch), 0, verifyMs, placement);
         long now = System.currentTimeMillis();
         List<InferenceResult> results = new ArrayList<>();
         for (AdmittedRequest admitted : batch.getRequests()) {

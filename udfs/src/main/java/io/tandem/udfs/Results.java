@@ -67,6 +67,7 @@ public final class Results {
                 .setMode(work.mode())
                 .setBatchId(work.batch().getBatchId())
                 .setBatchSize(work.batch().getRequests().size())
+                .setPlan(work.batch().getPlan())
                 .setPlacement(work.placement())
                 .setLatency(
                         LatencyBreakdown.newBuilder()

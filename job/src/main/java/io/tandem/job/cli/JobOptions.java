@@ -66,6 +66,12 @@ public final class JobOptions {
     Path draftDir;
 
     @Option(
+            names = "--mode",
+            paramLabel = "MODE",
+            description = "Serving mode: sd, sd-fixed or ad (tandem.mode).")
+    String mode;
+
+    @Option(
             names = "--speculation-length",
             paramLabel = "N",
             description = "Tokens drafted per round, γ (tandem.speculation.length).")
@@ -98,6 +104,7 @@ public final class JobOptions {
         put(overrides, TandemOptions.DEAD_LETTER_TOPIC.key(), deadLetterTopic);
         put(overrides, TandemOptions.MODEL_DIR.key(), modelDir);
         put(overrides, TandemOptions.DRAFT_MODEL_DIR.key(), draftDir);
+        put(overrides, TandemOptions.MODE.key(), mode);
         put(overrides, TandemOptions.SPECULATION_LENGTH.key(), speculationLength);
         put(overrides, TandemOptions.PARALLELISM.key(), parallelism);
         put(overrides, TandemOptions.BATCH_MAX_SIZE.key(), batchSize);
@@ -118,13 +125,19 @@ public final class JobOptions {
         if (!draftDir.isBlank()) {
             merged.put(TandemOptions.DRAFT_MODEL_DIR.key(), absolute(draftDir));
         }
+        merged.put(
+                TandemOptions.PLANNER_PROFILE.key(),
+                absolute(
+                        merged.getOrDefault(
+                                TandemOptions.PLANNER_PROFILE.key(),
+                                TandemOptions.PLANNER_PROFILE.defaultValue())));
         return JobConfig.from(Configuration.fromMap(merged));
     }
 
     /**
-     * Makes a relative model directory absolute, so subtasks find it whatever their working
-     * directory: relative to the current directory if it exists there, else to the Tandem checkout
-     * the CLI runs from (where the bundled models live).
+     * Makes a relative model path absolute, so subtasks find it whatever their working directory:
+     * relative to the current directory if it exists there, else to the Tandem checkout the CLI
+     * runs from (where the bundled models and their profile live).
      */
     private static String absolute(String dir) {
         Path path = Path.of(dir);

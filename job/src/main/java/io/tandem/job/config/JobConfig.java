@@ -60,10 +60,19 @@ public record JobConfig(
     /**
      * The models and how they are called.
      *
-     * @param draftDir the draft model's directory, or null to serve with the target alone
+     * @param mode how the job generates
+     * @param draftDir the draft model's directory, or null in mode ad
+     * @param speculationLength the draft length of mode sd-fixed
+     * @param plannerProfile the measured profile the planner uses in mode sd, or null otherwise
      */
     public record Generation(
-            String modelDir, String draftDir, int speculationLength, int capacity, Duration timeout)
+            ServingMode mode,
+            String modelDir,
+            String draftDir,
+            int speculationLength,
+            String plannerProfile,
+            int capacity,
+            Duration timeout)
             implements Serializable {
 
         /** Whether a draft model speculates for the target. */
@@ -111,13 +120,30 @@ public record JobConfig(
         Batching batching =
                 new Batching(
                         atLeast(conf, BATCH_MAX_SIZE, 1), positive(conf, BATCH_MAX_WAIT), lanes);
+        ServingMode mode = ServingMode.of(conf.get(MODE));
+        if (mode == null) {
+            throw invalid(MODE.key(), conf.get(MODE), "sd, sd-fixed or ad");
+        }
+        if (mode.speculative() && conf.get(DRAFT_MODEL_DIR).isBlank()) {
+            throw new IllegalArgumentException(
+                    MODE.key()
+                            + " is "
+                            + mode.label()
+                            + ", which needs a draft model: set "
+                            + DRAFT_MODEL_DIR.key()
+                            + ", or set "
+                            + MODE.key()
+                            + " to ad to serve with the target alone");
+        }
         Generation generation =
                 new Generation(
+                        mode,
                         nonBlank(conf, MODEL_DIR.key(), conf.get(MODEL_DIR)),
-                        conf.get(DRAFT_MODEL_DIR).isBlank()
-                                ? null
-                                : conf.get(DRAFT_MODEL_DIR).trim(),
+                        mode.speculative() ? conf.get(DRAFT_MODEL_DIR).trim() : null,
                         atLeast(conf, SPECULATION_LENGTH, 1),
+                        mode == ServingMode.SD
+                                ? nonBlank(conf, PLANNER_PROFILE.key(), conf.get(PLANNER_PROFILE))
+                                : null,
                         atLeast(conf, GENERATE_CAPACITY, 1),
                         positive(conf, GENERATE_TIMEOUT));
         float maxTemperature = conf.get(MAX_TEMPERATURE);

@@ -84,7 +84,9 @@ public final class TandemOptions {
             ConfigOptions.key("tandem.batch.max-size")
                     .intType()
                     .defaultValue(8)
-                    .withDescription("A batch closes when it holds this many requests.");
+                    .withDescription(
+                            "A batch (in mode sd, a planning window) closes when it holds this"
+                                    + " many requests.");
 
     public static final ConfigOption<Duration> BATCH_MAX_WAIT =
             ConfigOptions.key("tandem.batch.max-wait")
@@ -104,6 +106,25 @@ public final class TandemOptions {
 
     // ---- Model and generation ----
 
+    public static final ConfigOption<String> MODE =
+            ConfigOptions.key("tandem.mode")
+                    .stringType()
+                    .defaultValue("sd")
+                    .withDescription(
+                            "Serving mode: sd (speculative; the planner splits each window into"
+                                    + " batches and chooses their speculation lengths), sd-fixed"
+                                    + " (speculative with one batch per window and"
+                                    + " tandem.speculation.length), ad (the target model alone).");
+
+    public static final ConfigOption<String> PLANNER_PROFILE =
+            ConfigOptions.key("tandem.planner.profile")
+                    .stringType()
+                    .defaultValue("models/austen-pair-profile.json")
+                    .withDescription(
+                            "Measured profile of the draft/target pair (the JSON of ./tandem bench"
+                                + " models) the planner takes stage times and acceptance from in"
+                                + " mode sd; must exist on every TaskManager.");
+
     public static final ConfigOption<String> MODEL_DIR =
             ConfigOptions.key("tandem.model.dir")
                     .stringType()
@@ -118,8 +139,8 @@ public final class TandemOptions {
                     .stringType()
                     .defaultValue("models/austen-draft")
                     .withDescription(
-                            "Draft model directory for speculative decoding; empty serves with the"
-                                    + " target model alone (autoregressive). Must exist on every"
+                            "Draft model directory for speculative decoding (modes sd and"
+                                    + " sd-fixed; mode ad ignores it). Must exist on every"
                                     + " TaskManager.");
 
     public static final ConfigOption<Integer> SPECULATION_LENGTH =
@@ -127,8 +148,7 @@ public final class TandemOptions {
                     .intType()
                     .defaultValue(4)
                     .withDescription(
-                            "Tokens the draft model proposes per round (γ) when a draft model is"
-                                    + " set.");
+                            "Tokens the draft model proposes per round (γ) in mode sd-fixed.");
 
     public static final ConfigOption<Integer> GENERATE_CAPACITY =
             ConfigOptions.key("tandem.generate.capacity")

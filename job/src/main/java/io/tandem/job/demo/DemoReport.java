@@ -5,6 +5,7 @@ import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.LatencyBreakdown;
+import io.tandem.schemas.PlanDecision;
 import java.io.PrintStream;
 import java.util.Comparator;
 import java.util.List;
@@ -87,6 +88,17 @@ public final class DemoReport {
                                         r.getAcceptedTokens(),
                                         r.getDraftedTokens(),
                                         compact(r.getSpeculationLengths()));
+                            }
+                            if (r.getPlan() != null) {
+                                PlanDecision plan = r.getPlan();
+                                out.printf(
+                                        "        planned: window of %d → %d batch(es), l = %d for"
+                                                + " this one, predicted mean %.0f ms (α %.2f)%n",
+                                        plan.getWindowSize(),
+                                        plan.getBatchesInWindow(),
+                                        plan.getSpeculationLength(),
+                                        plan.getPredictedMs(),
+                                        plan.getAlpha());
                             }
                             out.printf(
                                     "        %s[%s]%n%n",

@@ -11,6 +11,7 @@ public final class Operators {
     public static final String SOURCE = "requests-source";
     public static final String DECODE = "decode-requests";
     public static final String BATCH = "batch-requests";
+    public static final String PLAN = "plan-batches";
     public static final String GENERATE = "generate";
     public static final String RESULTS_SINK = "results-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";

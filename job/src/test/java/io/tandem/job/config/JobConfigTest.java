@@ -99,4 +99,37 @@ class JobConfigTest {
         Files.writeString(broken, "tandem: [unclosed");
         assertThatThrownBy(() -> ConfigFiles.read(broken)).hasMessageContaining("not valid YAML");
     }
+
+    @Test
+    void servesWithThePlannerByDefaultAndWithTheTargetAloneInModeAd() {
+        JobConfig.Generation sd = JobConfig.from(new Configuration()).generation();
+        JobConfig.Generation ad =
+                JobConfig.from(Configuration.fromMap(Map.of("tandem.mode", "ad"))).generation();
+
+        assertThat(sd.mode()).isEqualTo(ServingMode.SD);
+        assertThat(sd.plannerProfile()).isEqualTo("models/austen-pair-profile.json");
+        assertThat(sd.draftDir()).isEqualTo("models/austen-draft");
+        assertThat(ad.speculative()).isFalse();
+        assertThat(ad.draftDir()).isNull();
+        assertThat(ad.plannerProfile()).isNull();
+    }
+
+    @Test
+    void speculativeModesNeedADraftModelAndUnknownModesAreRefused() {
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of(
+                                                        "tandem.mode", "sd-fixed",
+                                                        "tandem.model.draft-dir", ""))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tandem.model.draft-dir")
+                .hasMessageContaining("tandem.mode to ad");
+        assertThatThrownBy(
+                        () -> JobConfig.from(Configuration.fromMap(Map.of("tandem.mode", "fast"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tandem.mode=fast")
+                .hasMessageContaining("sd, sd-fixed or ad");
+    }
 }

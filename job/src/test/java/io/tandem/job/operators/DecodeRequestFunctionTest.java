@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig.Generation;
 import io.tandem.job.config.JobConfig.Limits;
+import io.tandem.job.config.ServingMode;
 import io.tandem.job.kafka.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
@@ -36,9 +37,11 @@ class DecodeRequestFunctionTest {
                         new DecodeRequestFunction(
                                 new Limits(100, 50, 4096, 2f),
                                 new Generation(
+                                        ServingMode.AD,
                                         BundledModel.tiny().toString(),
                                         null,
                                         4,
+                                        null,
                                         1,
                                         Duration.ofMinutes(1))));
     }
