@@ -22,10 +22,6 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Histogram;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 import org.slf4j.Logger;
@@ -41,9 +37,7 @@ import org.slf4j.LoggerFactory;
  * <p>A request never goes without a result: if the model fails or the batch times out, every
  * request of the batch gets a result with finish reason {@code ERROR} and the cause.
  *
- * <p>Metrics (group {@code tandem}): {@code requestsOut}, {@code requestsFailed}, {@code
- * generatedTokens}, {@code draftedTokens}, {@code acceptedTokens} counters, and {@code batchMillis}
- * (model time per batch) histogram.
+ * <p>Metrics: see {@link GenerationMetrics}.
  */
 public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceResult> {
 
@@ -68,12 +62,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
     private transient String mode;
     private transient ExecutorService worker;
     private transient Placement placement;
-    private transient Counter requestsOut;
-    private transient Counter requestsFailed;
-    private transient Counter generatedTokens;
-    private transient Counter draftedTokens;
-    private transient Counter acceptedTokens;
-    private transient Histogram batchMillis;
+    private transient GenerationMetrics metrics;
 
     /** Autoregressive generation with the model in {@code modelDir}. */
     public GenerateAsyncFunction(String modelDir) {
@@ -116,13 +105,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
                         });
         String taskManager = TaskManagers.idOf(getRuntimeContext());
         placement = new Placement(draftDir == null ? null : taskManager, taskManager);
-        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
-        requestsOut = metrics.counter("requestsOut");
-        requestsFailed = metrics.counter("requestsFailed");
-        generatedTokens = metrics.counter("generatedTokens");
-        draftedTokens = metrics.counter("draftedTokens");
-        acceptedTokens = metrics.counter("acceptedTokens");
-        batchMillis = metrics.histogram("batchMillis", new DescriptiveStatisticsHistogram(1000));
+        metrics = new GenerationMetrics(getRuntimeContext().getMetricGroup());
         LOG.info(
                 "Generation subtask {} serving {} ({}{}) on TaskManager {}",
                 subtask,
@@ -184,7 +167,9 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
             return failAll(batch, (System.nanoTime() - start) / 1e6, e.toString());
         }
         double modelMs = (System.nanoTime() - start) / 1e6;
-        batchMillis.update(Math.round(modelMs));
+        metrics.batch(
+                modelMs,
+                generations.stream().mapToInt(SpeculativeGeneration::rounds).max().orElse(0));
         // In-process speculation interleaves draft and verify calls; the batch's model time is
         // reported as target time.
         BatchWork work = new BatchWork(batch, mode(batch), 0, modelMs, placement);
@@ -211,11 +196,8 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
                 result.setSpeculationLengths(speculationLengths(acceptance, outcome.rounds()));
             }
             results.add(result);
-            generatedTokens.inc(tokens.length);
-            draftedTokens.inc(acceptance.totalDrafted());
-            acceptedTokens.inc(acceptance.totalAccepted());
+            metrics.completed(tokens.length, acceptance, result.getLatency().getTotalMs());
         }
-        requestsOut.inc(results.size());
         return results;
     }
 
@@ -264,8 +246,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         for (AdmittedRequest admitted : batch.getRequests()) {
             results.add(Results.failed(admitted, work, error, now));
         }
-        requestsOut.inc(results.size());
-        requestsFailed.inc(results.size());
+        metrics.failed(results.size());
         return results;
     }
 
