@@ -9,6 +9,7 @@ import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.Placement;
+import io.tandem.schemas.PlanDecision;
 import io.tandem.schemas.Sampling;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
@@ -47,6 +48,12 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
     static final String SPECULATIVE_FIXED = "sd-fixed";
     static final String SPECULATIVE_PLANNED = "sd";
 
+    /** Recent batches whose acceptance decides the length of planned batches. */
+    private static final int TRACKED_BATCHES = 32;
+
+    /** The planner's α counts as this many rounds until measured ones outweigh it. */
+    private static final int PRIOR_ROUNDS = 20;
+
     private static final SessionLimits SESSIONS =
             new SessionLimits(4096, 1L << 30, Duration.ofMinutes(5));
 
@@ -63,6 +70,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
     private transient ExecutorService worker;
     private transient Placement placement;
     private transient GenerationMetrics metrics;
+    private transient AcceptanceTracker acceptance;
 
     /** Autoregressive generation with the model in {@code modelDir}. */
     public GenerateAsyncFunction(String modelDir) {
@@ -106,6 +114,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         String taskManager = TaskManagers.idOf(getRuntimeContext());
         placement = new Placement(draftDir == null ? null : taskManager, taskManager);
         metrics = new GenerationMetrics(getRuntimeContext().getMetricGroup());
+        acceptance = new AcceptanceTracker(TRACKED_BATCHES);
         LOG.info(
                 "Generation subtask {} serving {} ({}{}) on TaskManager {}",
                 subtask,
@@ -170,6 +179,10 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         metrics.batch(
                 modelMs,
                 generations.stream().mapToInt(SpeculativeGeneration::rounds).max().orElse(0));
+        acceptance.record(
+                generations.stream()
+                        .map(SpeculativeGeneration::acceptance)
+                        .reduce(AcceptanceStats.none(), AcceptanceStats::plus));
         // In-process speculation interleaves draft and verify calls; the batch's model time is
         // reported as target time.
         BatchWork work = new BatchWork(batch, mode(batch), 0, modelMs, placement);
@@ -201,9 +214,22 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         return results;
     }
 
-    /** The planner's length for a planned batch (mode sd), else the configured one. */
+    /**
+     * For a planned batch (mode sd), the length that the planner's round times make best at the
+     * acceptance measured on recent batches (the planner's own length while there are none);
+     * otherwise the configured length.
+     */
     private int speculationLength(Batch batch) {
-        return batch.getPlan() != null ? batch.getPlan().getSpeculationLength() : speculationLength;
+        PlanDecision plan = batch.getPlan();
+        if (plan == null) {
+            return speculationLength;
+        }
+        if (plan.getRoundMsByLength().isEmpty()) {
+            return plan.getSpeculationLength();
+        }
+        acceptance.assume(plan.getAlpha(), PRIOR_ROUNDS);
+        return acceptance.choose(
+                plan.getRoundMsByLength().stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private String mode(Batch batch) {

@@ -8,6 +8,7 @@ import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
@@ -92,14 +93,14 @@ public class PlanBatchesFunction extends RichFlatMapFunction<Batch, Batch> {
         }
         planMicros.update((System.nanoTime() - start) / 1000);
         windowsPlanned.inc();
-        for (Batch batch : split(window, plan, alpha)) {
+        for (Batch batch : split(window, plan, alpha, planner)) {
             chosenLength.update(batch.getPlan().getSpeculationLength());
             out.collect(batch);
         }
     }
 
     /** The window's requests as the plan's batches, in execution order. */
-    static List<Batch> split(Batch window, BatchPlan plan, double alpha) {
+    static List<Batch> split(Batch window, BatchPlan plan, double alpha, WindowPlanner planner) {
         List<AdmittedRequest> requests = window.getRequests();
         List<Batch> batches = new ArrayList<>(plan.batchCount());
         for (int m = 0; m < plan.batchCount(); m++) {
@@ -122,6 +123,12 @@ public class PlanBatchesFunction extends RichFlatMapFunction<Batch, Batch> {
                                             .setSpeculationLength(planned.speculationLength())
                                             .setPredictedMs(plan.predictedSeconds() * 1000)
                                             .setAlpha(alpha)
+                                            .setRoundMsByLength(
+                                                    Arrays.stream(
+                                                                    planner.roundMillis(
+                                                                            planned.shape()))
+                                                            .boxed()
+                                                            .toList())
                                             .build())
                             .build());
         }

@@ -1,5 +1,6 @@
 package io.tandem.job.planning;
 
+import io.tandem.planner.BatchShape;
 import io.tandem.planner.acceptance.IidAcceptance;
 import io.tandem.planner.batching.BatchPlan;
 import io.tandem.planner.batching.MeanLatencyPlanner;
@@ -17,20 +18,31 @@ import java.util.List;
  *
  * <p>The generation operator runs a batch's rounds draft after verify on one worker, and the
  * window's batches one after another, so plans are scored without pipelining, for the lowest mean
- * latency. Immutable and thread-safe.
+ * latency. Immutable and thread-safe. Public for {@code ./tandem bench pipeline}, whose in-process
+ * loop plans its windows the way the job does.
  */
-final class WindowPlanner {
+public final class WindowPlanner {
 
     static final int MAX_SPECULATION = 8;
 
     private final StageCosts costs;
     private final Planner planner = new MeanLatencyPlanner(new SequentialPlanner(), false);
 
-    WindowPlanner(StageCosts costs) {
+    public WindowPlanner(StageCosts costs) {
         this.costs = costs;
     }
 
-    BatchPlan plan(List<AdmittedRequest> window, double alpha) {
+    /** Plans {@code window} (its requests in arrival order) for acceptance rate {@code alpha}. */
+    /** Predicted milliseconds of one round of {@code batch} at l = 1..MAX_SPECULATION. */
+    double[] roundMillis(BatchShape batch) {
+        double[] millis = new double[MAX_SPECULATION];
+        for (int l = 1; l <= MAX_SPECULATION; l++) {
+            millis[l - 1] = 1000 * (costs.draftRound(batch, l) + costs.verifyRound(batch, l));
+        }
+        return millis;
+    }
+
+    public BatchPlan plan(List<AdmittedRequest> window, double alpha) {
         int[] prompts = new int[window.size()];
         int output = 1;
         for (int i = 0; i < prompts.length; i++) {

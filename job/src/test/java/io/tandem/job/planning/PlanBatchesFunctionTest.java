@@ -40,6 +40,7 @@ class PlanBatchesFunctionTest {
             assertThat(plan.getSpeculationLength()).isBetween(1, WindowPlanner.MAX_SPECULATION);
             assertThat(plan.getPredictedMs()).isPositive();
             assertThat(plan.getAlpha()).isEqualTo(ModelProfiles.ALPHA);
+            assertThat(plan.getRoundMsByLength()).hasSize(WindowPlanner.MAX_SPECULATION).isSorted();
             assertThat(batch.getClosedTime()).isEqualTo(window.getClosedTime());
         }
         Collections.sort(served);

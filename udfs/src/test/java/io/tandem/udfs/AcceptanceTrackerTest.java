@@ -1,0 +1,62 @@
+package io.tandem.udfs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tandem.speculative.AcceptanceStats;
+import io.tandem.speculative.Verification;
+import org.junit.jupiter.api.Test;
+
+class AcceptanceTrackerTest {
+
+    // a round costs 10 ms to verify plus 1 ms per drafted token
+    private static final double[] ROUNDS = {11, 12, 13, 14, 15, 16, 17, 18};
+
+    @Test
+    void startsFromThePlannersAlpha() {
+        AcceptanceTracker tracker = new AcceptanceTracker(8);
+        tracker.assume(0.8, 20);
+
+        assertThat(tracker.estimate().tokensPerRound(1)).isCloseTo(1.8, within(1e-9));
+    }
+
+    @Test
+    void theChosenLengthFallsWhenTheDraftStopsBeingAcceptedAndRecoversAfter() {
+        AcceptanceTracker tracker = new AcceptanceTracker(4);
+        tracker.assume(0.85, 20);
+        int planned = tracker.choose(ROUNDS);
+
+        for (int batch = 0; batch < 4; batch++) {
+            tracker.record(rounds(50, 4, 0)); // every first draft rejected
+        }
+        int afterRejections = tracker.choose(ROUNDS);
+        for (int batch = 0; batch < 4; batch++) {
+            tracker.record(rounds(50, 8, 8)); // everything accepted
+        }
+        int afterAcceptance = tracker.choose(ROUNDS);
+
+        assertThat(planned).isGreaterThanOrEqualTo(4);
+        assertThat(afterRejections).isEqualTo(1);
+        assertThat(afterAcceptance).isEqualTo(ROUNDS.length);
+    }
+
+    @Test
+    void ignoresBatchesThatDraftedNothing() {
+        AcceptanceTracker tracker = new AcceptanceTracker(1);
+        tracker.assume(0.5, 10);
+        double before = tracker.estimate().tokensPerRound(4);
+
+        tracker.record(AcceptanceStats.none());
+
+        assertThat(tracker.estimate().tokensPerRound(4)).isEqualTo(before);
+    }
+
+    /** {@code count} rounds drafting {@code drafted} tokens each, accepting {@code accepted}. */
+    private static AcceptanceStats rounds(int count, int drafted, int accepted) {
+        AcceptanceStats stats = AcceptanceStats.none();
+        for (int i = 0; i < count; i++) {
+            stats = stats.plus(new Verification(drafted, accepted, 0));
+        }
+        return stats;
+    }
+}
