@@ -17,7 +17,13 @@ import java.util.Deque;
  *
  * <p>Not thread-safe: the generation operator's worker thread owns it.
  */
-final class AcceptanceTracker {
+public final class AcceptanceTracker {
+
+    /** Recent batches whose acceptance counts, as the generation operator keeps them. */
+    public static final int RECENT_BATCHES = 32;
+
+    /** The planner's α counts as this many rounds until measured ones outweigh it. */
+    public static final int PRIOR_ROUNDS = 20;
 
     private static final int POSITIONS = 8;
 
@@ -29,7 +35,7 @@ final class AcceptanceTracker {
     /**
      * @param window batches that count, {@code >= 1}
      */
-    AcceptanceTracker(int window) {
+    public AcceptanceTracker(int window) {
         if (window < 1) {
             throw new IllegalArgumentException("window must be >= 1 batch, got " + window);
         }
@@ -40,7 +46,7 @@ final class AcceptanceTracker {
      * The prior: {@code rounds} rounds of i.i.d. acceptance {@code alpha}, at every position. Set
      * again only when the planner's α changes.
      */
-    void assume(double alpha, int rounds) {
+    public void assume(double alpha, int rounds) {
         if (alpha == priorAlpha) {
             return;
         }
@@ -55,7 +61,7 @@ final class AcceptanceTracker {
     }
 
     /** Counts a batch's verified rounds. */
-    void record(AcceptanceStats batch) {
+    public void record(AcceptanceStats batch) {
         if (batch.drafted().length == 0) {
             return;
         }
@@ -66,7 +72,7 @@ final class AcceptanceTracker {
     }
 
     /** Per-position acceptance of the prior and the recent batches together. */
-    Acceptance estimate() {
+    public Acceptance estimate() {
         if (prior == null) {
             throw new IllegalStateException("no prior: call assume(alpha, rounds) first");
         }
@@ -78,7 +84,7 @@ final class AcceptanceTracker {
     }
 
     /** The best l for round times {@code roundMillis} (index l − 1) at the current estimate. */
-    int choose(double[] roundMillis) {
+    public int choose(double[] roundMillis) {
         return SpeculationLength.best(roundMillis, estimate());
     }
 }

@@ -48,12 +48,6 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
     static final String SPECULATIVE_FIXED = "sd-fixed";
     static final String SPECULATIVE_PLANNED = "sd";
 
-    /** Recent batches whose acceptance decides the length of planned batches. */
-    private static final int TRACKED_BATCHES = 32;
-
-    /** The planner's α counts as this many rounds until measured ones outweigh it. */
-    private static final int PRIOR_ROUNDS = 20;
-
     private static final SessionLimits SESSIONS =
             new SessionLimits(4096, 1L << 30, Duration.ofMinutes(5));
 
@@ -114,7 +108,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         String taskManager = TaskManagers.idOf(getRuntimeContext());
         placement = new Placement(draftDir == null ? null : taskManager, taskManager);
         metrics = new GenerationMetrics(getRuntimeContext().getMetricGroup());
-        acceptance = new AcceptanceTracker(TRACKED_BATCHES);
+        acceptance = new AcceptanceTracker(AcceptanceTracker.RECENT_BATCHES);
         LOG.info(
                 "Generation subtask {} serving {} ({}{}) on TaskManager {}",
                 subtask,
@@ -227,7 +221,7 @@ public class GenerateAsyncFunction extends RichAsyncFunction<Batch, InferenceRes
         if (plan.getRoundMsByLength().isEmpty()) {
             return plan.getSpeculationLength();
         }
-        acceptance.assume(plan.getAlpha(), PRIOR_ROUNDS);
+        acceptance.assume(plan.getAlpha(), AcceptanceTracker.PRIOR_ROUNDS);
         return acceptance.choose(
                 plan.getRoundMsByLength().stream().mapToDouble(Double::doubleValue).toArray());
     }

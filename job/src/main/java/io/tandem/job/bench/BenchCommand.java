@@ -7,5 +7,9 @@ import picocli.CommandLine.Command;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks: print a table, optionally write JSON.",
-        subcommands = {ModelBenchCommand.class, PlannerBenchCommand.class})
+        subcommands = {
+            ModelBenchCommand.class,
+            PlannerBenchCommand.class,
+            PipelineBenchCommand.class
+        })
 public final class BenchCommand {}

@@ -96,7 +96,15 @@ public final class JobOptions {
      * Resolves the settings; {@code base} holds command-specific defaults that the user may
      * override.
      */
-    JobConfig resolve(Map<String, String> base) {
+    public JobConfig resolve(Map<String, String> base) {
+        return resolve(base, Map.of());
+    }
+
+    /**
+     * Resolves the settings as {@link #resolve(Map)} does, then applies {@code owned}: settings the
+     * command chooses itself whatever the user passed (a benchmark's mode and topics per run).
+     */
+    public JobConfig resolve(Map<String, String> base, Map<String, String> owned) {
         Map<String, String> overrides = new LinkedHashMap<>(settings);
         put(overrides, TandemOptions.BOOTSTRAP_SERVERS.key(), bootstrap);
         put(overrides, TandemOptions.REQUESTS_TOPIC.key(), requestsTopic);
@@ -114,6 +122,7 @@ public final class JobOptions {
             merged.putAll(ConfigFiles.read(configFile));
         }
         merged.putAll(overrides);
+        merged.putAll(owned);
         String modelDir =
                 merged.getOrDefault(
                         TandemOptions.MODEL_DIR.key(), TandemOptions.MODEL_DIR.defaultValue());
@@ -160,7 +169,7 @@ public final class JobOptions {
     /**
      * Demo-style defaults for commands that run on a laptop: no checkpoints, short batching wait.
      */
-    static Map<String, String> localDefaults() {
+    public static Map<String, String> localDefaults() {
         Map<String, String> base = new LinkedHashMap<>();
         base.put(TandemOptions.CHECKPOINT_INTERVAL.key(), "0 ms");
         return base;

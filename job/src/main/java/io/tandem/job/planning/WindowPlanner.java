@@ -34,7 +34,7 @@ public final class WindowPlanner {
 
     /** Plans {@code window} (its requests in arrival order) for acceptance rate {@code alpha}. */
     /** Predicted milliseconds of one round of {@code batch} at l = 1..MAX_SPECULATION. */
-    double[] roundMillis(BatchShape batch) {
+    public double[] roundMillis(BatchShape batch) {
         double[] millis = new double[MAX_SPECULATION];
         for (int l = 1; l <= MAX_SPECULATION; l++) {
             millis[l - 1] = 1000 * (costs.draftRound(batch, l) + costs.verifyRound(batch, l));

@@ -1,0 +1,162 @@
+package io.tandem.job.bench;
+
+import com.google.gson.JsonObject;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+/**
+ * The figures of one run of {@code ./tandem bench pipeline}: one path, one mode, one arrival rate.
+ * Built from the outcomes of the requests that got a result; lost and duplicated come from the
+ * path. Immutable.
+ */
+record PipelineRun(
+        String path,
+        String mode,
+        double rate,
+        int requests,
+        List<RequestOutcome> outcomes,
+        int lost,
+        int duplicated,
+        double maxSendLagMs) {
+
+    static final String PIPELINE = "pipeline";
+    static final String IN_PROCESS = "inprocess";
+
+    PipelineRun {
+        outcomes = List.copyOf(outcomes);
+    }
+
+    double percentile(double q) {
+        double[] sorted =
+                outcomes.stream().mapToDouble(RequestOutcome::latencyMs).sorted().toArray();
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        // nearest rank
+        int index = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    double p50() {
+        return percentile(0.5);
+    }
+
+    /** Results per second from the first scheduled send to the last result. */
+    double throughput() {
+        double span = outcomes.stream().mapToDouble(RequestOutcome::doneMs).max().orElse(0);
+        return span <= 0 ? Double.NaN : outcomes.size() * 1000 / span;
+    }
+
+    long drafted() {
+        return outcomes.stream().mapToLong(RequestOutcome::drafted).sum();
+    }
+
+    /** Accepted over drafted tokens; NaN when nothing was drafted (mode ad). */
+    double acceptance() {
+        long drafted = drafted();
+        return drafted == 0
+                ? Double.NaN
+                : (double) outcomes.stream().mapToLong(RequestOutcome::accepted).sum() / drafted;
+    }
+
+    /** Generated tokens per target model call. */
+    double tokensPerRound() {
+        long rounds = outcomes.stream().mapToLong(RequestOutcome::rounds).sum();
+        long tokens = outcomes.stream().mapToLong(o -> o.tokens().size()).sum();
+        return rounds == 0 ? Double.NaN : (double) tokens / rounds;
+    }
+
+    int windows() {
+        return (int) outcomes.stream().map(RequestOutcome::windowId).distinct().count();
+    }
+
+    int batches() {
+        return (int) outcomes.stream().map(RequestOutcome::batchId).distinct().count();
+    }
+
+    /** Batches per speculation length, each batch counted once. */
+    Map<Integer, Long> batchLengths() {
+        return outcomes.stream()
+                .collect(
+                        Collectors.toMap(
+                                RequestOutcome::batchId,
+                                RequestOutcome::speculationLength,
+                                Math::max))
+                .values()
+                .stream()
+                .collect(Collectors.groupingBy(l -> l, TreeMap::new, Collectors.counting()));
+    }
+
+    /** Rounds per speculation length, over every request (empty when rounds were not recorded). */
+    Map<Integer, Long> roundLengths() {
+        return outcomes.stream()
+                .flatMap(o -> o.roundLengths().stream())
+                .collect(Collectors.groupingBy(l -> l, TreeMap::new, Collectors.counting()));
+    }
+
+    double mean(ToDoubleFunction<RequestOutcome> part) {
+        return outcomes.stream().mapToDouble(part).average().orElse(Double.NaN);
+    }
+
+    /** "l:batches" pairs, e.g. "3:12 4:8", or "-" without speculation. */
+    String lengthText() {
+        Map<Integer, Long> lengths = batchLengths();
+        if (lengths.keySet().equals(java.util.Set.of(0))) {
+            return "-";
+        }
+        return lengths.entrySet().stream()
+                .map(e -> e.getKey() + ":" + e.getValue())
+                .collect(Collectors.joining(" "));
+    }
+
+    JsonObject toJson() {
+        JsonObject json = new JsonObject();
+        json.addProperty("path", path);
+        json.addProperty("mode", mode);
+        json.addProperty("rate_per_s", rate);
+        json.addProperty("requests", requests);
+        json.addProperty("results", outcomes.size() + duplicated);
+        json.addProperty("lost", lost);
+        json.addProperty("duplicated", duplicated);
+        add(json, "p50_ms", p50());
+        add(json, "p90_ms", percentile(0.9));
+        add(json, "p99_ms", percentile(0.99));
+        add(json, "max_ms", percentile(1.0));
+        add(json, "throughput_per_s", throughput());
+        add(json, "acceptance", acceptance());
+        add(json, "tokens_per_round", tokensPerRound());
+        json.addProperty("windows", windows());
+        json.addProperty("batches", batches());
+        json.add("batches_by_speculation_length", counts(batchLengths()));
+        json.add("rounds_by_speculation_length", counts(roundLengths()));
+        JsonObject parts = new JsonObject();
+        add(parts, "queueing", mean(RequestOutcome::queueMs));
+        add(parts, "batching", mean(RequestOutcome::batchingMs));
+        add(parts, "waiting", mean(RequestOutcome::waitMs));
+        add(parts, "model", mean(RequestOutcome::modelMs));
+        add(parts, "delivery", mean(RequestOutcome::deliveryMs));
+        json.add("mean_ms", parts);
+        if (path.equals(PIPELINE)) {
+            json.addProperty("max_send_lag_ms", maxSendLagMs);
+            json.addProperty("loop_overhead_ms_p50", 0);
+            json.addProperty("loop", "in-operator");
+        }
+        return json;
+    }
+
+    private static JsonObject counts(Map<Integer, Long> counts) {
+        JsonObject json = new JsonObject();
+        counts.forEach((l, n) -> json.addProperty(String.valueOf(l), n));
+        return json;
+    }
+
+    /** Adds a number, leaving out what was not measured rather than writing NaN. */
+    static void add(JsonObject json, String key, double value) {
+        if (!Double.isNaN(value) && !Double.isInfinite(value)) {
+            json.addProperty(key, value);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.tandem.job.bench;
+
+import io.tandem.job.kafka.AvroBytes;
+import io.tandem.schemas.InferenceResult;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads a results topic from its start on a thread of its own while a benchmark sends, stamping
+ * each result with the wall-clock time it was read: the client's view of when it was served.
+ * Thread-safe.
+ */
+final class ResultCollector implements AutoCloseable {
+
+    /** A result and when it was read, epoch ms. */
+    record Received(InferenceResult result, long receivedMillis) {}
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Thread thread;
+    private final List<Received> received = new ArrayList<>();
+    private final Consumer<InferenceResult> onResult;
+    private volatile RuntimeException failure;
+    private volatile boolean closed;
+
+    /**
+     * Starts reading {@code topic}, which must exist.
+     *
+     * @param onResult called on the reading thread for each result, e.g. for progress
+     */
+    ResultCollector(String bootstrapServers, String topic, Consumer<InferenceResult> onResult) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // fetch.min.bytes stays 1: the broker answers a fetch as soon as one record is there, so
+        // the default fetch.max.wait.ms adds no latency (and a short one would add load)
+        this.consumer =
+                new KafkaConsumer<>(
+                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.onResult = onResult;
+        List<TopicPartition> partitions =
+                consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                        .map(p -> new TopicPartition(p.topic(), p.partition()))
+                        .collect(Collectors.toList());
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        thread = new Thread(this::poll, "bench-results-" + topic);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void poll() {
+        try {
+            while (!closed) {
+                for (ConsumerRecord<byte[], byte[]> record :
+                        consumer.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    InferenceResult result =
+                            AvroBytes.decode(record.value(), InferenceResult.class);
+                    synchronized (received) {
+                        received.add(new Received(result, now));
+                        received.notifyAll();
+                    }
+                    onResult.accept(result);
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            failure = e;
+            synchronized (received) {
+                received.notifyAll();
+            }
+        } finally {
+            consumer.close();
+        }
+    }
+
+    /**
+     * Waits until a result has been read for every id in {@code ids} or {@code timeout} has passed.
+     *
+     * @return whether every id has a result
+     */
+    boolean awaitIds(Set<String> ids, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (received) {
+            while (true) {
+                if (failure != null) {
+                    throw new IllegalStateException("Reading results failed: " + failure, failure);
+                }
+                Set<String> seen = new HashSet<>();
+                received.forEach(r -> seen.add(r.result().getRequestId()));
+                if (seen.containsAll(ids)) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                received.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
+
+    /** Everything read so far, in reading order. */
+    List<Received> received() {
+        synchronized (received) {
+            return List.copyOf(received);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        consumer.wakeup();
+        thread.join(10_000);
+    }
+}
