@@ -125,6 +125,7 @@ final class InProcessLoop implements AutoCloseable {
                         config.parallelism(),
                         config.batching().maxSize(),
                         config.batching().maxWait().toMillis(),
+                        config.batching().idleArrivals(),
                         server);
 
         List<RequestOutcome> outcomes = new ArrayList<>(n);

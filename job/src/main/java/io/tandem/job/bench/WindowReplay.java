@@ -1,5 +1,6 @@
 package io.tandem.job.bench;
 
+import io.tandem.job.operators.ArrivalRate;
 import io.tandem.model.ModelException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,10 +10,12 @@ import java.util.List;
 /**
  * The job's batching and serving order on a virtual clock, for the in-process loop of {@code
  * ./tandem bench pipeline}. Requests go to lanes as the job spreads them; per lane, a window opens
- * at its first request and closes when it holds {@code maxSize} requests or {@code maxWait} later
- * ({@code batch-requests}). Lane {@code l} is served by worker {@code l % parallelism}, as the job
- * runs lane {@code l} on that subtask; a worker plans its windows one after another (the {@code
- * plan-batches} task thread) and runs their batches one after another (the generation worker).
+ * at its first request and closes when it holds {@code maxSize} requests or {@code maxWait} later,
+ * or at once when the lane's {@link ArrivalRate} expects fewer than {@code idleArrivals} requests
+ * within the wait ({@code batch-requests}). Lane {@code l} is served by worker {@code l %
+ * parallelism}, as the job runs lane {@code l} on that subtask; a worker plans its windows one
+ * after another (the {@code plan-batches} task thread) and runs their batches one after another
+ * (the generation worker).
  *
  * <p>The {@link Server} really executes each window's model calls; the clock advances by their
  * measured durations, so a run takes its model time, not its arrival span. Every request of a batch
@@ -50,7 +53,12 @@ final class WindowReplay {
      * @param lanes lane of each request
      */
     static List<Window> windows(
-            double[] arrivals, int[] lanes, int parallelism, int maxSize, double maxWaitMs) {
+            double[] arrivals,
+            int[] lanes,
+            int parallelism,
+            int maxSize,
+            double maxWaitMs,
+            double idleArrivals) {
         if (arrivals.length != lanes.length || parallelism < 1 || maxSize < 1 || maxWaitMs < 0) {
             throw new IllegalArgumentException(
                     "need one lane per arrival, parallelism >= 1, maxSize >= 1, maxWait >= 0");
@@ -60,6 +68,7 @@ final class WindowReplay {
         for (int lane = 0; lane < laneCount; lane++) {
             List<Integer> open = new ArrayList<>();
             double openedAt = 0;
+            ArrivalRate rate = new ArrivalRate();
             for (int i = 0; i < arrivals.length; i++) {
                 if (lanes[i] != lane) {
                     continue;
@@ -68,11 +77,15 @@ final class WindowReplay {
                     windows.add(window(lane, parallelism, openedAt, openedAt + maxWaitMs, open));
                     open.clear();
                 }
+                // the job's clock has whole milliseconds
+                rate.arrived((long) Math.floor(arrivals[i]));
                 if (open.isEmpty()) {
                     openedAt = arrivals[i];
                 }
                 open.add(i);
-                if (open.size() == maxSize) {
+                if (open.size() == maxSize
+                        || open.size() == 1
+                                && rate.notWorthWaiting((long) maxWaitMs, idleArrivals)) {
                     windows.add(window(lane, parallelism, openedAt, arrivals[i], open));
                     open.clear();
                 }
@@ -92,12 +105,14 @@ final class WindowReplay {
             int parallelism,
             int maxSize,
             double maxWaitMs,
+            double idleArrivals,
             Server server)
             throws ModelException {
         Timing[] timings = new Timing[arrivals.length];
         double[] planFree = new double[parallelism];
         double[] workerFree = new double[parallelism];
-        for (Window window : windows(arrivals, lanes, parallelism, maxSize, maxWaitMs)) {
+        for (Window window :
+                windows(arrivals, lanes, parallelism, maxSize, maxWaitMs, idleArrivals)) {
             Served served = server.serve(window);
             int w = window.worker();
             double ready = Math.max(window.closeMs(), planFree[w]) + served.planMs();

@@ -54,8 +54,14 @@ public record JobConfig(
         }
     }
 
-    /** How requests are grouped before a model call. */
-    public record Batching(int maxSize, Duration maxWait, int lanes) implements Serializable {}
+    /**
+     * How requests are grouped before a model call.
+     *
+     * @param idleArrivals a window closes at once when fewer requests than this are expected within
+     *     {@code maxWait}; 0 always waits
+     */
+    public record Batching(int maxSize, Duration maxWait, int lanes, double idleArrivals)
+            implements Serializable {}
 
     /**
      * The models and how they are called.
@@ -119,7 +125,10 @@ public record JobConfig(
                         clientProperties(conf));
         Batching batching =
                 new Batching(
-                        atLeast(conf, BATCH_MAX_SIZE, 1), positive(conf, BATCH_MAX_WAIT), lanes);
+                        atLeast(conf, BATCH_MAX_SIZE, 1),
+                        positive(conf, BATCH_MAX_WAIT),
+                        lanes,
+                        idleArrivals(conf));
         ServingMode mode = ServingMode.of(conf.get(MODE));
         if (mode == null) {
             throw invalid(MODE.key(), conf.get(MODE), "sd, sd-fixed or ad");
@@ -173,6 +182,14 @@ public record JobConfig(
                 maxParallelism,
                 checkpoint,
                 bufferTimeout);
+    }
+
+    private static double idleArrivals(Configuration conf) {
+        double value = conf.get(BATCH_IDLE_ARRIVALS);
+        if (!(value >= 0)) {
+            throw invalid(BATCH_IDLE_ARRIVALS.key(), value, "a number >= 0 (0 always waits)");
+        }
+        return value;
     }
 
     private static Map<String, String> clientProperties(Configuration conf) {

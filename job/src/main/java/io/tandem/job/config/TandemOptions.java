@@ -96,6 +96,16 @@ public final class TandemOptions {
                             "A batch closes this long after its first request arrived, full or"
                                     + " not.");
 
+    public static final ConfigOption<Double> BATCH_IDLE_ARRIVALS =
+            ConfigOptions.key("tandem.batch.idle-arrivals")
+                    .doubleType()
+                    .defaultValue(0.5)
+                    .withDescription(
+                            "A window closes as soon as it opens when its lane expects fewer than"
+                                    + " this many requests within max-wait (from the recent gaps"
+                                    + " between requests): at low load waiting only adds latency."
+                                    + " 0 always waits.");
+
     public static final ConfigOption<Integer> BATCH_LANES =
             ConfigOptions.key("tandem.batch.lanes")
                     .intType()

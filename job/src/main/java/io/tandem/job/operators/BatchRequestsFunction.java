@@ -5,7 +5,9 @@ import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -20,8 +22,9 @@ import org.apache.flink.util.Collector;
 
 /**
  * Forms batches per lane: a batch closes when it holds {@code maxSize} requests or {@code maxWait}
- * after its first request arrived, whichever comes first. Pending requests live in keyed state, so
- * they survive a restore.
+ * after its first request arrived, whichever comes first; and at once if the lane's recent arrivals
+ * ({@link ArrivalRate}) say fewer than {@code idleArrivals} requests would join within the wait.
+ * Pending requests live in keyed state, so they survive a restore.
  *
  * <p>Each open batch also holds an event-time timer at the end of time: it fires only when the
  * input ends (a bounded source or a drain), so no request is stranded in an open batch when
@@ -41,6 +44,8 @@ public class BatchRequestsFunction extends KeyedProcessFunction<Integer, Admitte
     private transient long batchSequence;
     private transient int subtask;
     private transient Histogram batchSize;
+    // soft state: an estimate that re-learns after a restore
+    private transient Map<Integer, ArrivalRate> arrivalRates;
 
     public BatchRequestsFunction(Batching batching) {
         this.batching = batching;
@@ -59,6 +64,7 @@ public class BatchRequestsFunction extends KeyedProcessFunction<Integer, Admitte
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("batch deadline", Types.LONG));
         subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        arrivalRates = new HashMap<>();
         batchSize =
                 getRuntimeContext()
                         .getMetricGroup()
@@ -69,9 +75,18 @@ public class BatchRequestsFunction extends KeyedProcessFunction<Integer, Admitte
     @Override
     public void processElement(AdmittedRequest request, Context ctx, Collector<Batch> out)
             throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
+        ArrivalRate rate =
+                arrivalRates.computeIfAbsent(ctx.getCurrentKey(), lane -> new ArrivalRate());
+        rate.arrived(now);
         pending.add(request);
         Integer count = size.value();
         int newCount = count == null ? 1 : count + 1;
+        if (count == null
+                && rate.notWorthWaiting(batching.maxWait().toMillis(), batching.idleArrivals())) {
+            close(ctx.getCurrentKey(), now, out);
+            return;
+        }
         if (count == null) {
             long due = ctx.timerService().currentProcessingTime() + batching.maxWait().toMillis();
             deadline.update(due);

@@ -20,7 +20,7 @@ class WindowReplayTest {
         double[] arrivals = {0, 10, 20, 30, 100, 140, 160};
         int[] lanes = new int[arrivals.length];
 
-        List<Window> windows = WindowReplay.windows(arrivals, lanes, 1, MAX_SIZE, MAX_WAIT);
+        List<Window> windows = WindowReplay.windows(arrivals, lanes, 1, MAX_SIZE, MAX_WAIT, 0);
 
         assertThat(windows)
                 .extracting(Window::requests)
@@ -35,7 +35,7 @@ class WindowReplayTest {
         double[] arrivals = {0, 5, 10, 15};
         int[] lanes = {0, 1, 2, 0};
 
-        List<Window> windows = WindowReplay.windows(arrivals, lanes, 2, MAX_SIZE, MAX_WAIT);
+        List<Window> windows = WindowReplay.windows(arrivals, lanes, 2, MAX_SIZE, MAX_WAIT, 0);
 
         assertThat(windows)
                 .extracting(Window::requests)
@@ -57,6 +57,7 @@ class WindowReplayTest {
                         1,
                         MAX_SIZE,
                         MAX_WAIT,
+                        0,
                         window -> {
                             served.add(window.requests());
                             List<ServedBatch> batches = new ArrayList<>();
@@ -71,5 +72,19 @@ class WindowReplayTest {
         assertThat(timings).extracting(Timing::endMs).containsExactly(122.0, 222.0, 322.0, 422.0);
         assertThat(timings[3].latencyMs()).isEqualTo(392.0);
         assertThat(served).hasSize(2);
+    }
+
+    @Test
+    void closesAWindowAtOnceWhenTheLaneIsQuiet() {
+        // gaps of 1 s against a 50 ms wait: after the second request the lane counts as quiet
+        double[] arrivals = {0, 1000, 2000, 3000};
+        int[] lanes = {0, 0, 0, 0};
+
+        List<Window> windows = WindowReplay.windows(arrivals, lanes, 1, MAX_SIZE, 50, 0.5);
+
+        assertThat(windows).hasSize(4);
+        assertThat(windows.get(0).closeMs()).isEqualTo(50); // nothing known yet: it waits
+        assertThat(windows.get(2).closeMs()).isEqualTo(2000);
+        assertThat(windows.get(3).closeMs()).isEqualTo(3000);
     }
 }

@@ -39,7 +39,7 @@ class JobConfigTest {
 
         assertThat(config.kafka().bootstrapServers()).isEqualTo("broker:9093");
         assertThat(config.batching())
-                .isEqualTo(new JobConfig.Batching(16, Duration.ofMillis(20), 3));
+                .isEqualTo(new JobConfig.Batching(16, Duration.ofMillis(20), 3, 0.5));
         assertThat(config.limits().maxNewTokens()).isEqualTo(64);
         assertThat(config.kafka().clientProperties("x")).containsEntry("security.protocol", "SSL");
     }

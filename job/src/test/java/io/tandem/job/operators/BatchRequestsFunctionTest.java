@@ -30,7 +30,7 @@ class BatchRequestsFunctionTest {
         harness =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new KeyedProcessOperator<>(
-                                new BatchRequestsFunction(new Batching(MAX_SIZE, MAX_WAIT, 1))),
+                                new BatchRequestsFunction(new Batching(MAX_SIZE, MAX_WAIT, 1, 0))),
                         new BatchLaneSelector(1, 1, 128),
                         Types.INT);
         harness.open();
@@ -113,6 +113,33 @@ class BatchRequestsFunctionTest {
         }
         List<String> ids = batches().stream().map(Batch::getBatchId).collect(Collectors.toList());
         assertThat(ids).hasSize(4).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aQuietLaneClosesAWindowAsSoonAsItOpens() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<Integer, AdmittedRequest, Batch> adaptive =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new BatchRequestsFunction(
+                                        new Batching(MAX_SIZE, MAX_WAIT, 1, 0.5))),
+                        new BatchLaneSelector(1, 1, 128),
+                        Types.INT)) {
+            adaptive.open();
+            adaptive.setProcessingTime(1_000);
+            adaptive.processElement(request("r1"), 0); // nothing known about the lane: waits
+            assertThat(adaptive.extractOutputValues()).isEmpty();
+            adaptive.setProcessingTime(1_050);
+
+            adaptive.setProcessingTime(3_000); // 2 s after r1: nobody will join within 50 ms
+            adaptive.processElement(request("r2"), 0);
+
+            assertThat(adaptive.extractOutputValues())
+                    .extracting(BatchRequestsFunctionTest::ids)
+                    .containsExactly(List.of("r1"), List.of("r2"));
+            assertThat(adaptive.numKeyedStateEntries()).isZero();
+            assertThat(adaptive.numProcessingTimeTimers()).isZero();
+            assertThat(adaptive.numEventTimeTimers()).isZero();
+        }
     }
 
     private void assertNoLeftovers() {
