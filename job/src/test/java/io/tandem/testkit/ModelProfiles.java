@@ -15,10 +15,10 @@ import java.nio.file.Path;
 public final class ModelProfiles {
 
     /** The draft's times: cheap, little batch or context cost. */
-    public static final StepFit DRAFT = new StepFit(0.1, 0.02, 0.01, 1e-5, 0);
+    public static final StepFit DRAFT = new StepFit(0.1, 0.02, 0.01, 1e-5, 0.05, 0);
 
     /** The target's times: ten times the draft's and more. */
-    public static final StepFit TARGET = new StepFit(1.0, 0.3, 0.2, 2e-3, 0);
+    public static final StepFit TARGET = new StepFit(1.0, 0.3, 0.2, 2e-3, 0.4, 0);
 
     /** The acceptance rate in the summary. */
     public static final double ALPHA = 0.78;

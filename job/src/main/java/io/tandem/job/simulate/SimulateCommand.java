@@ -359,13 +359,14 @@ public final class SimulateCommand implements Callable<Integer> {
         if (measured != null) {
             TextTable fits =
                     new TextTable(
-                            "Step-time fits: ms = c0 + c1·b + c2·b·q + c3·b·q·context, b sequences"
-                                    + " adding q tokens",
+                            "Step-time fits: ms = c0 + c1·b + c2·b·q + c3·b·q·context +"
+                                    + " c4·ln(b·q), b sequences adding q tokens",
                             "model",
                             "c0",
                             "c1",
                             "c2",
                             "c3",
+                            "c4",
                             "samples",
                             "max error %");
             for (StepProfile model : List.of(measured.draft(), measured.target())) {
@@ -376,6 +377,7 @@ public final class SimulateCommand implements Callable<Integer> {
                         coefficient(fit.perSequenceMillis()),
                         coefficient(fit.perTokenMillis()),
                         coefficient(fit.perAttentionMillis()),
+                        coefficient(fit.perLogTokensMillis()),
                         model.samples().size(),
                         100 * fit.maxRelativeError());
             }
@@ -498,6 +500,7 @@ public final class SimulateCommand implements Callable<Integer> {
         json.addProperty("per_sequence_ms", fit.perSequenceMillis());
         json.addProperty("per_token_ms", fit.perTokenMillis());
         json.addProperty("per_attention_ms", fit.perAttentionMillis());
+        json.addProperty("per_log_tokens_ms", fit.perLogTokensMillis());
         json.addProperty("max_relative_error", fit.maxRelativeError());
         return json;
     }

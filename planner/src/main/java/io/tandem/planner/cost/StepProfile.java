@@ -22,11 +22,12 @@ public record StepProfile(String model, List<StepSample> samples) {
     }
 
     /**
-     * Fits {@code t = c0 + c1·batch + c2·batch·newTokens + c3·batch·newTokens·context} with
-     * non-negative coefficients, minimising the squared <em>relative</em> error. Relative, because
-     * the samples span orders of magnitude (a decode step against a long prefill) and an absolute
-     * fit would spend all its accuracy on the largest ones. Non-negative, because every term is a
-     * cost: a negative one would extrapolate to negative times outside the measured range.
+     * Fits {@code t = c0 + c1·batch + c2·batch·newTokens + c3·batch·newTokens·context +
+     * c4·ln(batch·newTokens)} with non-negative coefficients, minimising the squared
+     * <em>relative</em> error. Relative, because the samples span orders of magnitude (a decode
+     * step against a long prefill) and an absolute fit would spend all its accuracy on the largest
+     * ones. Non-negative, because every term is a cost: a negative one would extrapolate to
+     * negative times outside the measured range.
      */
     public StepFit fit() {
         double[][] rows = new double[samples.size()][];
@@ -41,12 +42,12 @@ public record StepProfile(String model, List<StepSample> samples) {
             ones[i] = 1;
         }
         double[] c = NonNegativeLeastSquares.solve(rows, ones);
-        StepFit unrated = new StepFit(c[0], c[1], c[2], c[3], 0);
+        StepFit unrated = new StepFit(c[0], c[1], c[2], c[3], c[4], 0);
         double worst = 0;
         for (StepSample s : samples) {
             double predicted = unrated.millis(s.batch(), s.newTokens(), s.context());
             worst = Math.max(worst, Math.abs(predicted - s.millis()) / s.millis());
         }
-        return new StepFit(c[0], c[1], c[2], c[3], worst);
+        return new StepFit(c[0], c[1], c[2], c[3], c[4], worst);
     }
 }

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 
 class MeasuredStageCostsTest {
 
-    private static final StepFit DRAFT = new StepFit(0.1, 0.002, 0.004, 1e-6, 0.05);
-    private static final StepFit TARGET = new StepFit(0.5, 0.01, 0.08, 2e-5, 0.05);
+    private static final StepFit DRAFT = new StepFit(0.1, 0.002, 0.004, 1e-6, 0, 0.05);
+    private static final StepFit TARGET = new StepFit(0.5, 0.01, 0.08, 2e-5, 0, 0.05);
     private static final double TRANSFER = 1e-5;
     private static final MeasuredStageCosts COSTS = new MeasuredStageCosts(DRAFT, TARGET, TRANSFER);
 

@@ -13,8 +13,11 @@ class StepProfileTest {
 
     private static final long SEED = 7L;
 
-    /** A CPU-like model: 0.2 ms overhead, tiny per-sequence cost, attention visible at 512. */
-    private static final StepFit TRUTH = new StepFit(0.2, 0.01, 0.05, 2e-4, 0);
+    /**
+     * A CPU-like model: 0.2 ms overhead, tiny per-sequence cost, attention visible at 512, small
+     * passes dearer per token.
+     */
+    private static final StepFit TRUTH = new StepFit(0.2, 0.01, 0.05, 2e-4, 0.1, 0);
 
     @Test
     void fitRecoversTheCoefficientsOfExactSamples() {
@@ -24,6 +27,7 @@ class StepProfileTest {
         assertThat(fit.perSequenceMillis()).isCloseTo(0.01, within(1e-10));
         assertThat(fit.perTokenMillis()).isCloseTo(0.05, within(1e-10));
         assertThat(fit.perAttentionMillis()).isCloseTo(2e-4, within(1e-12));
+        assertThat(fit.perLogTokensMillis()).isCloseTo(0.1, within(1e-10));
         assertThat(fit.maxRelativeError()).isLessThan(1e-9);
     }
 
@@ -75,7 +79,8 @@ class StepProfileTest {
     @Test
     void secondsAreMillisOverAThousand() {
         assertThat(TRUTH.seconds(4, 5, 300)).isEqualTo(TRUTH.millis(4, 5, 300) / 1000);
-        assertThat(TRUTH.millis(4, 5, 300)).isCloseTo(0.2 + 0.04 + 1.0 + 1.2, within(1e-12));
+        assertThat(TRUTH.millis(4, 5, 300))
+                .isCloseTo(0.2 + 0.04 + 1.0 + 1.2 + 0.1 * Math.log(20), within(1e-12));
     }
 
     @Test
@@ -85,7 +90,7 @@ class StepProfileTest {
                 .hasMessageContaining("none");
         assertThatThrownBy(() -> new StepSample(1, 1, 10, 0))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new StepFit(-1, 0, 0, 0, 0))
+        assertThatThrownBy(() -> new StepFit(-1, 0, 0, 0, 0, 0))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
