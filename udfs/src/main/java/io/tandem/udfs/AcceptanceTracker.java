@@ -2,7 +2,7 @@ package io.tandem.udfs;
 
 import io.tandem.planner.SpeculationLength;
 import io.tandem.planner.acceptance.Acceptance;
-import io.tandem.planner.acceptance.AcceptanceFit;
+import io.tandem.planner.acceptance.PositionalAcceptance;
 import io.tandem.speculative.AcceptanceStats;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -10,10 +10,15 @@ import java.util.Deque;
 
 /**
  * The acceptance a draft/target pair has shown on the recent batches, per draft position, and the
- * speculation length it makes best for a batch whose round times the planner predicted. It starts
- * from the α the planner assumed, counted as a few rounds, so the first batches follow the plan and
- * measured rounds soon outweigh it; only the last {@code window} batches count, so the estimate
- * follows a workload whose acceptance changes (another tenant, another kind of prompt).
+ * speculation length it makes best for a batch whose round times the planner predicted. Only the
+ * last {@code window} batches count, so the estimate follows a workload whose acceptance changes
+ * (another tenant, another kind of prompt).
+ *
+ * <p>Each position's conditional acceptance is {@code (accepted_i + R·α0) / (reached_i + R)}: the
+ * planner's α0 counts as {@code R} rounds that reached the position, so the first batches follow
+ * the plan and measured rounds soon outweigh it. A position no recent round drafted takes the
+ * estimate of the position before it, not the prior: otherwise a pair that does better than the
+ * profile would look worse just past the length it drafts, and the length could never grow.
  *
  * <p>Not thread-safe: the generation operator's worker thread owns it.
  */
@@ -29,8 +34,8 @@ public final class AcceptanceTracker {
 
     private final int window;
     private final Deque<AcceptanceStats> recent = new ArrayDeque<>();
-    private AcceptanceStats prior;
     private double priorAlpha = Double.NaN;
+    private int priorRounds;
 
     /**
      * @param window batches that count, {@code >= 1}
@@ -42,22 +47,14 @@ public final class AcceptanceTracker {
         this.window = window;
     }
 
-    /**
-     * The prior: {@code rounds} rounds of i.i.d. acceptance {@code alpha}, at every position. Set
-     * again only when the planner's α changes.
-     */
+    /** The prior: the planner's i.i.d. acceptance {@code alpha}, worth {@code rounds} rounds. */
     public void assume(double alpha, int rounds) {
-        if (alpha == priorAlpha) {
-            return;
+        if (!(alpha >= 0 && alpha <= 1) || rounds < 1) {
+            throw new IllegalArgumentException(
+                    "need alpha in [0, 1] and rounds >= 1, got " + alpha + ", " + rounds);
         }
-        long[] drafted = new long[POSITIONS];
-        long[] accepted = new long[POSITIONS];
-        Arrays.fill(drafted, rounds);
-        for (int i = 0; i < POSITIONS; i++) {
-            accepted[i] = Math.round(rounds * Math.pow(alpha, i + 1));
-        }
-        prior = new AcceptanceStats(drafted, accepted);
         priorAlpha = alpha;
+        priorRounds = rounds;
     }
 
     /** Counts a batch's verified rounds. */
@@ -73,14 +70,30 @@ public final class AcceptanceTracker {
 
     /** Per-position acceptance of the prior and the recent batches together. */
     public Acceptance estimate() {
-        if (prior == null) {
+        if (Double.isNaN(priorAlpha)) {
             throw new IllegalStateException("no prior: call assume(alpha, rounds) first");
         }
-        AcceptanceStats sum = prior;
+        AcceptanceStats sum = AcceptanceStats.none();
         for (AcceptanceStats batch : recent) {
             sum = sum.plus(batch);
         }
-        return AcceptanceFit.fromCounts(sum.drafted(), sum.accepted());
+        long[] drafted = Arrays.copyOf(sum.drafted(), POSITIONS);
+        long[] accepted = Arrays.copyOf(sum.accepted(), POSITIONS);
+        double[] alphas = new double[POSITIONS];
+        for (int i = 0; i < POSITIONS; i++) {
+            if (i > 0 && drafted[i] == 0) {
+                alphas[i] = alphas[i - 1];
+                continue;
+            }
+            // rounds that reached position i: drafted it and accepted everything before it; the
+            // length a round drafts is fixed before verification, so among the rounds that
+            // accepted position i - 1 the share that drafted i is drafted[i] / drafted[i - 1]
+            double reached =
+                    i == 0 ? drafted[0] : accepted[i - 1] * (double) drafted[i] / drafted[i - 1];
+            alphas[i] =
+                    Math.min(1, (accepted[i] + priorRounds * priorAlpha) / (reached + priorRounds));
+        }
+        return new PositionalAcceptance(alphas);
     }
 
     /** The best l for round times {@code roundMillis} (index l − 1) at the current estimate. */

@@ -26,18 +26,37 @@ class AcceptanceTrackerTest {
         tracker.assume(0.85, 20);
         int planned = tracker.choose(ROUNDS);
 
-        for (int batch = 0; batch < 4; batch++) {
-            tracker.record(rounds(50, 4, 0)); // every first draft rejected
-        }
-        int afterRejections = tracker.choose(ROUNDS);
-        for (int batch = 0; batch < 4; batch++) {
-            tracker.record(rounds(50, 8, 8)); // everything accepted
-        }
-        int afterAcceptance = tracker.choose(ROUNDS);
+        // each batch drafts the length the tracker chose, as the generation operator does
+        int afterRejections = serve(tracker, 8, false);
+        int afterAcceptance = serve(tracker, 8, true);
 
         assertThat(planned).isGreaterThanOrEqualTo(4);
         assertThat(afterRejections).isEqualTo(1);
         assertThat(afterAcceptance).isEqualTo(ROUNDS.length);
+    }
+
+    @Test
+    void growsTheLengthWhenThePairDoesBetterThanTheProfileSays() {
+        AcceptanceTracker tracker = new AcceptanceTracker(32);
+        tracker.assume(0.5, 20);
+        int planned = tracker.choose(ROUNDS);
+
+        int measured = serve(tracker, 16, true);
+
+        assertThat(planned).isLessThan(4);
+        assertThat(measured).isEqualTo(ROUNDS.length);
+    }
+
+    /**
+     * {@code batches} batches of 50 rounds, each drafting the length the tracker chooses and
+     * accepting all or none of it; returns the length chosen after them.
+     */
+    private static int serve(AcceptanceTracker tracker, int batches, boolean acceptAll) {
+        for (int batch = 0; batch < batches; batch++) {
+            int l = tracker.choose(ROUNDS);
+            tracker.record(rounds(50, l, acceptAll ? l : 0));
+        }
+        return tracker.choose(ROUNDS);
     }
 
     @Test

@@ -68,7 +68,7 @@ final class WindowReplay {
         for (int lane = 0; lane < laneCount; lane++) {
             List<Integer> open = new ArrayList<>();
             double openedAt = 0;
-            ArrivalRate rate = new ArrivalRate();
+            ArrivalRate rate = ArrivalRate.forWindow((long) maxWaitMs, idleArrivals);
             for (int i = 0; i < arrivals.length; i++) {
                 if (lanes[i] != lane) {
                     continue;

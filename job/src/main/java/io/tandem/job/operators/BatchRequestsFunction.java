@@ -77,7 +77,11 @@ public class BatchRequestsFunction extends KeyedProcessFunction<Integer, Admitte
             throws Exception {
         long now = ctx.timerService().currentProcessingTime();
         ArrivalRate rate =
-                arrivalRates.computeIfAbsent(ctx.getCurrentKey(), lane -> new ArrivalRate());
+                arrivalRates.computeIfAbsent(
+                        ctx.getCurrentKey(),
+                        lane ->
+                                ArrivalRate.forWindow(
+                                        batching.maxWait().toMillis(), batching.idleArrivals()));
         rate.arrived(now);
         pending.add(request);
         Integer count = size.value();

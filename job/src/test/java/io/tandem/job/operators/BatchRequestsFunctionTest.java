@@ -142,6 +142,39 @@ class BatchRequestsFunctionTest {
         }
     }
 
+    @Test
+    void aBurstAfterASilenceIsBatchedAgainWithinAFewRequests() throws Exception {
+        try (KeyedOneInputStreamOperatorTestHarness<Integer, AdmittedRequest, Batch> adaptive =
+                new KeyedOneInputStreamOperatorTestHarness<>(
+                        new KeyedProcessOperator<>(
+                                new BatchRequestsFunction(new Batching(8, MAX_WAIT, 1, 0.5))),
+                        new BatchLaneSelector(1, 1, 128),
+                        Types.INT)) {
+            adaptive.open();
+            long now = 1_000;
+            for (int i = 0; i < 10; i++) { // quiet: a request a second
+                adaptive.setProcessingTime(now += 1_000);
+                adaptive.processElement(request("quiet" + i), 0);
+            }
+            adaptive.setProcessingTime(now += 60); // past the first window's wait
+            int quietBatches = adaptive.extractOutputValues().size();
+            now += 11_000; // silence, then a burst of 30 requests 5 ms apart
+            for (int i = 0; i < 30; i++) {
+                adaptive.setProcessingTime(now += 5);
+                adaptive.processElement(request("burst" + i), 0);
+            }
+            adaptive.setProcessingTime(now + MAX_WAIT.toMillis());
+
+            List<Batch> burst =
+                    adaptive.extractOutputValues()
+                            .subList(quietBatches, adaptive.extractOutputValues().size());
+            long singles = burst.stream().filter(b -> b.getRequests().size() == 1).count();
+            assertThat(quietBatches).isEqualTo(10);
+            assertThat(singles).as("burst requests served alone").isLessThanOrEqualTo(5);
+            assertThat(burst.stream().mapToInt(b -> b.getRequests().size()).sum()).isEqualTo(30);
+        }
+    }
+
     private void assertNoLeftovers() {
         assertThat(harness.numKeyedStateEntries()).isZero();
         assertThat(harness.numProcessingTimeTimers()).isZero();

@@ -51,32 +51,57 @@ public final class MeanLatencyPlanner implements Planner {
         Scored best = null;
         for (int l = problem.minSpeculation(); l <= problem.maxSpeculation(); l++) {
             for (boolean overlap : new boolean[] {true, false}) {
-                best = better(best, score(problem, batches(window, l, overlap), l));
+                List<PlannedBatch> batches = batches(window, l, overlap);
+                if (batches != null) {
+                    best = better(best, score(problem, batches, l));
+                }
             }
         }
-        BatchPlan cycle = cyclePlanner.plan(problem);
-        best = better(best, score(problem, cycle.batches(), cycle.speculationLength()));
+        try {
+            BatchPlan cycle = cyclePlanner.plan(problem);
+            best = better(best, score(problem, cycle.batches(), cycle.speculationLength()));
+        } catch (PlanInfeasibleException e) {
+            if (best == null) {
+                throw e;
+            }
+        }
+        if (best == null) {
+            throw new PlanInfeasibleException(
+                    "no plan of the "
+                            + problem.requestCount()
+                            + " requests fits the memory limit "
+                            + problem.memoryLimit().orElseThrow());
+        }
         return best.toPlan();
     }
 
-    /** The partition of the sorted window with the least summed completion, batches in order. */
+    /**
+     * The partition of the sorted window with the least summed completion, batches in order; null
+     * if no batch fits the limits.
+     */
     private static List<PlannedBatch> batches(SortedWindow window, int l, boolean overlap) {
         int rounds = window.rounds(l);
         StageCosts costs = window.costs();
-        int[] cuts =
-                SegmentDp.cuts(
-                        window.size(),
-                        (from, to) -> {
-                            if (!window.fitsBatchLimit(from, to)) {
-                                return Double.POSITIVE_INFINITY;
-                            }
-                            BatchShape shape = window.shape(from, to);
-                            double a = costs.draftRound(shape, l);
-                            double b = costs.verifyRound(shape, l);
-                            return window.fill(from, to, l)
-                                    + rounds * (overlap ? Math.max(a, b) : a + b);
-                        },
-                        true);
+        int[] cuts;
+        try {
+            cuts =
+                    SegmentDp.cuts(
+                            window.size(),
+                            (from, to) -> {
+                                if (!window.fitsBatchLimit(from, to)
+                                        || !fitsMemory(window, from, to, l)) {
+                                    return Double.POSITIVE_INFINITY;
+                                }
+                                BatchShape shape = window.shape(from, to);
+                                double a = costs.draftRound(shape, l);
+                                double b = costs.verifyRound(shape, l);
+                                return window.fill(from, to, l)
+                                        + rounds * (overlap ? Math.max(a, b) : a + b);
+                            },
+                            true);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
         List<PlannedBatch> batches = new ArrayList<>();
         for (int m = 1; m < cuts.length; m++) {
             batches.add(
@@ -88,6 +113,14 @@ public final class MeanLatencyPlanner implements Planner {
         return batches;
     }
 
+    /** Whether one batch's KV cache fits a node at all (the sum is checked per plan). */
+    private static boolean fitsMemory(SortedWindow window, int from, int to, int l) {
+        return window.problem()
+                .memoryLimit()
+                .map(limit -> limit.admits(window.cachedTokens(from, to, l)))
+                .orElse(true);
+    }
+
     private Scored score(PlanningProblem problem, List<PlannedBatch> batches, int l) {
         StageCosts costs = problem.costs();
         int rounds = problem.acceptance().rounds(l, problem.outputTokens());
@@ -96,16 +129,21 @@ public final class MeanLatencyPlanner implements Planner {
                 Comparator.comparingDouble(
                         (PlannedBatch b) -> work(costs, b, rounds) / b.shape().size()));
         if (problem.memoryLimit().isPresent()) {
-            long tokens = 0;
+            // pipelined, every batch of the window holds its KV cache at once; one after
+            // another, only the running batch does
+            long total = 0;
+            long largest = 0;
             for (PlannedBatch batch : ordered) {
                 BatchShape shape = batch.shape();
-                tokens +=
+                long tokens =
                         (long) shape.size()
                                 * (shape.maxInputTokens()
                                         + shape.outputTokens()
                                         + batch.speculationLength());
+                total += tokens;
+                largest = Math.max(largest, tokens);
             }
-            if (!problem.memoryLimit().get().admits(tokens)) {
+            if (!problem.memoryLimit().get().admits(pipelined ? total : largest)) {
                 return null;
             }
         }

@@ -1,6 +1,7 @@
 package io.tandem.planner.batching;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.tandem.planner.BatchShape;
@@ -140,5 +141,27 @@ class MeanLatencyPlannerTest {
                         paper.simulatedSeconds(),
                         paper.planner(),
                         paper.perBatchGainSeconds()));
+    }
+
+    @Test
+    void keepsEachBatchWithinTheMemoryLimitOrSaysWhyItCannot() {
+        int[] prompts = {100, 100, 100, 100, 100, 100, 100, 100};
+        // a token of KV costs 1 byte on both nodes: 1,000 tokens fit, about two requests
+        PlanningProblem roomy =
+                Windows.problem(prompts, PaperStageCosts.reference(0.05))
+                        .optMemoryLimit(new MemoryLimit(1000, 1000, 1, 1))
+                        .build();
+        PlanningProblem cramped =
+                Windows.problem(prompts, PaperStageCosts.reference(0.05))
+                        .optMemoryLimit(new MemoryLimit(300, 300, 1, 1))
+                        .build();
+
+        BatchPlan plan = new MeanLatencyPlanner(new SequentialPlanner(), false).plan(roomy);
+
+        assertThat(plan.batches())
+                .allSatisfy(b -> assertThat(b.shape().size()).isLessThanOrEqualTo(2));
+        assertThatThrownBy(
+                        () -> new MeanLatencyPlanner(new SequentialPlanner(), false).plan(cramped))
+                .isInstanceOf(PlanInfeasibleException.class);
     }
 }
