@@ -517,6 +517,48 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         }
     }
 
+    /** The columns both run tables share, then {@code more}. */
+    private static String[] columns(String... more) {
+        String[] shared = {
+            "mode",
+            "rate/s",
+            "p50",
+            "p90",
+            "p99",
+            "max",
+            "results/s",
+            "accepted",
+            "tokens/round",
+            "l:batches",
+            "windows",
+            "batches"
+        };
+        String[] all = Arrays.copyOf(shared, shared.length + more.length);
+        System.arraycopy(more, 0, all, shared.length, more.length);
+        return all;
+    }
+
+    /** A run's cells under {@link #columns}, then {@code more}. */
+    private static Object[] cells(PipelineRun run, Object... more) {
+        Object[] shared = {
+            run.mode(),
+            rate(run.rate()),
+            run.p50(),
+            run.percentile(0.9),
+            run.percentile(0.99),
+            run.percentile(1.0),
+            run.throughput(),
+            percent(run.acceptance()),
+            run.tokensPerRound(),
+            run.lengthText(),
+            run.windows(),
+            run.batches()
+        };
+        Object[] all = Arrays.copyOf(shared, shared.length + more.length);
+        System.arraycopy(more, 0, all, shared.length, more.length);
+        return all;
+    }
+
     private void print(
             PrintStream out,
             List<PipelineRun> pipeline,
@@ -528,38 +570,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                         "Full path: Kafka + Flink ("
                                 + taskManagers
                                 + " TaskManagers); latency ms, scheduled send to result read",
-                        "mode",
-                        "rate/s",
-                        "p50",
-                        "p90",
-                        "p99",
-                        "max",
-                        "results/s",
-                        "accepted",
-                        "tokens/round",
-                        "l:batches",
-                        "windows",
-                        "batches",
-                        "lost",
-                        "dup",
-                        "loop ms");
+                        columns("lost", "dup", "loop ms"));
         for (PipelineRun run : pipeline) {
-            full.row(
-                    run.mode(),
-                    rate(run.rate()),
-                    run.p50(),
-                    run.percentile(0.9),
-                    run.percentile(0.99),
-                    run.percentile(1.0),
-                    run.throughput(),
-                    percent(run.acceptance()),
-                    run.tokensPerRound(),
-                    run.lengthText(),
-                    run.windows(),
-                    run.batches(),
-                    run.lost(),
-                    run.duplicated(),
-                    "0");
+            full.row(cells(run, run.lost(), run.duplicated(), "0"));
         }
         full.print(out);
         out.println(
@@ -573,39 +586,14 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 new TextTable(
                         "In process: the same models and windows, discrete-time replay; latency ms,"
                                 + " scheduled arrival to batch end",
-                        "mode",
-                        "rate/s",
-                        "p50",
-                        "p90",
-                        "p99",
-                        "max",
-                        "results/s",
-                        "accepted",
-                        "tokens/round",
-                        "l:batches",
-                        "windows",
-                        "batches",
-                        "full/in-process p50");
+                        columns("full/in-process p50"));
         for (PipelineRun run : inProcess) {
             PipelineRun match =
                     pipeline.stream()
                             .filter(p -> p.mode().equals(run.mode()) && p.rate() == run.rate())
                             .findFirst()
                             .orElseThrow();
-            local.row(
-                    run.mode(),
-                    rate(run.rate()),
-                    run.p50(),
-                    run.percentile(0.9),
-                    run.percentile(0.99),
-                    run.percentile(1.0),
-                    run.throughput(),
-                    percent(run.acceptance()),
-                    run.tokensPerRound(),
-                    run.lengthText(),
-                    run.windows(),
-                    run.batches(),
-                    match.p50() / run.p50());
+            local.row(cells(run, match.p50() / run.p50()));
         }
         local.print(out);
         TextTable parts =
