@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import io.tandem.planner.cost.MeasuredStageCosts;
+import io.tandem.planner.cost.StepFit;
 import io.tandem.planner.cost.StepProfile;
 import io.tandem.planner.cost.StepSample;
 import java.io.IOException;
@@ -36,16 +37,26 @@ import java.util.TreeMap;
  * @param file where the profile was read from
  * @param draft the draft model's samples
  * @param target the target model's samples
+ * @param draftFit the draft's step-time fit, made once at reading
+ * @param targetFit the target's step-time fit, made once at reading
  * @param alpha the acceptance rate measured at γ = 4 ({@code summary.alpha_gamma4})
  * @param contextLength the shorter of the two models' context lengths
  */
 public record MeasuredPair(
-        Path file, StepProfile draft, StepProfile target, double alpha, int contextLength) {
+        Path file,
+        StepProfile draft,
+        StepProfile target,
+        StepFit draftFit,
+        StepFit targetFit,
+        double alpha,
+        int contextLength) {
 
     public MeasuredPair {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(draft, "draft");
         Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(draftFit, "draftFit");
+        Objects.requireNonNull(targetFit, "targetFit");
     }
 
     /**
@@ -81,10 +92,14 @@ public record MeasuredPair(
                         reader.number(target, "target", ModelProfile.CONTEXT_LENGTH).intValue());
         JsonObject summary = reader.object(root, "", "summary");
         double alpha = reader.number(summary, "summary", "alpha_gamma4").doubleValue();
+        StepProfile draftProfile = reader.profile(draft, "draft", context);
+        StepProfile targetProfile = reader.profile(target, "target", context);
         return new MeasuredPair(
                 file,
-                reader.profile(draft, "draft", context),
-                reader.profile(target, "target", context),
+                draftProfile,
+                targetProfile,
+                draftProfile.fit(),
+                targetProfile.fit(),
                 alpha,
                 context);
     }
@@ -95,7 +110,7 @@ public record MeasuredPair(
      * millisecond.
      */
     public MeasuredStageCosts costs() {
-        return new MeasuredStageCosts(draft.fit(), target.fit(), 0);
+        return new MeasuredStageCosts(draftFit, targetFit, 0);
     }
 
     /**

@@ -70,8 +70,8 @@ public class PlanBatchesFunction extends RichFlatMapFunction<Batch, Batch> {
                         + " error {}%)",
                 profile,
                 String.format("%.3f", alpha),
-                String.format("%.0f", 100 * pair.draft().fit().maxRelativeError()),
-                String.format("%.0f", 100 * pair.target().fit().maxRelativeError()));
+                String.format("%.0f", 100 * pair.draftFit().maxRelativeError()),
+                String.format("%.0f", 100 * pair.targetFit().maxRelativeError()));
     }
 
     @Override

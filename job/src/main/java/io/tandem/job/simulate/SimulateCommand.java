@@ -327,6 +327,18 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
+    private static void fitRow(TextTable fits, StepProfile model, StepFit fit) {
+        fits.row(
+                model.model(),
+                coefficient(fit.fixedMillis()),
+                coefficient(fit.perSequenceMillis()),
+                coefficient(fit.perTokenMillis()),
+                coefficient(fit.perAttentionMillis()),
+                coefficient(fit.perLogTokensMillis()),
+                model.samples().size(),
+                100 * fit.maxRelativeError());
+    }
+
     private void printHeader(PrintStream out, Scenario scenario, MeasuredPair measured) {
         String models =
                 measured == null
@@ -336,9 +348,9 @@ public final class SimulateCommand implements Callable<Integer> {
                                         + " alpha %.2f",
                                 measured.file(),
                                 measured.draft().model(),
-                                100 * measured.draft().fit().maxRelativeError(),
+                                100 * measured.draftFit().maxRelativeError(),
                                 measured.target().model(),
-                                100 * measured.target().fit().maxRelativeError(),
+                                100 * measured.targetFit().maxRelativeError(),
                                 scenario.alpha());
         String efficiency =
                 measured == null
@@ -369,18 +381,8 @@ public final class SimulateCommand implements Callable<Integer> {
                             "c4",
                             "samples",
                             "max error %");
-            for (StepProfile model : List.of(measured.draft(), measured.target())) {
-                StepFit fit = model.fit();
-                fits.row(
-                        model.model(),
-                        coefficient(fit.fixedMillis()),
-                        coefficient(fit.perSequenceMillis()),
-                        coefficient(fit.perTokenMillis()),
-                        coefficient(fit.perAttentionMillis()),
-                        coefficient(fit.perLogTokensMillis()),
-                        model.samples().size(),
-                        100 * fit.maxRelativeError());
-            }
+            fitRow(fits, measured.draft(), measured.draftFit());
+            fitRow(fits, measured.target(), measured.targetFit());
             fits.print(out);
         }
     }
@@ -447,8 +449,8 @@ public final class SimulateCommand implements Callable<Integer> {
             setup.addProperty("profile", measured.file().toString());
             setup.addProperty("pair", measured.draft().model() + "/" + measured.target().model());
             JsonObject fits = new JsonObject();
-            fits.add("draft", toJson(measured.draft().fit()));
-            fits.add("target", toJson(measured.target().fit()));
+            fits.add("draft", toJson(measured.draftFit()));
+            fits.add("target", toJson(measured.targetFit()));
             setup.add("fits", fits);
         }
         setup.addProperty("min_input_tokens", scenario.minInputTokens());
