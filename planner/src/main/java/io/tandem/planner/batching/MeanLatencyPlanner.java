@@ -9,6 +9,7 @@ import io.tandem.planner.pipeline.PipelineTimeline;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Plans for the lowest mean latency per request rather than the soonest end of the window, which is
@@ -51,9 +52,9 @@ public final class MeanLatencyPlanner implements Planner {
         Scored best = null;
         for (int l = problem.minSpeculation(); l <= problem.maxSpeculation(); l++) {
             for (boolean overlap : new boolean[] {true, false}) {
-                List<PlannedBatch> batches = batches(window, l, overlap);
-                if (batches != null) {
-                    best = better(best, score(problem, batches, l));
+                Optional<List<PlannedBatch>> batches = batches(window, l, overlap);
+                if (batches.isPresent()) {
+                    best = better(best, score(problem, batches.get(), l));
                 }
             }
         }
@@ -76,41 +77,36 @@ public final class MeanLatencyPlanner implements Planner {
     }
 
     /**
-     * The partition of the sorted window with the least summed completion, batches in order; null
+     * The partition of the sorted window with the least summed completion, batches in order; empty
      * if no batch fits the limits.
      */
-    private static List<PlannedBatch> batches(SortedWindow window, int l, boolean overlap) {
+    private static Optional<List<PlannedBatch>> batches(
+            SortedWindow window, int l, boolean overlap) {
         int rounds = window.rounds(l);
         StageCosts costs = window.costs();
-        int[] cuts;
-        try {
-            cuts =
-                    SegmentDp.cuts(
-                            window.size(),
-                            (from, to) -> {
-                                if (!window.fitsBatchLimit(from, to)
-                                        || !fitsMemory(window, from, to, l)) {
-                                    return Double.POSITIVE_INFINITY;
-                                }
-                                BatchShape shape = window.shape(from, to);
-                                double a = costs.draftRound(shape, l);
-                                double b = costs.verifyRound(shape, l);
-                                return window.fill(from, to, l)
-                                        + rounds * (overlap ? Math.max(a, b) : a + b);
-                            },
-                            true);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        List<PlannedBatch> batches = new ArrayList<>();
-        for (int m = 1; m < cuts.length; m++) {
-            batches.add(
-                    new PlannedBatch(
-                            window.requestIndices(cuts[m - 1], cuts[m]),
-                            window.shape(cuts[m - 1], cuts[m]),
-                            l));
-        }
-        return batches;
+        SegmentDp.SegmentCost cost =
+                (from, to) -> {
+                    if (!window.fitsBatchLimit(from, to) || !fitsMemory(window, from, to, l)) {
+                        return Double.POSITIVE_INFINITY;
+                    }
+                    BatchShape shape = window.shape(from, to);
+                    double a = costs.draftRound(shape, l);
+                    double b = costs.verifyRound(shape, l);
+                    return window.fill(from, to, l) + rounds * (overlap ? Math.max(a, b) : a + b);
+                };
+        return SegmentDp.bestCuts(window.size(), cost, true)
+                .map(
+                        cuts -> {
+                            List<PlannedBatch> batches = new ArrayList<>();
+                            for (int m = 1; m < cuts.length; m++) {
+                                batches.add(
+                                        new PlannedBatch(
+                                                window.requestIndices(cuts[m - 1], cuts[m]),
+                                                window.shape(cuts[m - 1], cuts[m]),
+                                                l));
+                            }
+                            return batches;
+                        });
     }
 
     /** Whether one batch's KV cache fits a node at all (the sum is checked per plan). */

@@ -1,5 +1,7 @@
 package io.tandem.planner.batching;
 
+import java.util.Optional;
+
 /**
  * The additive DP over contiguous segments of a sorted window (notes §5.3a), for batches that run
  * one after another in window order: it minimises either the sum of the batches' costs (when the
@@ -25,6 +27,15 @@ public final class SegmentDp {
      * @throws IllegalArgumentException if no partition has a finite cost
      */
     public static int[] cuts(int k, SegmentCost cost, boolean sumOfCompletions) {
+        return bestCuts(k, cost, sumOfCompletions)
+                .orElseThrow(
+                        () ->
+                                new IllegalArgumentException(
+                                        "no partition of " + k + " requests is allowed"));
+    }
+
+    /** As {@link #cuts}, but empty when no partition has a finite cost (limits leave none). */
+    public static Optional<int[]> bestCuts(int k, SegmentCost cost, boolean sumOfCompletions) {
         // best[j]: the least value of positions j..k-1 served from time 0
         double[] best = new double[k + 1];
         int[] next = new int[k + 1];
@@ -43,12 +54,12 @@ public final class SegmentDp {
             }
         }
         if (best[0] == Double.POSITIVE_INFINITY) {
-            throw new IllegalArgumentException("no partition of " + k + " requests is allowed");
+            return Optional.empty();
         }
         int[] cuts = new int[batches[0] + 1];
         for (int m = 0, j = 0; j < k; j = next[j]) {
             cuts[++m] = next[j];
         }
-        return cuts;
+        return Optional.of(cuts);
     }
 }
