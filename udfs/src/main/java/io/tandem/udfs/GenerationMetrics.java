@@ -11,8 +11,8 @@ import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
- * The generation operator's metrics, in the group {@code tandem}. Where vLLM has the same figure,
- * the name follows vLLM's ({@code vllm:spec_decode_num_draft_tokens} becomes {@code
+ * The verify operator's metrics, in the group {@code tandem}. Where vLLM has the same figure, the
+ * name follows vLLM's ({@code vllm:spec_decode_num_draft_tokens} becomes {@code
  * specDecodeNumDraftTokens}), so dashboards map one to one:
  *
  * <ul>
@@ -22,8 +22,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  *       position} subgroup (1, 2, …);
  *   <li>gauges {@code acceptanceRate} (accepted / drafted tokens) and {@code meanAcceptedLength}
  *       (tokens per drafting round: 1 + accepted / drafts), since the subtask started;
- *   <li>histograms {@code batchMillis} (model time per batch), {@code roundMillis} (model time per
- *       round of a batch) and {@code e2eRequestLatencyMillis} (client send to result).
+ *   <li>histograms {@code roundMillis} (target model time per round of a batch) and {@code
+ *       e2eRequestLatencyMillis} (client send to result).
  * </ul>
  *
  * <p>Updated from the worker thread; the gauges read atomics, so reporters may read them from any
@@ -44,7 +44,6 @@ final class GenerationMetrics {
     private final AtomicLong draftCount = new AtomicLong();
     private final AtomicLong drafted = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
-    private final Histogram batchMillis;
     private final Histogram roundMillis;
     private final Histogram e2eLatencyMillis;
 
@@ -64,16 +63,13 @@ final class GenerationMetrics {
                                 draftCount.get() == 0
                                         ? 0.0
                                         : 1 + ratio(accepted.get(), draftCount.get()));
-        batchMillis = histogram("batchMillis");
         roundMillis = histogram("roundMillis");
         e2eLatencyMillis = histogram("e2eRequestLatencyMillis");
     }
 
-    void batch(double modelMillis, int rounds) {
-        batchMillis.update(Math.round(modelMillis));
-        if (rounds > 0) {
-            roundMillis.update(Math.round(modelMillis / rounds));
-        }
+    /** A batch's verification round and the target model time it took. */
+    void round(double verifyMillis) {
+        roundMillis.update(Math.round(verifyMillis));
     }
 
     /** A request that finished, with its tokens and how its rounds went. */

@@ -6,7 +6,7 @@ import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.LatencyBreakdown;
 import io.tandem.schemas.Placement;
 import io.tandem.schemas.internal.AdmittedRequest;
-import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.RoundBatch;
 import java.time.Instant;
 import java.util.List;
 
@@ -18,9 +18,18 @@ public final class Results {
 
     private Results() {}
 
-    /** What one batch's model work cost and where it ran. */
+    /**
+     * What one request's rounds cost and where they ran.
+     *
+     * @param batch the request's batch (its id, size, mode, plan and close time)
+     * @param roundOverheadMs time going around the round loop, outside the models
+     */
     public record BatchWork(
-            Batch batch, String mode, double draftMs, double verifyMs, Placement placement) {}
+            RoundBatch batch,
+            double draftMs,
+            double verifyMs,
+            double roundOverheadMs,
+            Placement placement) {}
 
     /** A request that finished generating. */
     public static InferenceResult completed(
@@ -60,14 +69,15 @@ public final class Results {
         double batching = closed - arrived;
         double total = completedMillis - sent;
         double loop = Math.max(0, total - queueing - batching - work.draftMs() - work.verifyMs());
+        RoundBatch batch = work.batch();
         return InferenceResult.newBuilder()
                 .setRequestId(request.getRequestId())
                 .setTenantId(request.getTenantId())
                 .setPromptTokens(admitted.getPromptTokenIds().size())
-                .setMode(work.mode())
-                .setBatchId(work.batch().getBatchId())
-                .setBatchSize(work.batch().getRequests().size())
-                .setPlan(work.batch().getPlan())
+                .setMode(batch.getMode())
+                .setBatchId(batch.getBatchId())
+                .setBatchSize(batch.getBatchSize())
+                .setPlan(batch.getPlan())
                 .setPlacement(work.placement())
                 .setLatency(
                         LatencyBreakdown.newBuilder()
@@ -75,6 +85,7 @@ public final class Results {
                                 .setBatchingMs(batching)
                                 .setDraftMs(work.draftMs())
                                 .setVerifyMs(work.verifyMs())
+                                .setRoundOverheadMs(work.roundOverheadMs())
                                 .setLoopMs(loop)
                                 .setTotalMs(total)
                                 .build())

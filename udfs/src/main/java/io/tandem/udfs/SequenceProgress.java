@@ -46,6 +46,35 @@ public final class SequenceProgress {
                 null);
     }
 
+    /**
+     * A request that has generated {@code generated} and not stopped: the state a round loop
+     * carries between rounds.
+     *
+     * @param eosTokenId the target model's end-of-sequence token, or -1 if it has none
+     */
+    public static SequenceProgress resume(
+            GenerationRequest request, int eosTokenId, int[] generated) {
+        if (generated.length >= request.maxNewTokens()) {
+            throw new IllegalArgumentException(
+                    "request "
+                            + request.id()
+                            + " has generated "
+                            + generated.length
+                            + " of "
+                            + request.maxNewTokens()
+                            + " tokens: it has finished");
+        }
+        int[] prompt = request.promptTokens();
+        int[] tokens = Arrays.copyOf(prompt, prompt.length + generated.length);
+        System.arraycopy(generated, 0, tokens, prompt.length, generated.length);
+        return new SequenceProgress(request, request.ignoreEos() ? -1 : eosTokenId, tokens, null);
+    }
+
+    /** The tokens generated so far. */
+    public int[] generated() {
+        return Arrays.copyOfRange(tokens, request.promptLength(), tokens.length);
+    }
+
     /** The request this is the progress of. */
     public GenerationRequest request() {
         return request;

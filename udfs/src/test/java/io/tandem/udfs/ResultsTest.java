@@ -7,7 +7,8 @@ import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.Placement;
 import io.tandem.schemas.internal.AdmittedRequest;
-import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.RoundBatch;
+import io.tandem.schemas.internal.RoundReport;
 import io.tandem.udfs.Results.BatchWork;
 import java.time.Instant;
 import java.util.List;
@@ -32,13 +33,19 @@ class ResultsTest {
                     .setPromptTokenIds(List.of(72, 105))
                     .setArrivalTime(Instant.ofEpochMilli(SENT + 5))
                     .build();
-    private final Batch batch =
-            Batch.newBuilder()
+    private final RoundBatch batch =
+            RoundBatch.newBuilder()
                     .setBatchId("b-1")
                     .setClosedTime(Instant.ofEpochMilli(SENT + 25))
-                    .setRequests(List.of(admitted))
+                    .setBatchSize(1)
+                    .setMode("ad")
+                    .setLoopSubtask(0)
+                    .setRound(3)
+                    .setSpeculationLength(0)
+                    .setSequences(List.of())
+                    .setReport(RoundReport.newBuilder().build())
                     .build();
-    private final BatchWork work = new BatchWork(batch, "ad", 0, 40.0, new Placement(null, "tm-1"));
+    private final BatchWork work = new BatchWork(batch, 0, 40.0, 2.5, new Placement(null, "tm-1"));
 
     @Test
     void latencyPartsAddUpToTheTotal() {
@@ -51,6 +58,7 @@ class ResultsTest {
         assertThat(latency.getBatchingMs()).isEqualTo(20);
         assertThat(latency.getVerifyMs()).isEqualTo(40);
         assertThat(latency.getLoopMs()).isEqualTo(35);
+        assertThat(latency.getRoundOverheadMs()).isEqualTo(2.5);
         assertThat(latency.getTotalMs()).isEqualTo(100);
         assertThat(
                         latency.getQueueingMs()

@@ -5,7 +5,6 @@ import io.tandem.job.bench.WindowReplay.ServedBatch;
 import io.tandem.job.bench.WindowReplay.Timing;
 import io.tandem.job.bench.WindowReplay.Window;
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.config.ServingMode;
 import io.tandem.job.planning.WindowPlanner;
 import io.tandem.model.CausalLm;
 import io.tandem.model.FinishReason;
@@ -21,6 +20,7 @@ import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.speculative.AcceptanceStats;
 import io.tandem.udfs.AcceptanceTracker;
 import io.tandem.udfs.Drafter;
+import io.tandem.udfs.ServingMode;
 import io.tandem.udfs.SpeculativeGeneration;
 import io.tandem.udfs.SpeculativeGenerator;
 import io.tandem.udfs.Verifier;
@@ -150,6 +150,8 @@ final class InProcessLoop implements AutoCloseable {
                             t.closeMs() - t.arrivalMs(),
                             t.startMs() - t.closeMs(),
                             t.endMs() - t.startMs(),
+                            0,
+                            0,
                             0));
         }
         return outcomes;

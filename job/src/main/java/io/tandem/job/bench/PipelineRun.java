@@ -101,6 +101,17 @@ record PipelineRun(
         return outcomes.stream().mapToDouble(part).average().orElse(Double.NaN);
     }
 
+    /** Median loop overhead per trip around the round loop, over requests; NaN in process. */
+    double loopOverheadP50() {
+        double[] sorted =
+                outcomes.stream()
+                        .mapToDouble(RequestOutcome::overheadPerRoundMs)
+                        .filter(v -> !Double.isNaN(v))
+                        .sorted()
+                        .toArray();
+        return sorted.length == 0 ? Double.NaN : sorted[(sorted.length - 1) / 2];
+    }
+
     /** "l:batches" pairs, e.g. "3:12 4:8", or "-" without speculation. */
     String lengthText() {
         Map<Integer, Long> lengths = batchLengths();
@@ -141,8 +152,7 @@ record PipelineRun(
         json.add("mean_ms", parts);
         if (path.equals(PIPELINE)) {
             json.addProperty("max_send_lag_ms", maxSendLagMs);
-            json.addProperty("loop_overhead_ms_p50", 0);
-            json.addProperty("loop", "in-operator");
+            add(json, "loop_overhead_ms_p50", loopOverheadP50());
         }
         return json;
     }

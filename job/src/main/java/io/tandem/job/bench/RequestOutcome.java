@@ -22,6 +22,8 @@ import java.util.List;
  * @param waitMs window closed to the batch starting: planning, earlier batches, operator hops
  * @param modelMs the batch's model calls
  * @param deliveryMs batch done to the result being read (Kafka out; 0 in process)
+ * @param loopRounds trips around the job's round loop (0 in process)
+ * @param roundOverheadMs time going around the loop outside the models, over all its trips
  */
 record RequestOutcome(
         String id,
@@ -39,4 +41,12 @@ record RequestOutcome(
         double batchingMs,
         double waitMs,
         double modelMs,
-        double deliveryMs) {}
+        double deliveryMs,
+        int loopRounds,
+        double roundOverheadMs) {
+
+    /** Loop overhead per trip around the round loop; NaN in process, where there is no loop. */
+    double overheadPerRoundMs() {
+        return loopRounds == 0 ? Double.NaN : roundOverheadMs / loopRounds;
+    }
+}

@@ -2,12 +2,14 @@ package io.tandem.job.config;
 
 import static io.tandem.job.config.TandemOptions.*;
 
+import io.tandem.udfs.ServingMode;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
@@ -19,6 +21,7 @@ public record JobConfig(
         Batching batching,
         Generation generation,
         Limits limits,
+        Resources resources,
         int parallelism,
         int maxParallelism,
         Duration checkpointInterval,
@@ -86,6 +89,20 @@ public record JobConfig(
             return draftDir != null;
         }
     }
+
+    /**
+     * What one subtask of a slot sharing group asks of a TaskManager under fine-grained resource
+     * management; {@link #declared()} is false when it asks nothing in particular.
+     */
+    public record StageResources(double cpuCores, MemorySize taskHeap) implements Serializable {
+
+        public boolean declared() {
+            return cpuCores > 0 || taskHeap.getBytes() > 0;
+        }
+    }
+
+    /** Resources of the draft side (small TaskManagers) and the verify side (big ones). */
+    public record Resources(StageResources draft, StageResources verify) implements Serializable {}
 
     /** Input limits; a request past one goes to the dead-letter topic. */
     public record Limits(
@@ -165,6 +182,10 @@ public record JobConfig(
                         atLeast(conf, MAX_NEW_TOKENS, 1),
                         atLeast(conf, MAX_RECORD_BYTES, 16),
                         maxTemperature);
+        Resources resources =
+                new Resources(
+                        stageResources(conf, DRAFT_CPU_CORES, DRAFT_TASK_HEAP),
+                        stageResources(conf, VERIFY_CPU_CORES, VERIFY_TASK_HEAP));
         Duration checkpoint = conf.get(CHECKPOINT_INTERVAL);
         if (checkpoint.isNegative()) {
             throw invalid(CHECKPOINT_INTERVAL.key(), checkpoint, "a duration >= 0 (0 disables)");
@@ -178,10 +199,32 @@ public record JobConfig(
                 batching,
                 generation,
                 limits,
+                resources,
                 parallelism,
                 maxParallelism,
                 checkpoint,
                 bufferTimeout);
+    }
+
+    private static StageResources stageResources(
+            Configuration conf,
+            org.apache.flink.configuration.ConfigOption<Double> cpu,
+            org.apache.flink.configuration.ConfigOption<MemorySize> heap) {
+        double cores = conf.get(cpu);
+        if (!(cores >= 0)) {
+            throw invalid(cpu.key(), cores, "a number of cores >= 0 (0 declares none)");
+        }
+        MemorySize taskHeap = conf.get(heap);
+        if (cores > 0 != taskHeap.getBytes() > 0) {
+            throw new IllegalArgumentException(
+                    "Set both "
+                            + cpu.key()
+                            + " and "
+                            + heap.key()
+                            + ", or neither: Flink needs CPU and heap to declare a slot sharing"
+                            + " group's resources.");
+        }
+        return new StageResources(cores, taskHeap);
     }
 
     private static double idleArrivals(Configuration conf) {

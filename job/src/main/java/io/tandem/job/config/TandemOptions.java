@@ -3,6 +3,7 @@ package io.tandem.job.config;
 import java.time.Duration;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
@@ -165,15 +166,56 @@ public final class TandemOptions {
                     .intType()
                     .defaultValue(4)
                     .withDescription(
-                            "Batches in flight per generation subtask (async operator capacity).");
+                            "Batches in flight per draft and per verify subtask (async operator"
+                                    + " capacity); more than one lets batches overlap across the"
+                                    + " two stages.");
 
     public static final ConfigOption<Duration> GENERATE_TIMEOUT =
             ConfigOptions.key("tandem.generate.timeout")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(2))
                     .withDescription(
-                            "A batch still generating after this long ends with finish reason"
-                                    + " ERROR.");
+                            "A verification round still running after this long ends its"
+                                    + " batch's requests with finish reason ERROR; a draft round"
+                                    + " that slow is verified without drafts.");
+
+    // ---- Placement (fine-grained resource management) ----
+
+    public static final ConfigOption<Double> DRAFT_CPU_CORES =
+            ConfigOptions.key("tandem.draft.cpu-cores")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "CPU cores the draft slot sharing group (loop head, draft, loop tail)"
+                                    + " asks for per subtask; with tandem.draft.task-heap it"
+                                    + " places drafting on TaskManagers that have them when the"
+                                    + " cluster enables fine-grained resource management. 0"
+                                    + " declares no resources.");
+
+    public static final ConfigOption<MemorySize> DRAFT_TASK_HEAP =
+            ConfigOptions.key("tandem.draft.task-heap")
+                    .memoryType()
+                    .defaultValue(MemorySize.ZERO)
+                    .withDescription(
+                            "Task heap the draft slot sharing group asks for per subtask, e.g."
+                                    + " 192 mb. 0 declares no resources.");
+
+    public static final ConfigOption<Double> VERIFY_CPU_CORES =
+            ConfigOptions.key("tandem.verify.cpu-cores")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "CPU cores the verify slot sharing group (the target model) asks for"
+                                    + " per subtask. 0 declares no resources.");
+
+    public static final ConfigOption<MemorySize> VERIFY_TASK_HEAP =
+            ConfigOptions.key("tandem.verify.task-heap")
+                    .memoryType()
+                    .defaultValue(MemorySize.ZERO)
+                    .withDescription(
+                            "Task heap the verify slot sharing group asks for per subtask, e.g."
+                                    + " 384 mb; size it so that only the big TaskManagers fit it."
+                                    + " 0 declares no resources.");
 
     // ---- Limits (violations go to the dead-letter topic) ----
 

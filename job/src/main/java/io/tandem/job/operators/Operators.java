@@ -11,8 +11,22 @@ public final class Operators {
     public static final String SOURCE = "requests-source";
     public static final String DECODE = "decode-requests";
     public static final String BATCH = "batch-requests";
-    public static final String PLAN = "plan-batches";
-    public static final String GENERATE = "generate";
+
+    /** The loop head: admits windows as planned batches and starts their rounds. */
+    public static final String SCHEDULE = "schedule-rounds";
+
+    public static final String DRAFT = "draft";
+    public static final String VERIFY = "verify";
+
+    /** The loop tail: emits finished requests, feeds the rest back to the head. */
+    public static final String FEEDBACK = "finish-rounds";
+
+    /** Slot sharing group of the loop head, draft and loop tail (the small TaskManagers). */
+    public static final String DRAFT_GROUP = "draft";
+
+    /** Slot sharing group of verification (the big TaskManagers). */
+    public static final String VERIFY_GROUP = "verify";
+
     public static final String RESULTS_SINK = "results-sink";
     public static final String DEAD_LETTER_SINK = "dead-letter-sink";
 }

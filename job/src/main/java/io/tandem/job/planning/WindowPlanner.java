@@ -1,6 +1,7 @@
 package io.tandem.job.planning;
 
 import io.tandem.planner.BatchShape;
+import io.tandem.planner.acceptance.Acceptance;
 import io.tandem.planner.acceptance.IidAcceptance;
 import io.tandem.planner.batching.BatchPlan;
 import io.tandem.planner.batching.MeanLatencyPlanner;
@@ -16,10 +17,11 @@ import java.util.List;
  * longest {@code maxNewTokens} as the window's output length (the planner's fixed output length),
  * stage costs measured on the models in use, and the acceptance rate assumed for the pair.
  *
- * <p>The generation operator runs a batch's rounds draft after verify on one worker, and the
- * window's batches one after another, so plans are scored without pipelining, for the lowest mean
- * latency. Immutable and thread-safe. Public for {@code ./tandem bench pipeline}, whose in-process
- * loop plans its windows the way the job does.
+ * <p>Plans are scored without pipelining, for the lowest mean latency: a batch's draft and verify
+ * alternate, and although other batches overlap with them across the two stages, the planner's
+ * pipeline model would credit overlap the loop only gets when windows arrive back to back.
+ * Immutable and thread-safe. Public for {@code ./tandem bench pipeline}, whose in-process loop
+ * plans its windows the way the job does.
  */
 public final class WindowPlanner {
 
@@ -32,7 +34,6 @@ public final class WindowPlanner {
         this.costs = costs;
     }
 
-    /** Plans {@code window} (its requests in arrival order) for acceptance rate {@code alpha}. */
     /** Predicted milliseconds of one round of {@code batch} at l = 1..MAX_SPECULATION. */
     public double[] roundMillis(BatchShape batch) {
         double[] millis = new double[MAX_SPECULATION];
@@ -42,7 +43,13 @@ public final class WindowPlanner {
         return millis;
     }
 
+    /** Plans {@code window} (its requests in arrival order) for acceptance rate {@code alpha}. */
     public BatchPlan plan(List<AdmittedRequest> window, double alpha) {
+        return plan(window, new IidAcceptance(alpha));
+    }
+
+    /** Plans {@code window} (its requests in arrival order) for the pair's {@code acceptance}. */
+    public BatchPlan plan(List<AdmittedRequest> window, Acceptance acceptance) {
         int[] prompts = new int[window.size()];
         int output = 1;
         for (int i = 0; i < prompts.length; i++) {
@@ -54,7 +61,7 @@ public final class WindowPlanner {
                 PlanningProblem.builder()
                         .setInputTokens(prompts)
                         .setOutputTokens(output)
-                        .setAcceptance(new IidAcceptance(alpha))
+                        .setAcceptance(acceptance)
                         .setCosts(costs)
                         .optSpeculationRange(1, MAX_SPECULATION)
                         .build());

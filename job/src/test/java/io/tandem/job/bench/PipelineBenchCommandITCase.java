@@ -58,8 +58,9 @@ class PipelineBenchCommandITCase {
         assertThat(summary.get("greedy_identical").getAsBoolean()).isTrue();
         assertThat(summary.get("sd_ad_p50_ratio").getAsDouble()).isPositive();
         assertThat(summary.get("pipeline_inprocess_ratio").getAsDouble()).isPositive();
-        assertThat(summary.get("loop_overhead_ms_p50").getAsDouble()).isZero();
-        assertThat(summary.get("loop").getAsString()).isEqualTo("in-operator");
+        // measured on every trip around the loop: never negative, and far below a model round
+        assertThat(summary.get("loop_overhead_ms_p50").getAsDouble()).isBetween(0.0, 50.0);
+        assertThat(summary.get("loop").getAsString()).startsWith("in-memory");
         // ad and sd, each through the full path and in process
         assertThat(report.getAsJsonArray("runs")).hasSize(4);
         report.getAsJsonArray("runs")

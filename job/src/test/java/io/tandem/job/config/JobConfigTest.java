@@ -3,6 +3,7 @@ package io.tandem.job.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tandem.udfs.ServingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

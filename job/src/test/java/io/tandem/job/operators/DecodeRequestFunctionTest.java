@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig.Generation;
 import io.tandem.job.config.JobConfig.Limits;
-import io.tandem.job.config.ServingMode;
 import io.tandem.job.kafka.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.Requests;
+import io.tandem.udfs.ServingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,102 +1,134 @@
 package io.tandem.job.planning;
 
 import io.tandem.job.bench.MeasuredPair;
+import io.tandem.planner.acceptance.Acceptance;
 import io.tandem.planner.batching.BatchPlan;
 import io.tandem.planner.batching.PlannedBatch;
 import io.tandem.schemas.PlanDecision;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.RoundBatch;
+import io.tandem.speculative.AcceptanceStats;
+import io.tandem.udfs.AcceptanceTracker;
+import io.tandem.udfs.ServingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
-import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mode {@code sd}: splits each window that {@code batch-requests} closed into the batches the
- * planner chooses, each with its own speculation length, in the order they should run. Every batch
- * carries the decision ({@link PlanDecision}), and so does every result.
+ * Mode {@code sd}: the planner splits each window into batches and chooses each one's speculation
+ * length, over stage costs measured on the models in use ({@code ./tandem bench models --json}) and
+ * the acceptance measured on the rounds this loop head has seen. The profile's acceptance is the
+ * prior, worth {@link AcceptanceTracker#PRIOR_ROUNDS} rounds, so measured rounds soon outweigh it;
+ * the length of each later round of a batch is chosen again at the latest estimate, so speculation
+ * shortens when a workload's drafts stop being accepted and lengthens when they are.
  *
- * <p>Stage costs and the acceptance rate come from the measured profile of the models in use
- * ({@code ./tandem bench models --json}), read once per subtask. If planning fails, the window goes
- * on as one batch without a plan (the generation operator then drafts the configured length), and
- * the failure is logged: a planner problem never holds up requests.
+ * <p>If planning fails, the window goes on as one batch without a plan at the configured length,
+ * and the failure is logged: a planner problem never holds up requests.
  *
- * <p>Metrics (group {@code tandem}): {@code windowsPlanned}, {@code planFallbacks}, {@code
- * chosenSpeculationLength} (histogram, per batch), {@code planMicros} (histogram).
+ * <p>Metrics: {@code windowsPlanned}, {@code planFallbacks}, {@code planMicros} (histogram) and
+ * {@code estimatedAcceptance} (gauge: first-position acceptance of the current estimate).
  */
-public class PlanBatchesFunction extends RichFlatMapFunction<Batch, Batch> {
+final class PlannedSpeculation implements RoundPolicy {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PlanBatchesFunction.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PlannedSpeculation.class);
+
+    /** Recent verified rounds whose acceptance counts. */
+    static final int RECENT_ROUNDS = 64;
 
     private final String profile;
+    private final int fallbackLength;
 
     private transient WindowPlanner planner;
-    private transient double alpha;
+    private transient AcceptanceTracker acceptance;
     private transient Counter windowsPlanned;
     private transient Counter planFallbacks;
-    private transient Histogram chosenLength;
     private transient Histogram planMicros;
 
     /**
      * @param profile the JSON of {@code ./tandem bench models} for the draft/target pair
+     * @param fallbackLength the length of a window the planner could not plan
      */
-    public PlanBatchesFunction(String profile) {
+    PlannedSpeculation(String profile, int fallbackLength) {
         this.profile = profile;
+        this.fallbackLength = fallbackLength;
     }
 
     @Override
-    public void open(OpenContext openContext) throws Exception {
+    public void open(MetricGroup metrics) throws Exception {
         MeasuredPair pair = MeasuredPair.read(Path.of(profile));
         planner = new WindowPlanner(pair.costs());
-        alpha = pair.alpha();
-        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
+        acceptance = new AcceptanceTracker(RECENT_ROUNDS);
+        acceptance.assume(pair.alpha(), AcceptanceTracker.PRIOR_ROUNDS);
         windowsPlanned = metrics.counter("windowsPlanned");
         planFallbacks = metrics.counter("planFallbacks");
-        chosenLength =
-                metrics.histogram(
-                        "chosenSpeculationLength", new DescriptiveStatisticsHistogram(1000));
         planMicros = metrics.histogram("planMicros", new DescriptiveStatisticsHistogram(1000));
+        metrics.gauge("estimatedAcceptance", () -> firstPositionAlpha(acceptance.estimate()));
         LOG.info(
                 "Planning batches with the profile {} (alpha {}, draft fit error {}%, target fit"
                         + " error {}%)",
                 profile,
-                String.format("%.3f", alpha),
+                String.format("%.3f", pair.alpha()),
                 String.format("%.0f", 100 * pair.draftFit().maxRelativeError()),
                 String.format("%.0f", 100 * pair.targetFit().maxRelativeError()));
     }
 
     @Override
-    public void flatMap(Batch window, Collector<Batch> out) {
-        List<AdmittedRequest> requests = window.getRequests();
+    public ServingMode mode() {
+        return ServingMode.SD;
+    }
+
+    @Override
+    public List<Batch> admit(Batch window) {
         long start = System.nanoTime();
+        Acceptance estimate = acceptance.estimate();
         BatchPlan plan;
         try {
-            plan = planner.plan(requests, alpha);
+            plan = planner.plan(window.getRequests(), estimate);
         } catch (RuntimeException e) {
             planFallbacks.inc();
             LOG.warn(
-                    "Planning window {} of {} requests failed; serving it as one batch",
+                    "Planning window {} of {} requests failed; serving it as one batch at length"
+                            + " {}",
                     window.getBatchId(),
-                    requests.size(),
+                    window.getRequests().size(),
+                    fallbackLength,
                     e);
-            out.collect(window);
-            return;
+            return List.of(window);
         }
         planMicros.update((System.nanoTime() - start) / 1000);
         windowsPlanned.inc();
-        for (Batch batch : split(window, plan, alpha, planner)) {
-            chosenLength.update(batch.getPlan().getSpeculationLength());
-            out.collect(batch);
+        return split(window, plan, firstPositionAlpha(estimate), planner);
+    }
+
+    @Override
+    public int speculationLength(RoundBatch batch) {
+        PlanDecision plan = batch.getPlan();
+        if (plan == null) {
+            return fallbackLength;
         }
+        if (batch.getRound() == 0 || plan.getRoundMsByLength().isEmpty()) {
+            return plan.getSpeculationLength();
+        }
+        return acceptance.choose(
+                plan.getRoundMsByLength().stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    @Override
+    public void observe(AcceptanceStats round) {
+        acceptance.record(round);
+    }
+
+    /** The estimate's acceptance of the first drafted token, the planner's α. */
+    static double firstPositionAlpha(Acceptance estimate) {
+        return estimate.tokensPerRound(1) - 1;
     }
 
     /** The window's requests as the plan's batches, in execution order. */

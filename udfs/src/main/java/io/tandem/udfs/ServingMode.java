@@ -1,4 +1,4 @@
-package io.tandem.job.config;
+package io.tandem.udfs;
 
 /** How the job generates: the {@code tandem.mode} setting. */
 public enum ServingMode {
@@ -25,7 +25,7 @@ public enum ServingMode {
     }
 
     /** The mode called {@code label}, or null. */
-    static ServingMode of(String label) {
+    public static ServingMode of(String label) {
         for (ServingMode mode : values()) {
             if (mode.label.equals(label.trim())) {
                 return mode;

@@ -1,0 +1,140 @@
+package io.tandem.job.loop;
+
+import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.JobConfig.StageResources;
+import io.tandem.job.operators.Operators;
+import io.tandem.job.planning.RoundPolicy;
+import io.tandem.schemas.InferenceResult;
+import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.RoundBatch;
+import io.tandem.udfs.DraftAsyncFunction;
+import io.tandem.udfs.VerifyAsyncFunction;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.functions.Partitioner;
+import org.apache.flink.api.common.operators.SlotSharingGroup;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
+import org.apache.flink.streaming.api.operators.StreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+
+/**
+ * Wires the round loop: {@code schedule-rounds → draft → verify → finish-rounds}, and from the tail
+ * back to the head in memory.
+ *
+ * <ul>
+ *   <li>Head, draft and tail form the slot sharing group {@value Operators#DRAFT_GROUP}; the head
+ *       chains into the draft stage, and the tail is co-located with the head (same slot, hence the
+ *       same JVM for the feedback channel). Verify is the group {@value Operators#VERIFY_GROUP}.
+ *       With declared resources, fine-grained resource management puts each group on the
+ *       TaskManagers that fit it: drafting on small ones, the target on big ones.
+ *   <li>A batch goes to the same verify subtask every round (partitioned by batch id), where its KV
+ *       caches are, and comes back to the tail of the head that owns it (partitioned by that head's
+ *       index), whatever the parallelism of either side.
+ *   <li>Mode {@code ad} has no draft stage: the head feeds verify directly.
+ * </ul>
+ */
+public final class RoundLoop {
+
+    /** Names the feedback channel and the co-location of head and tail. */
+    static final String LOOP = "tandem-round-loop";
+
+    private RoundLoop() {}
+
+    /** The loop over {@code windows}; returns one result per request. */
+    public static DataStream<InferenceResult> wire(DataStream<Batch> windows, JobConfig config) {
+        JobConfig.Generation generation = config.generation();
+        AvroTypeInfo<RoundBatch> type = new AvroTypeInfo<>(RoundBatch.class);
+        SlotSharingGroup draftGroup = group(Operators.DRAFT_GROUP, config.resources().draft());
+        SlotSharingGroup verifyGroup = group(Operators.VERIFY_GROUP, config.resources().verify());
+
+        SingleOutputStreamOperator<RoundBatch> head =
+                windows.transform(
+                                Operators.SCHEDULE,
+                                type,
+                                new SchedulerFactory(RoundPolicy.of(generation)))
+                        .uid(Operators.SCHEDULE)
+                        .slotSharingGroup(draftGroup);
+        head.getTransformation().setCoLocationGroupKey(LOOP);
+
+        DataStream<RoundBatch> toVerify = head;
+        if (generation.speculative()) {
+            toVerify =
+                    AsyncDataStream.unorderedWait(
+                                    head,
+                                    new DraftAsyncFunction(generation.draftDir()),
+                                    generation.timeout().toMillis(),
+                                    TimeUnit.MILLISECONDS,
+                                    generation.capacity())
+                            .name(Operators.DRAFT)
+                            .uid(Operators.DRAFT)
+                            .slotSharingGroup(draftGroup);
+        }
+        SingleOutputStreamOperator<RoundBatch> verified =
+                AsyncDataStream.unorderedWait(
+                                toVerify.partitionCustom(new BySubtask(), b -> hash(b)),
+                                new VerifyAsyncFunction(generation.modelDir()),
+                                generation.timeout().toMillis(),
+                                TimeUnit.MILLISECONDS,
+                                generation.capacity())
+                        .name(Operators.VERIFY)
+                        .uid(Operators.VERIFY)
+                        .slotSharingGroup(verifyGroup);
+
+        SingleOutputStreamOperator<InferenceResult> results =
+                verified.partitionCustom(new BySubtask(), RoundBatch::getLoopSubtask)
+                        .flatMap(new RoundFeedback(LOOP))
+                        .name(Operators.FEEDBACK)
+                        .uid(Operators.FEEDBACK)
+                        .slotSharingGroup(draftGroup);
+        results.getTransformation().setCoLocationGroupKey(LOOP);
+        return results;
+    }
+
+    private static int hash(RoundBatch batch) {
+        return batch.getBatchId().hashCode() & Integer.MAX_VALUE;
+    }
+
+    private static SlotSharingGroup group(String name, StageResources resources) {
+        SlotSharingGroup.Builder builder = SlotSharingGroup.newBuilder(name);
+        if (resources.declared()) {
+            builder.setCpuCores(resources.cpuCores()).setTaskHeapMemory(resources.taskHeap());
+        }
+        return builder.build();
+    }
+
+    /** Sends a record to the subtask its key names (modulo the parallelism). */
+    private static final class BySubtask implements Partitioner<Integer> {
+        @Override
+        public int partition(Integer key, int partitions) {
+            return key % partitions;
+        }
+    }
+
+    /** Creates the head with the task's mailbox, which it hands feedback to. */
+    private static final class SchedulerFactory extends AbstractStreamOperatorFactory<RoundBatch>
+            implements OneInputStreamOperatorFactory<Batch, RoundBatch> {
+
+        private final RoundPolicy policy;
+
+        SchedulerFactory(RoundPolicy policy) {
+            this.policy = policy;
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public <T extends StreamOperator<RoundBatch>> T createStreamOperator(
+                StreamOperatorParameters<RoundBatch> parameters) {
+            return (T) new RoundScheduler(parameters, policy, LOOP);
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
+        public Class<? extends StreamOperator> getStreamOperatorClass(ClassLoader classLoader) {
+            return RoundScheduler.class;
+        }
+    }
+}

@@ -1,0 +1,239 @@
+package io.tandem.job.loop;
+
+import io.tandem.job.planning.RoundPolicy;
+import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.RoundBatch;
+import io.tandem.schemas.internal.RoundReport;
+import io.tandem.schemas.internal.SequenceState;
+import io.tandem.speculative.AcceptanceStats;
+import io.tandem.udfs.SequenceStates;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import org.apache.flink.api.common.operators.MailboxExecutor;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.BoundedOneInput;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The head of the round loop. Admits each closed window as the batches its {@link RoundPolicy}
+ * makes, and sends every batch round after round to the draft and verify stages until its last
+ * sequence has finished, choosing each round's speculation length as it goes; the loop tail brings
+ * each verified round back through the {@link FeedbackChannel}, with its acceptance, which the
+ * policy learns from.
+ *
+ * <p><b>Sequence state.</b> The head keeps the latest version of every batch in flight (all tokens
+ * generated so far) and checkpoints it. After a failover or rescale it re-emits those batches: the
+ * rounds since the checkpoint run again (greedy output is the same; the draft and verify stages
+ * rebuild their KV caches by prefill), and a request that had finished after the checkpoint may get
+ * its result a second time, so consumers should treat results as upserts by request id.
+ *
+ * <p>Feedback is taken off the channel by a thread that blocks on it and hands each batch to the
+ * task's mailbox, so all state is touched on the task thread and an idle loop costs no CPU (a
+ * processing-time timer would add at least a millisecond per round).
+ */
+public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
+        implements OneInputStreamOperator<Batch, RoundBatch>, BoundedOneInput {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RoundScheduler.class);
+
+    private final RoundPolicy policy;
+    private final String loop;
+    private final transient MailboxExecutor mailbox;
+
+    private transient Map<String, RoundBatch> inFlight;
+    private transient ListState<RoundBatch> inFlightState;
+    private transient BlockingQueue<RoundBatch> feedback;
+    private transient Thread poller;
+    private transient int subtask;
+    private transient Counter roundsStarted;
+    private transient Histogram chosenLength;
+    private transient Histogram overheadMicros;
+
+    RoundScheduler(
+            StreamOperatorParameters<RoundBatch> parameters, RoundPolicy policy, String loop) {
+        super(parameters);
+        this.policy = policy;
+        this.loop = loop;
+        this.mailbox = parameters.getMailboxExecutor();
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        inFlight = new LinkedHashMap<>();
+        inFlightState =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "batches-in-flight", new AvroTypeInfo<>(RoundBatch.class)));
+        for (RoundBatch batch : inFlightState.get()) {
+            inFlight.put(batch.getBatchId(), batch);
+        }
+    }
+
+    @Override
+    public void open() throws Exception {
+        super.open();
+        subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
+        policy.open(metrics);
+        roundsStarted = metrics.counter("roundsStarted");
+        metrics.gauge("batchesInFlight", (Gauge<Integer>) () -> inFlight.size());
+        chosenLength =
+                metrics.histogram(
+                        "chosenSpeculationLength", new DescriptiveStatisticsHistogram(1000));
+        overheadMicros =
+                metrics.histogram("loopOverheadMicros", new DescriptiveStatisticsHistogram(1000));
+        feedback = FeedbackChannel.openHead(jobId(), loop, subtask);
+        poller = new Thread(this::pollFeedback, "tandem-loop-feedback-" + subtask);
+        poller.setDaemon(true);
+        poller.start();
+        if (!inFlight.isEmpty()) {
+            LOG.info(
+                    "Loop head {} resumes {} batches in flight from the checkpoint",
+                    subtask,
+                    inFlight.size());
+            List<RoundBatch> restored = new ArrayList<>(inFlight.values());
+            mailbox.execute(() -> restored.forEach(this::resume), "resume batches in flight");
+        }
+    }
+
+    @Override
+    public void processElement(StreamRecord<Batch> element) {
+        for (Batch batch : policy.admit(element.getValue())) {
+            RoundBatch first =
+                    RoundBatch.newBuilder()
+                            .setBatchId(batch.getBatchId())
+                            .setClosedTime(batch.getClosedTime())
+                            .setBatchSize(batch.getRequests().size())
+                            .setMode(policy.mode().label())
+                            .setPlan(batch.getPlan())
+                            .setLoopSubtask(subtask)
+                            .setRound(0)
+                            .setSpeculationLength(0)
+                            .setSequences(
+                                    batch.getRequests().stream()
+                                            .map(SequenceStates::start)
+                                            .toList())
+                            .setReport(RoundReport.newBuilder().build())
+                            .build();
+            start(first, 0);
+        }
+    }
+
+    /** Waits for every batch in flight: a bounded input ends only when its last result is out. */
+    @Override
+    public void endInput() throws InterruptedException {
+        while (!inFlight.isEmpty()) {
+            mailbox.yield();
+        }
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        inFlightState.update(new ArrayList<>(inFlight.values()));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (poller != null) {
+            poller.interrupt();
+        }
+        FeedbackChannel.close(jobId(), loop, subtask);
+        super.close();
+    }
+
+    private void pollFeedback() {
+        List<RoundBatch> drained = new ArrayList<>();
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                drained.add(feedback.take());
+                feedback.drainTo(drained);
+                List<RoundBatch> verified = List.copyOf(drained);
+                drained.clear();
+                mailbox.execute(() -> verified.forEach(this::onVerified), "verified rounds");
+            }
+        } catch (InterruptedException | RejectedExecutionException e) {
+            // the task is closing
+        }
+    }
+
+    /** A round came back from the tail: learn from it, then start the next one or let go. */
+    private void onVerified(RoundBatch batch) {
+        RoundReport report = batch.getReport();
+        double hopMs = (System.nanoTime() - report.getFeedbackNanos()) / 1e6;
+        overheadMicros.update(Math.round(1000 * (report.getForwardOverheadMs() + hopMs)));
+        policy.observe(
+                new AcceptanceStats(
+                        toLongs(report.getDraftedByPosition()),
+                        toLongs(report.getAcceptedByPosition())));
+        if (batch.getSequences().isEmpty()) {
+            inFlight.remove(batch.getBatchId());
+            return;
+        }
+        List<SequenceState> sequences = new ArrayList<>(batch.getSequences().size());
+        for (SequenceState sequence : batch.getSequences()) {
+            sequences.add(
+                    SequenceState.newBuilder(sequence)
+                            .setOverheadMs(sequence.getOverheadMs() + hopMs)
+                            .build());
+        }
+        RoundBatch next =
+                RoundBatch.newBuilder(batch)
+                        .setRound(batch.getRound() + 1)
+                        .setSequences(sequences)
+                        .setReport(RoundReport.newBuilder().build())
+                        .build();
+        start(next, report.getFeedbackNanos());
+    }
+
+    /** A batch restored from a checkpoint, whose last round may have been lost. */
+    private void resume(RoundBatch batch) {
+        RoundBatch owned =
+                RoundBatch.newBuilder(batch)
+                        .setLoopSubtask(subtask)
+                        .setDrafts(List.of())
+                        .setResults(List.of())
+                        .setReport(RoundReport.newBuilder().build())
+                        .build();
+        start(owned, 0);
+    }
+
+    private void start(RoundBatch batch, long feedbackNanos) {
+        int length = policy.speculationLength(batch);
+        batch.setSpeculationLength(length);
+        batch.getReport().setFeedbackNanos(feedbackNanos);
+        batch.getReport().setHeadEmitNanos(System.nanoTime());
+        inFlight.put(batch.getBatchId(), batch);
+        roundsStarted.inc();
+        chosenLength.update(length);
+        output.collect(new StreamRecord<>(batch));
+    }
+
+    private String jobId() {
+        return getRuntimeContext().getJobInfo().getJobId().toString();
+    }
+
+    private static long[] toLongs(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+}

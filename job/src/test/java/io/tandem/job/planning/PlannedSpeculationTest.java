@@ -1,0 +1,170 @@
+package io.tandem.job.planning;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.schemas.PlanDecision;
+import io.tandem.schemas.internal.AdmittedRequest;
+import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.RoundBatch;
+import io.tandem.schemas.internal.RoundReport;
+import io.tandem.speculative.AcceptanceStats;
+import io.tandem.testkit.ModelProfiles;
+import io.tandem.testkit.Requests;
+import io.tandem.udfs.ServingMode;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PlannedSpeculationTest {
+
+    @Test
+    void splitsAWindowIntoPlannedBatchesThatServeEveryRequestOnce(@TempDir Path dir)
+            throws Exception {
+        Batch window = window("w1", 3, 400, 12, 380, 7, 20, 390, 5);
+
+        List<Batch> batches = plan(ModelProfiles.write(dir), window);
+
+        List<String> served = new ArrayList<>();
+        for (Batch batch : batches) {
+            batch.getRequests().forEach(r -> served.add(r.getRequest().getRequestId()));
+            PlanDecision plan = batch.getPlan();
+            assertThat(batch.getBatchId()).startsWith("w1-");
+            assertThat(plan.getWindowId()).isEqualTo("w1");
+            assertThat(plan.getWindowSize()).isEqualTo(8);
+            assertThat(plan.getBatchesInWindow()).isEqualTo(batches.size());
+            assertThat(plan.getSpeculationLength()).isBetween(1, WindowPlanner.MAX_SPECULATION);
+            assertThat(plan.getPredictedMs()).isPositive();
+            assertThat(plan.getAlpha()).isEqualTo(ModelProfiles.ALPHA);
+            assertThat(plan.getRoundMsByLength()).hasSize(WindowPlanner.MAX_SPECULATION).isSorted();
+            assertThat(batch.getClosedTime()).isEqualTo(window.getClosedTime());
+        }
+        Collections.sort(served);
+        assertThat(served)
+                .containsExactlyElementsOf(
+                        IntStream.range(0, 8).mapToObj(i -> "r" + i).sorted().toList());
+    }
+
+    @Test
+    void keepsLongAndShortPromptsApartWhenPaddingWouldCostMore(@TempDir Path dir) throws Exception {
+        // the test profile's attention term makes a padded long prompt expensive for short ones
+        Batch window = window("w2", 4, 4, 4, 480, 480, 480);
+
+        List<Batch> batches = plan(ModelProfiles.write(dir), window);
+
+        assertThat(batches).hasSizeGreaterThan(1);
+        for (Batch batch : batches) {
+            List<Integer> lengths =
+                    batch.getRequests().stream().map(r -> r.getPromptTokenIds().size()).toList();
+            assertThat(new HashSet<>(lengths)).as("one batch mixes short and long").hasSize(1);
+        }
+    }
+
+    @Test
+    void theChosenLengthFollowsMeasuredAcceptance(@TempDir Path dir) throws Exception {
+        PlannedSpeculation policy = open(ModelProfiles.write(dir));
+        Batch planned = policy.admit(window("w3", 40, 40, 40, 40)).get(0);
+        RoundBatch later = round(planned, 1);
+        int atProfile = policy.speculationLength(later);
+
+        for (int i = 0; i < PlannedSpeculation.RECENT_ROUNDS; i++) {
+            policy.observe(rounds(8, 6, 0)); // 8 rounds drafted 6 tokens, none accepted
+        }
+        int whenRejected = policy.speculationLength(later);
+        for (int i = 0; i < PlannedSpeculation.RECENT_ROUNDS; i++) {
+            policy.observe(rounds(8, 8, 8)); // everything accepted
+        }
+        int whenAccepted = policy.speculationLength(later);
+
+        assertThat(whenRejected).isLessThan(atProfile).isEqualTo(1);
+        assertThat(whenAccepted).isGreaterThan(atProfile);
+        // the first round of a batch runs at the planner's own length
+        assertThat(policy.speculationLength(round(planned, 0)))
+                .isEqualTo(planned.getPlan().getSpeculationLength());
+    }
+
+    @Test
+    void theNextWindowIsPlannedAtTheMeasuredAcceptance(@TempDir Path dir) throws Exception {
+        PlannedSpeculation policy = open(ModelProfiles.write(dir));
+        for (int i = 0; i < PlannedSpeculation.RECENT_ROUNDS; i++) {
+            policy.observe(rounds(8, 4, 0));
+        }
+
+        Batch planned = policy.admit(window("w4", 40, 40)).get(0);
+
+        assertThat(planned.getPlan().getAlpha()).isLessThan(ModelProfiles.ALPHA);
+    }
+
+    @Test
+    void fixedModesDraftTheirConfiguredLengthWhateverAcceptanceDoes() {
+        FixedSpeculation fixed = new FixedSpeculation(ServingMode.SD_FIXED, 3);
+        FixedSpeculation plain = new FixedSpeculation(ServingMode.AD, 0);
+        Batch window = window("w5", 10, 10);
+        fixed.observe(rounds(8, 3, 0));
+
+        assertThat(fixed.admit(window)).containsExactly(window);
+        assertThat(fixed.speculationLength(round(window, 5))).isEqualTo(3);
+        assertThat(plain.speculationLength(round(window, 5))).isZero();
+    }
+
+    private static PlannedSpeculation open(Path profile) throws Exception {
+        PlannedSpeculation policy = new PlannedSpeculation(profile.toString(), 4);
+        policy.open(UnregisteredMetricsGroup.createOperatorMetricGroup());
+        return policy;
+    }
+
+    private static List<Batch> plan(Path profile, Batch window) throws Exception {
+        return open(profile).admit(window);
+    }
+
+    /** {@code rounds} verified rounds that each drafted {@code length} and accepted a prefix. */
+    private static AcceptanceStats rounds(int rounds, int length, int accepted) {
+        long[] drafted = new long[length];
+        long[] acceptedAt = new long[length];
+        for (int i = 0; i < length; i++) {
+            drafted[i] = rounds;
+            acceptedAt[i] = i < accepted ? rounds : 0;
+        }
+        return new AcceptanceStats(drafted, acceptedAt);
+    }
+
+    private static RoundBatch round(Batch batch, int round) {
+        return RoundBatch.newBuilder()
+                .setBatchId(batch.getBatchId())
+                .setClosedTime(batch.getClosedTime())
+                .setBatchSize(batch.getRequests().size())
+                .setMode("sd")
+                .setPlan(batch.getPlan())
+                .setLoopSubtask(0)
+                .setRound(round)
+                .setSpeculationLength(0)
+                .setSequences(List.of())
+                .setReport(RoundReport.newBuilder().build())
+                .build();
+    }
+
+    /** A window of greedy requests r0, r1, ... with the given prompt lengths in tokens. */
+    private static Batch window(String id, int... promptLengths) {
+        List<AdmittedRequest> requests = new ArrayList<>();
+        for (int i = 0; i < promptLengths.length; i++) {
+            requests.add(
+                    AdmittedRequest.newBuilder()
+                            .setRequest(Requests.greedy("r" + i, "x".repeat(promptLengths[i]), 24))
+                            .setPromptTokenIds(
+                                    IntStream.range(0, promptLengths[i]).boxed().toList())
+                            .setArrivalTime(Instant.ofEpochMilli(1000))
+                            .build());
+        }
+        return Batch.newBuilder()
+                .setBatchId(id)
+                .setClosedTime(Instant.ofEpochMilli(1050))
+                .setRequests(requests)
+                .build();
+    }
+}

@@ -1,0 +1,119 @@
+package io.tandem.udfs;
+
+import io.tandem.model.CausalLm;
+import io.tandem.model.GenerationRequest;
+import io.tandem.model.ModelException;
+import io.tandem.model.SessionLimits;
+import io.tandem.schemas.internal.DraftTokens;
+import io.tandem.schemas.internal.RoundBatch;
+import io.tandem.schemas.internal.RoundReport;
+import io.tandem.schemas.internal.SequenceState;
+import io.tandem.speculative.DraftProposal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The draft stage of the round loop: drafts the round's speculation length for every sequence of a
+ * batch with the draft model, which belongs on the small TaskManagers.
+ *
+ * <p>Drafting only saves time, it never decides output: if the draft model fails or is too slow,
+ * the batch goes on without drafts and the verify stage decodes one token with the target, so no
+ * request fails for the draft's sake.
+ *
+ * <p>Keeps a KV session per request (soft state, rebuilt by prefill from the tokens a round carries
+ * when missing, e.g. after failover); sessions of requests that finished are freed when the next
+ * round of their batch says so, or after a minute idle.
+ */
+public class DraftAsyncFunction extends RoundStage {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DraftAsyncFunction.class);
+
+    private static final SessionLimits SESSIONS =
+            new SessionLimits(4096, 256L << 20, Duration.ofMinutes(1));
+
+    private final String draftDir;
+
+    private transient CausalLm model;
+    private transient Drafter drafter;
+
+    /**
+     * @param draftDir the draft model's directory
+     */
+    public DraftAsyncFunction(String draftDir) {
+        this.draftDir = draftDir;
+    }
+
+    @Override
+    void openStage() throws Exception {
+        model = SharedModels.acquire(Path.of(draftDir));
+        drafter = new Drafter(model, SESSIONS);
+        LOG.info(
+                "Draft subtask {} serving {} on TaskManager {}",
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                model.info().name(),
+                taskManager());
+    }
+
+    @Override
+    void closeStage() {
+        if (drafter != null) {
+            drafter.close();
+        }
+        if (model != null) {
+            SharedModels.release(Path.of(draftDir));
+        }
+    }
+
+    @Override
+    String stageName() {
+        return "draft";
+    }
+
+    @Override
+    RoundBatch process(RoundBatch batch, double waitMs) {
+        batch.getReleased().forEach(drafter::finish);
+        List<SequenceRound> rounds = new ArrayList<>(batch.getSequences().size());
+        int context = drafter.model().contextLength();
+        for (SequenceState sequence : batch.getSequences()) {
+            SequenceProgress progress = SequenceStates.progress(sequence, -1);
+            GenerationRequest request = progress.request();
+            // the target refuses such a request; drafting for it would fail the whole call
+            boolean fits = request.promptLength() + request.maxNewTokens() <= context;
+            rounds.add(progress.round(fits ? batch.getSpeculationLength() : 0));
+        }
+        long start = System.nanoTime();
+        List<DraftTokens> drafts = new ArrayList<>(rounds.size());
+        try {
+            for (DraftProposal proposal : drafter.draft(rounds)) {
+                drafts.add(SequenceStates.draftTokens(proposal));
+            }
+        } catch (ModelException | RuntimeException e) {
+            LOG.warn(
+                    "Drafting batch {} round {} failed; verifying without drafts",
+                    batch.getBatchId(),
+                    batch.getRound(),
+                    e);
+            drafts.clear();
+        }
+        RoundReport report =
+                RoundReport.newBuilder(batch.getReport())
+                        .setDraftMs((System.nanoTime() - start) / 1e6)
+                        .setDraftWaitMs(waitMs)
+                        .setDraftTaskManager(taskManager())
+                        .build();
+        return RoundBatch.newBuilder(batch).setDrafts(drafts).setReport(report).build();
+    }
+
+    @Override
+    RoundBatch timedOut(RoundBatch batch) {
+        LOG.warn(
+                "Drafting batch {} round {} timed out; verifying without drafts",
+                batch.getBatchId(),
+                batch.getRound());
+        return RoundBatch.newBuilder(batch).setDrafts(List.of()).build();
+    }
+}

@@ -1,0 +1,114 @@
+package io.tandem.udfs;
+
+import io.tandem.model.GenerationRequest;
+import io.tandem.model.SamplingConfig;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.Sampling;
+import io.tandem.schemas.internal.AdmittedRequest;
+import io.tandem.schemas.internal.DraftTokens;
+import io.tandem.schemas.internal.SequenceState;
+import io.tandem.schemas.internal.SparseDistribution;
+import io.tandem.speculative.AcceptanceStats;
+import io.tandem.speculative.DraftProposal;
+import io.tandem.speculative.TokenDistribution;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Moves a sequence between the round loop's records ({@link SequenceState}, {@link DraftTokens})
+ * and the model side's values ({@link SequenceProgress}, {@link DraftProposal}). Pure.
+ */
+public final class SequenceStates {
+
+    private SequenceStates() {}
+
+    /** A request that has generated nothing yet. */
+    public static SequenceState start(AdmittedRequest admitted) {
+        return SequenceState.newBuilder().setAdmitted(admitted).build();
+    }
+
+    /** The model's view of an admitted request. */
+    public static GenerationRequest request(AdmittedRequest admitted) {
+        InferenceRequest request = admitted.getRequest();
+        Sampling sampling = request.getSampling();
+        // Without an explicit seed, the id seeds the stream: a replayed request samples the same
+        // text.
+        long seed =
+                sampling.getSeed() != null ? sampling.getSeed() : request.getRequestId().hashCode();
+        int[] prompt = toInts(admitted.getPromptTokenIds());
+        return new GenerationRequest(
+                request.getRequestId(),
+                prompt,
+                request.getMaxNewTokens(),
+                new SamplingConfig(sampling.getTemperature(), sampling.getTopP(), seed));
+    }
+
+    /** The sequence's progress, to apply a round to. */
+    public static SequenceProgress progress(SequenceState state, int eosTokenId) {
+        return SequenceProgress.resume(
+                request(state.getAdmitted()), eosTokenId, toInts(state.getGenerated()));
+    }
+
+    /** The sequence's drafted and accepted tokens per draft position over its rounds. */
+    public static AcceptanceStats acceptance(SequenceState state) {
+        return new AcceptanceStats(
+                toLongs(state.getDraftedByPosition()), toLongs(state.getAcceptedByPosition()));
+    }
+
+    /** A draft for the loop record; the distributions only when the request samples. */
+    public static DraftTokens draftTokens(DraftProposal proposal) {
+        List<SparseDistribution> distributions = new ArrayList<>();
+        if (!proposal.distributions().isEmpty()) {
+            for (int i = 0; i < proposal.length(); i++) {
+                TokenDistribution q = proposal.distribution(i);
+                List<Float> weights = new ArrayList<>(q.size());
+                for (float w : q.weights()) {
+                    weights.add(w);
+                }
+                distributions.add(new SparseDistribution(boxed(q.tokens()), weights));
+            }
+        }
+        return new DraftTokens(boxed(proposal.tokens()), distributions);
+    }
+
+    /** The draft a loop record carries. */
+    public static DraftProposal proposal(DraftTokens draft) {
+        int[] tokens = toInts(draft.getTokens());
+        if (draft.getDistributions().isEmpty()) {
+            return DraftProposal.greedy(tokens);
+        }
+        List<TokenDistribution> distributions = new ArrayList<>(tokens.length);
+        for (SparseDistribution q : draft.getDistributions()) {
+            float[] weights = new float[q.getWeights().size()];
+            for (int i = 0; i < weights.length; i++) {
+                weights[i] = q.getWeights().get(i);
+            }
+            distributions.add(TokenDistribution.of(toInts(q.getTokens()), weights));
+        }
+        return new DraftProposal(tokens, distributions);
+    }
+
+    static int[] toInts(List<Integer> values) {
+        return values.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    static List<Integer> boxed(int[] values) {
+        List<Integer> list = new ArrayList<>(values.length);
+        for (int v : values) {
+            list.add(v);
+        }
+        return list;
+    }
+
+    static long[] toLongs(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    static List<Long> boxed(long[] values) {
+        List<Long> list = new ArrayList<>(values.length);
+        for (long v : values) {
+            list.add(v);
+        }
+        return list;
+    }
+}

@@ -1,0 +1,301 @@
+package io.tandem.udfs;
+
+import io.tandem.model.CausalLm;
+import io.tandem.model.Generation;
+import io.tandem.model.SessionLimits;
+import io.tandem.schemas.FinishReason;
+import io.tandem.schemas.InferenceResult;
+import io.tandem.schemas.Placement;
+import io.tandem.schemas.internal.RoundBatch;
+import io.tandem.schemas.internal.RoundReport;
+import io.tandem.schemas.internal.SequenceState;
+import io.tandem.speculative.AcceptanceStats;
+import io.tandem.speculative.DraftProposal;
+import io.tandem.speculative.Verification;
+import io.tandem.udfs.Results.BatchWork;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The verify stage of the round loop, on the big TaskManagers: runs the target model over each
+ * sequence's drafted tokens in one pass for the batch, keeps the accepted ones and the target's own
+ * next token, and finishes the sequences that reached end-of-sequence or their token limit. Emits
+ * the batch with its unfinished sequences (which go around again) and the results of the finished
+ * ones. In mode {@code ad} there are no drafts: a round is {@value #AD_STEPS_PER_ROUND} plain
+ * decode steps, so the loop's overhead is paid per several tokens there too.
+ *
+ * <p>If the target fails or times out, every sequence of the batch gets a result with finish reason
+ * {@code ERROR} and the cause: a request never goes without a result.
+ *
+ * <p>Metrics: see {@link GenerationMetrics}.
+ */
+public class VerifyAsyncFunction extends RoundStage {
+
+    /** Decode steps per round in mode ad. */
+    public static final int AD_STEPS_PER_ROUND = 8;
+
+    private static final Logger LOG = LoggerFactory.getLogger(VerifyAsyncFunction.class);
+
+    private static final SessionLimits SESSIONS =
+            new SessionLimits(4096, 1L << 30, Duration.ofMinutes(1));
+
+    private final String modelDir;
+
+    private transient CausalLm model;
+    private transient Verifier verifier;
+    private transient GenerationMetrics metrics;
+
+    /**
+     * @param modelDir the target model's directory
+     */
+    public VerifyAsyncFunction(String modelDir) {
+        this.modelDir = modelDir;
+    }
+
+    @Override
+    void openStage() throws Exception {
+        model = SharedModels.acquire(Path.of(modelDir));
+        verifier = new Verifier(model, SESSIONS);
+        metrics = new GenerationMetrics(getRuntimeContext().getMetricGroup());
+        LOG.info(
+                "Verify subtask {} serving {} on TaskManager {}",
+                getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
+                model.info().name(),
+                taskManager());
+    }
+
+    @Override
+    void closeStage() {
+        if (verifier != null) {
+            verifier.close();
+        }
+        if (model != null) {
+            SharedModels.release(Path.of(modelDir));
+        }
+    }
+
+    @Override
+    String stageName() {
+        return "verify";
+    }
+
+    @Override
+    RoundBatch process(RoundBatch batch, double waitMs) {
+        List<InferenceResult> refused = new ArrayList<>();
+        RoundBatch fitting = refuseOverlong(batch, refused);
+        RoundBatch verified = verify(fitting, waitMs);
+        if (refused.isEmpty()) {
+            return verified;
+        }
+        List<InferenceResult> results = new ArrayList<>(verified.getResults());
+        results.addAll(refused);
+        verified.setResults(results);
+        return verified;
+    }
+
+    /**
+     * {@code batch} without the sequences that could not finish within the target's context, whose
+     * error results go to {@code refused}; the others are not held back by them.
+     */
+    private RoundBatch refuseOverlong(RoundBatch batch, List<InferenceResult> refused) {
+        int context = model.info().contextLength();
+        List<SequenceState> fitting = new ArrayList<>();
+        List<io.tandem.schemas.internal.DraftTokens> drafts = new ArrayList<>();
+        for (int i = 0; i < batch.getSequences().size(); i++) {
+            SequenceState sequence = batch.getSequences().get(i);
+            int prompt = sequence.getAdmitted().getPromptTokenIds().size();
+            int maxNew = sequence.getAdmitted().getRequest().getMaxNewTokens();
+            if (prompt + maxNew <= context) {
+                fitting.add(sequence);
+                if (!batch.getDrafts().isEmpty()) {
+                    drafts.add(batch.getDrafts().get(i));
+                }
+                continue;
+            }
+            String error =
+                    "prompt of "
+                            + prompt
+                            + " tokens plus "
+                            + maxNew
+                            + " new tokens exceeds the context length of "
+                            + context
+                            + " of model "
+                            + model.info().name();
+            refused.add(
+                    Results.failed(
+                            sequence.getAdmitted(),
+                            work(batch, sequence),
+                            error,
+                            System.currentTimeMillis()));
+            metrics.failed(1);
+        }
+        if (refused.isEmpty()) {
+            return batch;
+        }
+        return RoundBatch.newBuilder(batch).setSequences(fitting).setDrafts(drafts).build();
+    }
+
+    private RoundBatch verify(RoundBatch batch, double waitMs) {
+        int eos = model.info().eosTokenId();
+        List<SequenceState> states = batch.getSequences();
+        List<SequenceProgress> progress = new ArrayList<>(states.size());
+        List<DraftProposal> drafts = new ArrayList<>(states.size());
+        for (int i = 0; i < states.size(); i++) {
+            progress.add(SequenceStates.progress(states.get(i), eos));
+            drafts.add(
+                    batch.getDrafts().isEmpty()
+                            ? DraftProposal.greedy(new int[0])
+                            : SequenceStates.proposal(batch.getDrafts().get(i)));
+        }
+        long start = System.nanoTime();
+        int steps = ServingMode.AD.label().equals(batch.getMode()) ? AD_STEPS_PER_ROUND : 1;
+        AcceptanceStats roundAcceptance = AcceptanceStats.none();
+        List<AcceptanceStats> acceptance = new ArrayList<>(states.size());
+        int[] calls = new int[states.size()];
+        for (SequenceState state : states) {
+            acceptance.add(SequenceStates.acceptance(state));
+        }
+        try {
+            for (int step = 0; step < steps; step++) {
+                List<Integer> running = new ArrayList<>();
+                List<SequenceRound> rounds = new ArrayList<>();
+                for (int i = 0; i < progress.size(); i++) {
+                    if (!progress.get(i).finished()) {
+                        running.add(i);
+                        rounds.add(progress.get(i).round(drafts.get(i).length()));
+                    }
+                }
+                if (running.isEmpty()) {
+                    break;
+                }
+                List<DraftProposal> proposals = running.stream().map(drafts::get).toList();
+                List<Verification> verifications = verifier.verify(rounds, proposals);
+                for (int k = 0; k < running.size(); k++) {
+                    int i = running.get(k);
+                    Verification verification = verifications.get(k);
+                    progress.set(i, progress.get(i).advance(drafts.get(i), verification));
+                    calls[i]++;
+                    if (verification.drafted() > 0) {
+                        acceptance.set(i, acceptance.get(i).plus(verification));
+                        roundAcceptance = roundAcceptance.plus(verification);
+                    }
+                }
+            }
+        } catch (Exception | Error e) {
+            LOG.error(
+                    "Verifying batch {} round {} failed in model {}",
+                    batch.getBatchId(),
+                    batch.getRound(),
+                    model.info().name(),
+                    e);
+            return failAll(batch, e.toString());
+        }
+        double verifyMs = (System.nanoTime() - start) / 1e6;
+        metrics.round(verifyMs);
+        RoundReport report =
+                RoundReport.newBuilder(batch.getReport())
+                        .setVerifyMs(verifyMs)
+                        .setVerifyWaitMs(waitMs)
+                        .setVerifyTaskManager(taskManager())
+                        .setDraftedByPosition(SequenceStates.boxed(roundAcceptance.drafted()))
+                        .setAcceptedByPosition(SequenceStates.boxed(roundAcceptance.accepted()))
+                        .build();
+        RoundBatch verified = RoundBatch.newBuilder(batch).setReport(report).build();
+        List<SequenceState> running = new ArrayList<>();
+        List<InferenceResult> results = new ArrayList<>();
+        long now = System.currentTimeMillis();
+        for (int i = 0; i < states.size(); i++) {
+            SequenceState state = states.get(i);
+            List<Integer> lengths = new ArrayList<>(state.getSpeculationLengths());
+            if (!batch.getDrafts().isEmpty()) {
+                lengths.add(drafts.get(i).length());
+            }
+            SequenceState next =
+                    SequenceState.newBuilder(state)
+                            .setRounds(state.getRounds() + calls[i])
+                            .setDraftedByPosition(SequenceStates.boxed(acceptance.get(i).drafted()))
+                            .setAcceptedByPosition(
+                                    SequenceStates.boxed(acceptance.get(i).accepted()))
+                            .setSpeculationLengths(lengths)
+                            .setDraftMs(state.getDraftMs() + report.getDraftMs())
+                            .setVerifyMs(state.getVerifyMs() + verifyMs)
+                            .build();
+            SequenceProgress sequence = progress.get(i);
+            if (!sequence.finished()) {
+                next.setGenerated(SequenceStates.boxed(sequence.generated()));
+                running.add(next);
+                continue;
+            }
+            verifier.finish(sequence.request().id());
+            InferenceResult result = completed(verified, next, sequence.generation(), now);
+            metrics.completed(
+                    result.getGeneratedTokens(),
+                    acceptance.get(i),
+                    result.getLatency().getTotalMs());
+            results.add(result);
+        }
+        return RoundBatch.newBuilder(verified)
+                .setSequences(running)
+                .setDrafts(List.of())
+                .setResults(results)
+                .build();
+    }
+
+    private InferenceResult completed(
+            RoundBatch batch, SequenceState sequence, Generation generation, long now) {
+        int[] tokens = generation.tokens();
+        boolean eos = generation.finishReason() == io.tandem.model.FinishReason.EOS;
+        InferenceResult result =
+                Results.completed(
+                        sequence.getAdmitted(),
+                        work(batch, sequence),
+                        model.tokenizer().decode(tokens),
+                        SequenceStates.boxed(tokens),
+                        eos ? FinishReason.EOS : FinishReason.LENGTH,
+                        sequence.getRounds(),
+                        now);
+        AcceptanceStats acceptance = SequenceStates.acceptance(sequence);
+        result.setDraftedTokens((int) acceptance.totalDrafted());
+        result.setAcceptedTokens((int) acceptance.totalAccepted());
+        result.setSpeculationLengths(sequence.getSpeculationLengths());
+        return result;
+    }
+
+    @Override
+    RoundBatch timedOut(RoundBatch batch) {
+        LOG.warn(
+                "Verifying batch {} round {} of {} sequences timed out",
+                batch.getBatchId(),
+                batch.getRound(),
+                batch.getSequences().size());
+        return failAll(batch, "verification timed out (tandem.generate.timeout)");
+    }
+
+    private RoundBatch failAll(RoundBatch batch, String error) {
+        long now = System.currentTimeMillis();
+        List<InferenceResult> results = new ArrayList<>();
+        for (SequenceState sequence : batch.getSequences()) {
+            results.add(Results.failed(sequence.getAdmitted(), work(batch, sequence), error, now));
+        }
+        metrics.failed(results.size());
+        return RoundBatch.newBuilder(batch)
+                .setSequences(List.of())
+                .setDrafts(List.of())
+                .setResults(results)
+                .build();
+    }
+
+    private static BatchWork work(RoundBatch batch, SequenceState sequence) {
+        RoundReport report = batch.getReport();
+        return new BatchWork(
+                batch,
+                sequence.getDraftMs(),
+                sequence.getVerifyMs(),
+                sequence.getOverheadMs(),
+                new Placement(report.getDraftTaskManager(), report.getVerifyTaskManager()));
+    }
+}
