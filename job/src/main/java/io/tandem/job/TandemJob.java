@@ -78,15 +78,25 @@ public final class TandemJob {
                                 1,
                                 (config.parallelism() + localTaskManagers - 1)
                                         / localTaskManagers));
-        conf.set(PipelineOptions.GENERIC_TYPES, false);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        configure(env, config);
+        return env;
+    }
+
+    /**
+     * Configures {@code env} (local or a cluster's) for serving: parallelism, checkpointing, no
+     * network buffering delay, no silent Kryo fallback.
+     */
+    public static void configure(StreamExecutionEnvironment env, JobConfig config) {
+        Configuration pipeline = new Configuration();
+        pipeline.set(PipelineOptions.GENERIC_TYPES, false);
+        env.configure(pipeline);
         env.setParallelism(config.parallelism());
         env.setMaxParallelism(config.maxParallelism());
         env.setBufferTimeout(config.bufferTimeout().toMillis());
         if (!config.checkpointInterval().isZero()) {
             env.enableCheckpointing(config.checkpointInterval().toMillis());
         }
-        return env;
     }
 
     /**

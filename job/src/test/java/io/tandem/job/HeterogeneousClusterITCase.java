@@ -1,0 +1,205 @@
+package io.tandem.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.job.config.JobConfig;
+import io.tandem.job.kafka.AvroBytes;
+import io.tandem.job.kafka.EmbeddedKafka;
+import io.tandem.job.kafka.RequestProducer;
+import io.tandem.job.kafka.TopicProvisioner;
+import io.tandem.job.kafka.TopicReader;
+import io.tandem.job.operators.Operators;
+import io.tandem.model.CausalLm;
+import io.tandem.model.GenerationRequest;
+import io.tandem.model.SamplingConfig;
+import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.DeadLetterCode;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.InferenceResult;
+import io.tandem.testkit.BundledModel;
+import io.tandem.testkit.Requests;
+import io.tandem.testkit.StandaloneCluster;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The job on a real cluster whose TaskManagers differ, as in production: a JobManager and two
+ * TaskManager processes, a small one and a big one, with fine-grained resource management. The
+ * draft and verify slot sharing groups declare what they need, and the test checks where Flink put
+ * them, from the REST API and from every result, and that the output is still exactly the target's
+ * greedy output, once per request, with a malformed record in the middle of the stream.
+ */
+class HeterogeneousClusterITCase {
+
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(90);
+
+    /**
+     * The slot manager gives each slot request to the first TaskManager that fits, so each group
+     * must not fit on the other TaskManager at all (not only in what would be left of it):
+     *
+     * <pre>
+     *              cpu    task heap
+     * tm-small     1.0    300 MB
+     * tm-big       0.5    600 MB
+     * draft        0.75   100 MB    0.75 cpu > tm-big's 0.5: only tm-small
+     * verify       0.25   400 MB    400 MB > tm-small's 300 MB: only tm-big
+     * default      a quarter of either TaskManager, which fits beside either group
+     * </pre>
+     */
+    @Test
+    @Timeout(value = 240, unit = TimeUnit.SECONDS)
+    void draftRunsOnTheSmallTaskManagerAndVerifyOnTheBigOneWithUnchangedOutput() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start();
+                StandaloneCluster cluster =
+                        StandaloneCluster.builder()
+                                .taskManager("tm-small", 1.0, 300, 4)
+                                .taskManager("tm-big", 0.5, 600, 4)
+                                .start()) {
+            JobConfig config = config(kafka);
+            StreamExecutionEnvironment env = cluster.remoteEnvironment(new Configuration());
+            TandemJob.configure(env, config);
+            TandemJob.wireKafka(env, config, false);
+            JobClient job = env.executeAsync(TandemJob.JOB_NAME);
+            try {
+                cluster.awaitRunning(job.getJobID(), Duration.ofSeconds(90));
+                Map<String, Set<String>> placement = cluster.placement(job.getJobID());
+
+                List<InferenceRequest> requests = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    requests.add(
+                            Requests.greedy(
+                                    "h-" + i, "It was the " + i + "th of May, and", 16 + 6 * i));
+                }
+                try (RequestProducer producer =
+                        new RequestProducer(
+                                kafka.bootstrapServers(), config.kafka().requestsTopic())) {
+                    for (int i = 0; i < requests.size(); i++) {
+                        if (i == requests.size() / 2) {
+                            producer.sendRaw(
+                                    "malformed",
+                                    "{\"prompt\": 1}".getBytes(StandardCharsets.UTF_8));
+                        }
+                        producer.send(requests.get(i));
+                    }
+                }
+                TopicReader.read(
+                        kafka.bootstrapServers(),
+                        config.kafka().resultsTopic(),
+                        requests.size(),
+                        READ_TIMEOUT,
+                        bytes -> bytes);
+                // then a moment more for a result that should not come
+                List<InferenceResult> results =
+                        TopicReader.read(
+                                kafka.bootstrapServers(),
+                                config.kafka().resultsTopic(),
+                                requests.size() + 1,
+                                Duration.ofSeconds(3),
+                                bytes -> AvroBytes.decode(bytes, InferenceResult.class));
+                List<DeadLetter> deadLetters =
+                        TopicReader.read(
+                                kafka.bootstrapServers(),
+                                config.kafka().deadLetterTopic(),
+                                1,
+                                READ_TIMEOUT,
+                                bytes -> AvroBytes.decode(bytes, DeadLetter.class));
+
+                assertThat(vertexOn(placement, Operators.DRAFT)).containsExactly("tm-small");
+                assertThat(vertexOn(placement, Operators.SCHEDULE)).containsExactly("tm-small");
+                assertThat(vertexOn(placement, Operators.FEEDBACK)).containsExactly("tm-small");
+                assertThat(vertexOn(placement, Operators.VERIFY)).containsExactly("tm-big");
+                assertThat(results)
+                        .allSatisfy(
+                                r -> {
+                                    assertThat(r.getPlacement().getDraftTaskManager())
+                                            .isEqualTo("tm-small");
+                                    assertThat(r.getPlacement().getVerifyTaskManager())
+                                            .isEqualTo("tm-big");
+                                    assertThat(r.getDraftedTokens()).isPositive();
+                                });
+                assertThat(results)
+                        .extracting(InferenceResult::getRequestId)
+                        .containsExactlyInAnyOrderElementsOf(
+                                requests.stream().map(InferenceRequest::getRequestId).toList());
+                assertThat(
+                                results.stream()
+                                        .collect(
+                                                Collectors.toMap(
+                                                        InferenceResult::getRequestId,
+                                                        InferenceResult::getTokenIds)))
+                        .isEqualTo(targetAlone(requests));
+                assertThat(deadLetters)
+                        .singleElement()
+                        .satisfies(
+                                d ->
+                                        assertThat(d.getErrorCode())
+                                                .isEqualTo(DeadLetterCode.MALFORMED_AVRO));
+            } finally {
+                job.cancel().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** The TaskManagers of the vertex whose chain contains {@code operator}. */
+    private static Set<String> vertexOn(Map<String, Set<String>> placement, String operator) {
+        return placement.entrySet().stream()
+                .filter(e -> Arrays.asList(e.getKey().split(" -> ")).contains(operator))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(operator + " not in " + placement));
+    }
+
+    private static Map<String, List<Integer>> targetAlone(List<InferenceRequest> requests)
+            throws Exception {
+        Map<String, List<Integer>> alone = new HashMap<>();
+        try (CausalLm model = CausalLm.load(BundledModel.target())) {
+            for (InferenceRequest request : requests) {
+                int[] tokens =
+                        model.generate(
+                                        List.of(
+                                                new GenerationRequest(
+                                                        request.getRequestId(),
+                                                        model.tokenizer()
+                                                                .encode(request.getPrompt()),
+                                                        request.getMaxNewTokens(),
+                                                        SamplingConfig.greedy())))
+                                .get(0)
+                                .tokens();
+                alone.put(request.getRequestId(), Arrays.stream(tokens).boxed().toList());
+            }
+        }
+        return alone;
+    }
+
+    private static JobConfig config(EmbeddedKafka kafka) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("tandem.kafka.bootstrap-servers", kafka.bootstrapServers());
+        settings.put("tandem.kafka.group-id", "heterogeneous");
+        settings.put("tandem.model.dir", BundledModel.target().toString());
+        settings.put("tandem.model.draft-dir", BundledModel.draft().toString());
+        settings.put("tandem.planner.profile", BundledModel.pairProfile().toString());
+        settings.put("tandem.mode", "sd");
+        settings.put("tandem.parallelism", "1");
+        settings.put("tandem.draft.cpu-cores", "0.75");
+        settings.put("tandem.draft.task-heap", "100 mb");
+        settings.put("tandem.verify.cpu-cores", "0.25");
+        settings.put("tandem.verify.task-heap", "400 mb");
+        settings.put("tandem.checkpoint.interval", "0 ms");
+        JobConfig config = JobConfig.from(Configuration.fromMap(settings));
+        TopicProvisioner.ensureTopics(config.kafka());
+        return config;
+    }
+}

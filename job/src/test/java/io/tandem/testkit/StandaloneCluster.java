@@ -1,0 +1,515 @@
+package io.tandem.testkit;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.configuration.ClusterOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.configuration.WebOptions;
+import org.apache.flink.runtime.clusterframework.BootstrapTools;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
+import org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
+import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
+import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;
+import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.FileUtils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Flink session cluster on loopback: one JobManager process and one process per TaskManager,
+ * each TaskManager with its own CPU, task heap and resource id.
+ *
+ * <p>It exists because a MiniCluster's TaskManagers all share one configuration, so slot sharing
+ * group resource requests can never steer operators to particular TaskManagers there. Here they do:
+ * Flink 2's FineGrainedSlotManager places each group's slot on a TaskManager whose free resources
+ * cover the request.
+ *
+ * <p>The child JVMs run on this JVM's class path, so the job's classes and their dependencies are
+ * on every TaskManager's system class path and a job is submitted without a jar: build it with
+ * {@link #remoteEnvironment(Configuration)}.
+ */
+public final class StandaloneCluster implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StandaloneCluster.class);
+
+    private static final String HOST = "127.0.0.1";
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
+    private static final int LOG_TAIL_LINES = 40;
+
+    /** What flink-dist's config.yaml sets as env.java.opts.all, for Flink on Java 17. */
+    private static final List<String> JAVA_17_OPENS =
+            List.of(
+                    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
+                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
+                    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+                    "--add-opens=java.base/java.net=ALL-UNNAMED",
+                    "--add-opens=java.base/java.io=ALL-UNNAMED",
+                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+                    "--add-opens=java.base/java.text=ALL-UNNAMED",
+                    "--add-opens=java.base/java.time=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
+
+    /** A file appender only: the processes' output would drown the test's own. */
+    private static final String LOG4J2_PROPERTIES =
+            String.join(
+                    "\n",
+                    "rootLogger.level = INFO",
+                    "rootLogger.appenderRef.file.ref = File",
+                    "appender.file.name = File",
+                    "appender.file.type = File",
+                    "appender.file.fileName = ${sys:log.file}",
+                    // append, and no monitorInterval: otherwise a restart of the configuration
+                    // truncates the file (build-recipes pitfall 10)
+                    "appender.file.append = true",
+                    "appender.file.layout.type = PatternLayout",
+                    "appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-40c{1.} - %m%n",
+                    "");
+
+    private final Path dir;
+    private final int restPort;
+    private final Map<String, Process> processes;
+    private final Thread shutdownHook;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private StandaloneCluster(
+            Path dir, int restPort, Map<String, Process> processes, Thread shutdownHook) {
+        this.dir = dir;
+        this.restPort = restPort;
+        this.processes = processes;
+        this.shutdownHook = shutdownHook;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The address every process binds to and the REST endpoint listens on. */
+    public String host() {
+        return HOST;
+    }
+
+    public int restPort() {
+        return restPort;
+    }
+
+    /**
+     * An environment that submits to this cluster through REST, with no jar: the TaskManagers
+     * already have the job's classes.
+     */
+    public StreamExecutionEnvironment remoteEnvironment(Configuration conf) {
+        return StreamExecutionEnvironment.createRemoteEnvironment(HOST, restPort, conf);
+    }
+
+    /** Waits until {@code count} TaskManagers have registered with the ResourceManager. */
+    public void waitForTaskManagers(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int registered = -1;
+        while (System.nanoTime() < deadline) {
+            checkAlive();
+            try {
+                registered = getJson("/taskmanagers").getAsJsonArray("taskmanagers").size();
+            } catch (UncheckedIOException | IllegalStateException e) {
+                // the REST endpoint is not listening yet, or has no leader yet (503)
+            }
+            if (registered >= count) {
+                return;
+            }
+            sleep(POLL_INTERVAL);
+        }
+        throw new IllegalStateException(
+                "Only "
+                        + Math.max(registered, 0)
+                        + " of "
+                        + count
+                        + " TaskManagers registered within "
+                        + timeout
+                        + logTails());
+    }
+
+    /**
+     * Waits until the job and every one of its vertices is RUNNING, which means every task has a
+     * slot: a slot request that no TaskManager can satisfy shows up here as a timeout.
+     */
+    public void awaitRunning(JobID jobId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            checkAlive();
+            JsonObject job = getJson("/jobs/" + jobId);
+            Map<String, String> vertexStates = new TreeMap<>();
+            for (JsonElement vertex : job.getAsJsonArray("vertices")) {
+                JsonObject v = vertex.getAsJsonObject();
+                vertexStates.put(v.get("name").getAsString(), v.get("status").getAsString());
+            }
+            String jobState = job.get("state").getAsString();
+            if (jobState.equals("RUNNING")
+                    && vertexStates.values().stream().allMatch("RUNNING"::equals)) {
+                return;
+            }
+            last = jobState + " " + vertexStates;
+            sleep(POLL_INTERVAL);
+        }
+        throw new IllegalStateException(
+                "Job " + jobId + " not running within " + timeout + ": " + last + logTails());
+    }
+
+    /**
+     * For each vertex of a running job, by name, the resource ids of the TaskManagers its subtasks
+     * run on. With operator chaining disabled a vertex is one operator.
+     */
+    public Map<String, Set<String>> placement(JobID jobId) {
+        Map<String, Set<String>> placement = new TreeMap<>();
+        for (JsonElement vertex : getJson("/jobs/" + jobId).getAsJsonArray("vertices")) {
+            JsonObject v = vertex.getAsJsonObject();
+            Set<String> taskManagers = new TreeSet<>();
+            JsonObject perTaskManager =
+                    getJson(
+                            "/jobs/"
+                                    + jobId
+                                    + "/vertices/"
+                                    + v.get("id").getAsString()
+                                    + "/taskmanagers");
+            for (JsonElement tm : perTaskManager.getAsJsonArray("taskmanagers")) {
+                taskManagers.add(tm.getAsJsonObject().get("taskmanager-id").getAsString());
+            }
+            placement.put(v.get("name").getAsString(), taskManagers);
+        }
+        return placement;
+    }
+
+    /** Stops every process, then deletes the cluster's directory, logs included. */
+    @Override
+    public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down, and the hook is doing this
+            return;
+        }
+        stopAndDelete(dir, processes);
+    }
+
+    /**
+     * SIGTERM first, so Flink's own shutdown hooks release ports and temporary files; a process
+     * that does not exit in time is killed.
+     */
+    private static void stopAndDelete(Path dir, Map<String, Process> processes) {
+        List<Process> running;
+        synchronized (processes) {
+            running = List.copyOf(processes.values());
+        }
+        running.forEach(Process::destroy);
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        for (Process process : running) {
+            try {
+                long left = Math.max(0, deadline - System.nanoTime());
+                if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            FileUtils.deleteDirectory(dir.toFile());
+        } catch (IOException e) {
+            LOG.warn("Could not delete {}", dir, e);
+        }
+    }
+
+    private JsonObject getJson(String path) {
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + restPort + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted during GET " + path, e);
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException(
+                    "GET " + path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JsonParser.parseString(response.body()).getAsJsonObject();
+    }
+
+    private void checkAlive() {
+        processes.forEach(
+                (name, process) -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException(
+                                name + " exited with code " + process.exitValue() + logTails());
+                    }
+                });
+    }
+
+    /** The end of every process's log and console output, to explain a failure. */
+    private String logTails() {
+        StringBuilder out = new StringBuilder("\nCluster directory: ").append(dir);
+        for (String name : processes.keySet()) {
+            for (String suffix : List.of(".out", ".log")) {
+                Path file = dir.resolve(name + suffix);
+                out.append("\n----- ").append(file.getFileName()).append(" (tail) -----\n");
+                try {
+                    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+                    lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size())
+                            .forEach(line -> out.append(line).append('\n'));
+                } catch (IOException e) {
+                    out.append("(unreadable: ").append(e).append(")\n");
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the cluster", e);
+        }
+    }
+
+    /** The resources one TaskManager declares to the ResourceManager. */
+    private record TaskManagerSpec(String resourceId, double cpuCores, int taskHeapMb, int slots) {}
+
+    /** Collects the TaskManagers, then starts the processes. */
+    public static final class Builder {
+
+        private final Map<String, TaskManagerSpec> taskManagers = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /**
+         * Adds a TaskManager. In fine-grained resource management {@code slots} does not limit how
+         * many slots it hosts; it only sizes the default slot, its resources divided by {@code
+         * slots}, that a slot sharing group without a resource request gets.
+         */
+        public Builder taskManager(String resourceId, double cpuCores, int taskHeapMb, int slots) {
+            if (taskManagers.containsKey(resourceId)) {
+                throw new IllegalArgumentException("Duplicate TaskManager " + resourceId);
+            }
+            taskManagers.put(
+                    resourceId, new TaskManagerSpec(resourceId, cpuCores, taskHeapMb, slots));
+            return this;
+        }
+
+        /**
+         * Starts the JobManager and the TaskManagers and returns once all TaskManagers have
+         * registered. On failure it leaves no process behind and throws, with the tails of the
+         * processes' logs in the message.
+         */
+        public StandaloneCluster start() throws IOException {
+            if (taskManagers.isEmpty()) {
+                throw new IllegalStateException("A cluster needs at least one TaskManager");
+            }
+            long started = System.nanoTime();
+            Path dir = Files.createTempDirectory("standalone-cluster-");
+            Files.writeString(dir.resolve("log4j2.properties"), LOG4J2_PROPERTIES);
+
+            Configuration common = new Configuration();
+            common.set(JobManagerOptions.ADDRESS, HOST);
+            common.set(JobManagerOptions.PORT, freePort());
+            // A TaskManager that boots before the ResourceManager is up retries after this delay,
+            // 10 s by default, which would be most of a test's run time
+            common.set(ClusterOptions.ERROR_REGISTRATION_DELAY, Duration.ofSeconds(1));
+
+            // synchronized: the shutdown hook may read it while start() still adds to it
+            Map<String, Process> processes = Collections.synchronizedMap(new LinkedHashMap<>());
+            // registered before the first process exists, so that none can outlive this JVM
+            Thread shutdownHook =
+                    new Thread(() -> stopAndDelete(dir, processes), "standalone-cluster-stop");
+            Runtime.getRuntime().addShutdownHook(shutdownHook);
+
+            int restPort = freePort();
+            StandaloneCluster cluster =
+                    new StandaloneCluster(dir, restPort, processes, shutdownHook);
+            try {
+                processes.put("jobmanager", launchJobManager(dir, common, restPort));
+                for (TaskManagerSpec tm : taskManagers.values()) {
+                    processes.put(tm.resourceId(), launchTaskManager(dir, common, tm));
+                }
+                cluster.waitForTaskManagers(taskManagers.size(), START_TIMEOUT);
+            } catch (IOException | RuntimeException e) {
+                cluster.close();
+                throw e;
+            }
+            LOG.info(
+                    "Standalone cluster up in {} ms: REST http://{}:{}, TaskManagers {}",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    HOST,
+                    restPort,
+                    taskManagers.keySet());
+            return cluster;
+        }
+
+        private static Process launchJobManager(Path dir, Configuration common, int restPort)
+                throws IOException {
+            Configuration conf = new Configuration(common);
+            conf.set(JobManagerOptions.BIND_HOST, HOST);
+            conf.set(RestOptions.ADDRESS, HOST);
+            conf.set(RestOptions.BIND_ADDRESS, HOST);
+            conf.set(RestOptions.PORT, restPort);
+            // REST answers come from a cache of the execution graph refreshed this often
+            // (default 3 s), which would delay every status poll
+            conf.set(WebOptions.REFRESH_INTERVAL, Duration.ofMillis(200));
+            conf.set(JobManagerOptions.JVM_HEAP_MEMORY, MemorySize.ofMebiBytes(128));
+            conf.set(JobManagerOptions.JVM_METASPACE, MemorySize.ofMebiBytes(192));
+            conf.set(JobManagerOptions.JVM_OVERHEAD_MIN, MemorySize.ofMebiBytes(64));
+            conf.set(JobManagerOptions.JVM_OVERHEAD_MAX, MemorySize.ofMebiBytes(64));
+            JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
+            return launch(
+                    dir,
+                    "jobmanager",
+                    conf,
+                    JobManagerProcessUtils.generateJvmParametersStr(spec, conf),
+                    StandaloneSessionClusterEntrypoint.class.getName());
+        }
+
+        /**
+         * Sets every memory component explicitly, since TaskManagerRunner, unlike taskmanager.sh,
+         * derives none of them (build-recipes pitfall 8). Managed memory is zero: streaming jobs on
+         * the heap state backend do not use it, and the process stays small.
+         */
+        private static Process launchTaskManager(Path dir, Configuration common, TaskManagerSpec tm)
+                throws IOException {
+            Configuration conf = new Configuration(common);
+            conf.set(TaskManagerOptions.HOST, HOST);
+            conf.set(TaskManagerOptions.BIND_HOST, HOST);
+            conf.set(TaskManagerOptions.TASK_MANAGER_RESOURCE_ID, tm.resourceId());
+            conf.set(TaskManagerOptions.NUM_TASK_SLOTS, tm.slots());
+            conf.set(TaskManagerOptions.CPU_CORES, tm.cpuCores());
+            conf.set(TaskManagerOptions.TASK_HEAP_MEMORY, MemorySize.ofMebiBytes(tm.taskHeapMb()));
+            conf.set(TaskManagerOptions.TASK_OFF_HEAP_MEMORY, MemorySize.ZERO);
+            conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ZERO);
+            conf.set(TaskManagerOptions.FRAMEWORK_HEAP_MEMORY, MemorySize.ofMebiBytes(64));
+            conf.set(TaskManagerOptions.FRAMEWORK_OFF_HEAP_MEMORY, MemorySize.ofMebiBytes(64));
+            // min = max: TaskManagerRunner refuses a network memory range
+            conf.set(TaskManagerOptions.NETWORK_MEMORY_MIN, MemorySize.ofMebiBytes(32));
+            conf.set(TaskManagerOptions.NETWORK_MEMORY_MAX, MemorySize.ofMebiBytes(32));
+            conf.set(TaskManagerOptions.JVM_METASPACE, MemorySize.ofMebiBytes(192));
+            conf.set(TaskManagerOptions.JVM_OVERHEAD_MIN, MemorySize.ofMebiBytes(64));
+            conf.set(TaskManagerOptions.JVM_OVERHEAD_MAX, MemorySize.ofMebiBytes(64));
+            TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
+            return launch(
+                    dir,
+                    tm.resourceId(),
+                    conf,
+                    ProcessMemoryUtils.generateJvmParametersStr(spec),
+                    TaskManagerRunner.class.getName());
+        }
+
+        /**
+         * Starts {@code mainClass} in a JVM of its own, with its config.yaml in {@code dir/name/}
+         * and its log in {@code dir/name.log}.
+         */
+        private static Process launch(
+                Path dir, String name, Configuration conf, String memoryJvmArgs, String mainClass)
+                throws IOException {
+            Path confDir = Files.createDirectories(dir.resolve(name));
+            BootstrapTools.writeConfiguration(conf, confDir.resolve("config.yaml").toFile());
+            Path tmp = Files.createDirectories(confDir.resolve("tmp"));
+
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(List.of(memoryJvmArgs.trim().split("\\s+")));
+            // fewer GC threads and less footprint than G1 for heaps this small, on 2 cores
+            command.add("-XX:+UseSerialGC");
+            command.addAll(JAVA_17_OPENS);
+            command.add("-Dlog.file=" + dir.resolve(name + ".log"));
+            command.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toUri());
+            // Flink's io.tmp.dirs, web.tmpdir and blob storage all default to java.io.tmpdir
+            command.add("-Djava.io.tmpdir=" + tmp);
+            // DJL in the TaskManagers loads the same natives as in this JVM, offline
+            System.getProperties().stringPropertyNames().stream()
+                    .filter(k -> k.startsWith("ai.djl.") || k.endsWith("_CACHE_DIR"))
+                    .sorted()
+                    .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(ExitWithParent.class.getName());
+            command.add(mainClass);
+            command.add("--configDir");
+            command.add(confDir.toString());
+
+            File console = dir.resolve(name + ".out").toFile();
+            return new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(console)
+                    .start();
+        }
+
+        private static int freePort() throws IOException {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            }
+        }
+    }
+
+    /**
+     * Runs a Flink entry point and exits when the JVM that started it does. A shutdown hook does
+     * not run when the test JVM is killed (SIGKILL, a surefire fork timeout); this does.
+     */
+    static final class ExitWithParent {
+
+        private ExitWithParent() {}
+
+        public static void main(String[] args) throws Exception {
+            ProcessHandle.current()
+                    .parent()
+                    .ifPresent(parent -> parent.onExit().thenRun(() -> System.exit(1)));
+            String[] entryPointArgs = new String[args.length - 1];
+            System.arraycopy(args, 1, entryPointArgs, 0, entryPointArgs.length);
+            Class.forName(args[0])
+                    .getMethod("main", String[].class)
+                    .invoke(null, (Object) entryPointArgs);
+        }
+    }
+}
