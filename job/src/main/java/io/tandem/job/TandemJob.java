@@ -16,6 +16,7 @@ import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
@@ -39,7 +40,7 @@ public final class TandemJob {
 
     public static final String JOB_NAME = "tandem";
 
-    /** The default slot sharing group, draft and verify. */
+    /** Ingest, draft and verify. */
     public static final int SLOT_SHARING_GROUPS = 3;
 
     private TandemJob() {}
@@ -69,8 +70,8 @@ public final class TandemJob {
     public static StreamExecutionEnvironment environment(JobConfig config, int localTaskManagers) {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.MINI_CLUSTER_NUM_TASK_MANAGERS, localTaskManagers);
-        // every subtask index needs a slot in each of three slot sharing groups: the default one,
-        // draft and verify
+        // every subtask index needs a slot in each of three slot sharing groups: ingest, draft and
+        // verify
         conf.set(
                 TaskManagerOptions.NUM_TASK_SLOTS,
                 SLOT_SHARING_GROUPS
@@ -91,6 +92,10 @@ public final class TandemJob {
         Configuration pipeline = new Configuration();
         pipeline.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(pipeline);
+        // no operator changes a record after passing it on, so chained operators (loop head and
+        // draft, source and decode, loop tail and sink) can share records instead of copying one
+        // per round
+        env.getConfig().enableObjectReuse();
         env.setParallelism(config.parallelism());
         env.setMaxParallelism(config.maxParallelism());
         env.setBufferTimeout(config.bufferTimeout().toMillis());
@@ -137,14 +142,18 @@ public final class TandemJob {
             JobConfig config) {
         // Only the end-of-input watermark is used: it flushes open batches when a bounded input
         // ends.
+        SlotSharingGroup ingest =
+                config.resources().ingest().slotSharingGroup(Operators.INGEST_GROUP);
         DataStream<RawRecord> records =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), Operators.SOURCE)
-                        .uid(Operators.SOURCE);
+                        .uid(Operators.SOURCE)
+                        .slotSharingGroup(ingest);
 
         SingleOutputStreamOperator<AdmittedRequest> admitted =
                 records.process(new DecodeRequestFunction(config.limits(), config.generation()))
                         .name(Operators.DECODE)
-                        .uid(Operators.DECODE);
+                        .uid(Operators.DECODE)
+                        .slotSharingGroup(ingest);
 
         DataStream<Batch> windows =
                 admitted.keyBy(
@@ -154,7 +163,8 @@ public final class TandemJob {
                                         config.maxParallelism()))
                         .process(new BatchRequestsFunction(config.batching()))
                         .name(Operators.BATCH)
-                        .uid(Operators.BATCH);
+                        .uid(Operators.BATCH)
+                        .slotSharingGroup(ingest);
         DataStream<InferenceResult> results = RoundLoop.wire(windows, config);
 
         sinks.results().accept(results);

@@ -56,8 +56,11 @@ class HeterogeneousClusterITCase {
      * tm-big       0.5    600 MB
      * draft        0.75   100 MB    0.75 cpu > tm-big's 0.5: only tm-small
      * verify       0.25   400 MB    400 MB > tm-small's 300 MB: only tm-big
-     * default      a quarter of either TaskManager, which fits beside either group
+     * ingest       0.25    50 MB    fits beside either group
      * </pre>
+     *
+     * Every group declares its resources: a request that declares none matches any free slot, and
+     * could take the one sized for verify.
      */
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -193,6 +196,8 @@ class HeterogeneousClusterITCase {
         settings.put("tandem.planner.profile", BundledModel.pairProfile().toString());
         settings.put("tandem.mode", "sd");
         settings.put("tandem.parallelism", "1");
+        settings.put("tandem.ingest.cpu-cores", "0.25");
+        settings.put("tandem.ingest.task-heap", "50 mb");
         settings.put("tandem.draft.cpu-cores", "0.75");
         settings.put("tandem.draft.task-heap", "100 mb");
         settings.put("tandem.verify.cpu-cores", "0.25");

@@ -22,9 +22,16 @@ public final class SequenceStates {
 
     private SequenceStates() {}
 
-    /** A request that has generated nothing yet. */
+    /**
+     * A request that has generated nothing yet. The prompt travels as token ids only: its text is
+     * not needed again, and would add to the record every round carries between TaskManagers.
+     */
     public static SequenceState start(AdmittedRequest admitted) {
-        return SequenceState.newBuilder().setAdmitted(admitted).build();
+        InferenceRequest lean =
+                InferenceRequest.newBuilder(admitted.getRequest()).setPrompt("").build();
+        return SequenceState.newBuilder()
+                .setAdmitted(AdmittedRequest.newBuilder(admitted).setRequest(lean).build())
+                .build();
     }
 
     /** The model's view of an admitted request. */

@@ -262,6 +262,7 @@ public class VerifyAsyncFunction extends RoundStage {
         result.setDraftedTokens((int) acceptance.totalDrafted());
         result.setAcceptedTokens((int) acceptance.totalAccepted());
         result.setSpeculationLengths(sequence.getSpeculationLengths());
+        result.setResumes(sequence.getResumes());
         return result;
     }
 

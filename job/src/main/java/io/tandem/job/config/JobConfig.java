@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -99,10 +100,23 @@ public record JobConfig(
         public boolean declared() {
             return cpuCores > 0 || taskHeap.getBytes() > 0;
         }
+
+        /** The slot sharing group {@code name} asking for these resources. */
+        public SlotSharingGroup slotSharingGroup(String name) {
+            SlotSharingGroup.Builder builder = SlotSharingGroup.newBuilder(name);
+            if (declared()) {
+                builder.setCpuCores(cpuCores).setTaskHeapMemory(taskHeap);
+            }
+            return builder.build();
+        }
     }
 
-    /** Resources of the draft side (small TaskManagers) and the verify side (big ones). */
-    public record Resources(StageResources draft, StageResources verify) implements Serializable {}
+    /**
+     * Resources of the ingest side (source, decode, batching), the draft side (small TaskManagers)
+     * and the verify side (big ones).
+     */
+    public record Resources(StageResources ingest, StageResources draft, StageResources verify)
+            implements Serializable {}
 
     /** Input limits; a request past one goes to the dead-letter topic. */
     public record Limits(
@@ -184,8 +198,25 @@ public record JobConfig(
                         maxTemperature);
         Resources resources =
                 new Resources(
+                        stageResources(conf, INGEST_CPU_CORES, INGEST_TASK_HEAP),
                         stageResources(conf, DRAFT_CPU_CORES, DRAFT_TASK_HEAP),
                         stageResources(conf, VERIFY_CPU_CORES, VERIFY_TASK_HEAP));
+        boolean anyDeclared =
+                resources.ingest().declared()
+                        || resources.draft().declared()
+                        || resources.verify().declared();
+        boolean allDeclared =
+                resources.ingest().declared()
+                        && resources.draft().declared()
+                        && (resources.verify().declared());
+        if (anyDeclared && !allDeclared) {
+            throw new IllegalArgumentException(
+                    "Declare the resources of all three slot sharing groups (tandem.ingest.*,"
+                            + " tandem.draft.*, tandem.verify.*: cpu-cores and task-heap) or of"
+                            + " none: Flink fills a request that declares none with any free"
+                            + " slot, including one sized for another group, which then waits"
+                            + " for a slot forever.");
+        }
         Duration checkpoint = conf.get(CHECKPOINT_INTERVAL);
         if (checkpoint.isNegative()) {
             throw invalid(CHECKPOINT_INTERVAL.key(), checkpoint, "a duration >= 0 (0 disables)");

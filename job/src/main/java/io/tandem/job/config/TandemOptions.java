@@ -181,6 +181,25 @@ public final class TandemOptions {
 
     // ---- Placement (fine-grained resource management) ----
 
+    public static final ConfigOption<Double> INGEST_CPU_CORES =
+            ConfigOptions.key("tandem.ingest.cpu-cores")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "CPU cores the ingest slot sharing group (source, decode, batching)"
+                                    + " asks for per subtask. Required when the draft or verify"
+                                    + " group declares resources: Flink may hand a group that"
+                                    + " declares none a slot sized for another, which then waits"
+                                    + " for a slot forever. 0 declares no resources.");
+
+    public static final ConfigOption<MemorySize> INGEST_TASK_HEAP =
+            ConfigOptions.key("tandem.ingest.task-heap")
+                    .memoryType()
+                    .defaultValue(MemorySize.ZERO)
+                    .withDescription(
+                            "Task heap the ingest slot sharing group asks for per subtask, e.g."
+                                    + " 64 mb. 0 declares no resources.");
+
     public static final ConfigOption<Double> DRAFT_CPU_CORES =
             ConfigOptions.key("tandem.draft.cpu-cores")
                     .doubleType()

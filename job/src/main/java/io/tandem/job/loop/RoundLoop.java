@@ -1,7 +1,6 @@
 package io.tandem.job.loop;
 
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.config.JobConfig.StageResources;
 import io.tandem.job.operators.Operators;
 import io.tandem.job.planning.RoundPolicy;
 import io.tandem.schemas.InferenceResult;
@@ -48,8 +47,10 @@ public final class RoundLoop {
     public static DataStream<InferenceResult> wire(DataStream<Batch> windows, JobConfig config) {
         JobConfig.Generation generation = config.generation();
         AvroTypeInfo<RoundBatch> type = new AvroTypeInfo<>(RoundBatch.class);
-        SlotSharingGroup draftGroup = group(Operators.DRAFT_GROUP, config.resources().draft());
-        SlotSharingGroup verifyGroup = group(Operators.VERIFY_GROUP, config.resources().verify());
+        SlotSharingGroup draftGroup =
+                config.resources().draft().slotSharingGroup(Operators.DRAFT_GROUP);
+        SlotSharingGroup verifyGroup =
+                config.resources().verify().slotSharingGroup(Operators.VERIFY_GROUP);
 
         SingleOutputStreamOperator<RoundBatch> head =
                 windows.transform(
@@ -96,14 +97,6 @@ public final class RoundLoop {
 
     private static int hash(RoundBatch batch) {
         return batch.getBatchId().hashCode() & Integer.MAX_VALUE;
-    }
-
-    private static SlotSharingGroup group(String name, StageResources resources) {
-        SlotSharingGroup.Builder builder = SlotSharingGroup.newBuilder(name);
-        if (resources.declared()) {
-            builder.setCpuCores(resources.cpuCores()).setTaskHeapMemory(resources.taskHeap());
-        }
-        return builder.build();
     }
 
     /** Sends a record to the subtask its key names (modulo the parallelism). */

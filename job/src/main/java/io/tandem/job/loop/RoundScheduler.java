@@ -208,8 +208,16 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
 
     /** A batch restored from a checkpoint, whose last round may have been lost. */
     private void resume(RoundBatch batch) {
+        List<SequenceState> sequences = new ArrayList<>(batch.getSequences().size());
+        for (SequenceState sequence : batch.getSequences()) {
+            sequences.add(
+                    SequenceState.newBuilder(sequence)
+                            .setResumes(sequence.getResumes() + 1)
+                            .build());
+        }
         RoundBatch owned =
                 RoundBatch.newBuilder(batch)
+                        .setSequences(sequences)
                         .setLoopSubtask(subtask)
                         .setDrafts(List.of())
                         .setResults(List.of())

@@ -21,6 +21,9 @@ public final class Operators {
     /** The loop tail: emits finished requests, feeds the rest back to the head. */
     public static final String FEEDBACK = "finish-rounds";
 
+    /** Slot sharing group of the source, decoding and batching. */
+    public static final String INGEST_GROUP = "ingest";
+
     /** Slot sharing group of the loop head, draft and loop tail (the small TaskManagers). */
     public static final String DRAFT_GROUP = "draft";
 

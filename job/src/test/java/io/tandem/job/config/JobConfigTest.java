@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,6 +69,33 @@ class JobConfigTest {
                                         Configuration.fromMap(
                                                 Map.of("tandem.kafka.requests-topic", " "))))
                 .hasMessageContaining("tandem.kafka.requests-topic");
+    }
+
+    @Test
+    void slotSharingGroupsDeclareResourcesAllOrNone() {
+        Map<String, String> all =
+                Map.of(
+                        "tandem.ingest.cpu-cores", "0.25",
+                        "tandem.ingest.task-heap", "50 mb",
+                        "tandem.draft.cpu-cores", "0.75",
+                        "tandem.draft.task-heap", "100 mb",
+                        "tandem.verify.cpu-cores", "0.25",
+                        "tandem.verify.task-heap", "400 mb");
+        JobConfig config = JobConfig.from(Configuration.fromMap(all));
+        assertThat(config.resources().verify().taskHeap()).isEqualTo(MemorySize.ofMebiBytes(400));
+        assertThat(config.resources().draft().slotSharingGroup("draft").getCpuCores())
+                .contains(0.75);
+        assertThat(JobConfig.from(new Configuration()).resources().draft().declared()).isFalse();
+
+        Map<String, String> withoutIngest = new java.util.HashMap<>(all);
+        withoutIngest.remove("tandem.ingest.cpu-cores");
+        withoutIngest.remove("tandem.ingest.task-heap");
+        assertThatThrownBy(() -> JobConfig.from(Configuration.fromMap(withoutIngest)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("all three slot sharing groups");
+        Map<String, String> cpuOnly = Map.of("tandem.draft.cpu-cores", "0.5");
+        assertThatThrownBy(() -> JobConfig.from(Configuration.fromMap(cpuOnly)))
+                .hasMessageContaining("tandem.draft.task-heap");
     }
 
     @Test
