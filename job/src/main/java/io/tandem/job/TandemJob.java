@@ -92,10 +92,6 @@ public final class TandemJob {
         Configuration pipeline = new Configuration();
         pipeline.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(pipeline);
-        // no operator changes a record after passing it on, so chained operators (loop head and
-        // draft, source and decode, loop tail and sink) can share records instead of copying one
-        // per round
-        env.getConfig().enableObjectReuse();
         env.setParallelism(config.parallelism());
         env.setMaxParallelism(config.maxParallelism());
         env.setBufferTimeout(config.bufferTimeout().toMillis());

@@ -9,10 +9,10 @@ import java.util.Arrays;
 import java.util.Deque;
 
 /**
- * The acceptance a draft/target pair has shown on the recent batches, per draft position, and the
+ * The acceptance a draft/target pair has shown on the recent rounds, per draft position, and the
  * speculation length it makes best for a batch whose round times the planner predicted. Only the
- * last {@code window} batches count, so the estimate follows a workload whose acceptance changes
- * (another tenant, another kind of prompt).
+ * last {@code window} verified rounds count, so the estimate follows a workload whose acceptance
+ * changes (another tenant, another kind of prompt).
  *
  * <p>Each position's conditional acceptance is {@code (accepted_i + R·α0) / (reached_i + R)}: the
  * planner's α0 counts as {@code R} rounds that reached the position, so the first batches follow
@@ -20,12 +20,12 @@ import java.util.Deque;
  * estimate of the position before it, not the prior: otherwise a pair that does better than the
  * profile would look worse just past the length it drafts, and the length could never grow.
  *
- * <p>Not thread-safe: the generation operator's worker thread owns it.
+ * <p>Not thread-safe: the loop head's task thread owns it.
  */
 public final class AcceptanceTracker {
 
-    /** Recent batches whose acceptance counts, as the generation operator keeps them. */
-    public static final int RECENT_BATCHES = 32;
+    /** Recent verified rounds whose acceptance counts, as the loop head keeps them. */
+    public static final int RECENT_ROUNDS = 64;
 
     /** The planner's α counts as this many rounds until measured ones outweigh it. */
     public static final int PRIOR_ROUNDS = 20;
@@ -38,7 +38,7 @@ public final class AcceptanceTracker {
     private int priorRounds;
 
     /**
-     * @param window batches that count, {@code >= 1}
+     * @param window verified rounds that count, {@code >= 1}
      */
     public AcceptanceTracker(int window) {
         if (window < 1) {
@@ -57,7 +57,7 @@ public final class AcceptanceTracker {
         priorRounds = rounds;
     }
 
-    /** Counts a batch's verified rounds. */
+    /** Counts a verified round of a batch. */
     public void record(AcceptanceStats batch) {
         if (batch.drafted().length == 0) {
             return;

@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * The draft stage of the round loop: drafts the round's speculation length for every sequence of a
  * batch with the draft model, which belongs on the small TaskManagers.
  *
- * <p>Drafting only saves time, it never decides output: if the draft model fails or is too slow,
- * the batch goes on without drafts and the verify stage decodes one token with the target, so no
- * request fails for the draft's sake.
+ * <p>Drafting only saves time, it never decides output: if the draft model fails or its worker is
+ * backlogged past the timeout, the batch goes on without drafts and the verify stage decodes one
+ * token with the target, so no request fails for the draft's sake.
  *
  * <p>Keeps a KV session per request (soft state, rebuilt by prefill from the tokens a round carries
  * when missing, e.g. after failover); sessions of requests that finished are freed when the next
@@ -109,11 +109,17 @@ public class DraftAsyncFunction extends RoundStage {
     }
 
     @Override
-    RoundBatch timedOut(RoundBatch batch) {
+    RoundBatch abandon(RoundBatch batch, String reason, double waitMs) {
         LOG.warn(
-                "Drafting batch {} round {} timed out; verifying without drafts",
+                "Verifying batch {} round {} without drafts: {}",
                 batch.getBatchId(),
-                batch.getRound());
-        return RoundBatch.newBuilder(batch).setDrafts(List.of()).build();
+                batch.getRound(),
+                reason);
+        RoundReport report =
+                RoundReport.newBuilder(batch.getReport())
+                        .setDraftWaitMs(waitMs)
+                        .setDraftTaskManager(taskManager())
+                        .build();
+        return RoundBatch.newBuilder(batch).setDrafts(List.of()).setReport(report).build();
     }
 }

@@ -8,6 +8,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.metrics.ThreadSafeSimpleCounter;
 import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 
 /**
@@ -26,8 +27,8 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  *       e2eRequestLatencyMillis} (client send to result).
  * </ul>
  *
- * <p>Updated from the worker thread; the gauges read atomics, so reporters may read them from any
- * thread.
+ * <p>Updated from the worker thread, and for abandoned rounds from the task thread (their counters
+ * are thread-safe); the gauges read atomics, so reporters may read them from any thread.
  */
 final class GenerationMetrics {
 
@@ -49,8 +50,9 @@ final class GenerationMetrics {
 
     GenerationMetrics(MetricGroup operatorGroup) {
         group = operatorGroup.addGroup("tandem");
-        requestsOut = group.counter("requestsOut");
-        requestsFailed = group.counter("requestsFailed");
+        // a round abandoned by the timeout fails its requests on the task thread
+        requestsOut = group.counter("requestsOut", new ThreadSafeSimpleCounter());
+        requestsFailed = group.counter("requestsFailed", new ThreadSafeSimpleCounter());
         generatedTokens = group.counter("generatedTokens");
         drafts = group.counter("specDecodeNumDrafts");
         draftTokens = group.counter("specDecodeNumDraftTokens");

@@ -49,6 +49,22 @@ public final class Results {
                 .build();
     }
 
+    /**
+     * {@code result} as it leaves the round loop at {@code deliveredMillis}, with {@code
+     * overheadMs} more loop overhead (the last trip's, measured after the result was built): the
+     * total and the unaccounted rest grow by the time since, so the parts still add up.
+     */
+    public static void delivered(InferenceResult result, long deliveredMillis, double overheadMs) {
+        LatencyBreakdown latency = result.getLatency();
+        double later = Math.max(0, deliveredMillis - result.getCompletedTime().toEpochMilli());
+        latency.setRoundOverheadMs(latency.getRoundOverheadMs() + overheadMs);
+        latency.setTotalMs(latency.getTotalMs() + later);
+        latency.setLoopMs(latency.getLoopMs() + later);
+        result.setCompletedTime(
+                Instant.ofEpochMilli(
+                        Math.max(deliveredMillis, result.getCompletedTime().toEpochMilli())));
+    }
+
     /** A request that could not finish: it still gets its one result, with the reason. */
     public static InferenceResult failed(
             AdmittedRequest admitted, BatchWork work, String error, long completedMillis) {

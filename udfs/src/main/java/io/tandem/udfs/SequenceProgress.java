@@ -13,7 +13,7 @@ import java.util.Objects;
  * round to it: the accepted drafted tokens, then the correction or bonus token, stopping at the
  * target's end-of-sequence token (which is not emitted) or at {@code maxNewTokens}. Tokens a round
  * yields beyond the stop are dropped, so the output is exactly what plain decoding with the target
- * would produce. Shared by the streaming job's loop head and the in-process {@link
+ * would produce. Shared by the streaming job's draft and verify stages and the in-process {@link
  * SpeculativeGenerator}.
  *
  * <p>Immutable: {@link #advance} returns the next state.

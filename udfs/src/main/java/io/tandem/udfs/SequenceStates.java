@@ -6,6 +6,7 @@ import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.Sampling;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.DraftTokens;
+import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
 import io.tandem.schemas.internal.SparseDistribution;
 import io.tandem.speculative.AcceptanceStats;
@@ -13,6 +14,7 @@ import io.tandem.speculative.DraftProposal;
 import io.tandem.speculative.TokenDistribution;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Moves a sequence between the round loop's records ({@link SequenceState}, {@link DraftTokens})
@@ -60,6 +62,24 @@ public final class SequenceStates {
     public static AcceptanceStats acceptance(SequenceState state) {
         return new AcceptanceStats(
                 toLongs(state.getDraftedByPosition()), toLongs(state.getAcceptedByPosition()));
+    }
+
+    /** The drafted and accepted tokens per draft position of one round, over its batch. */
+    public static AcceptanceStats acceptance(RoundReport report) {
+        return new AcceptanceStats(
+                toLongs(report.getDraftedByPosition()), toLongs(report.getAcceptedByPosition()));
+    }
+
+    /** {@code states}, each with {@code change} applied to a copy. */
+    public static List<SequenceState> each(
+            List<SequenceState> states, Consumer<SequenceState.Builder> change) {
+        List<SequenceState> changed = new ArrayList<>(states.size());
+        for (SequenceState state : states) {
+            SequenceState.Builder builder = SequenceState.newBuilder(state);
+            change.accept(builder);
+            changed.add(builder.build());
+        }
+        return changed;
     }
 
     /** A draft for the loop record; the distributions only when the request samples. */

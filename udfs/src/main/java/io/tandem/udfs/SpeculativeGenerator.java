@@ -109,14 +109,23 @@ public final class SpeculativeGenerator {
             return ids;
         }
 
-        /** One draft-and-verify round of every running request. */
+        /** One draft-and-verify round of every running request at the run's length. */
         public void round() throws ModelException {
+            round(speculationLength);
+        }
+
+        /**
+         * One draft-and-verify round of every running request, drafting {@code length} tokens
+         * (capped per request by what it may still generate); returns the round's acceptance.
+         */
+        public AcceptanceStats round(int length) throws ModelException {
+            AcceptanceStats roundAcceptance = AcceptanceStats.none();
             List<Integer> running = new ArrayList<>();
             List<SequenceRound> batch = new ArrayList<>();
             for (int i = 0; i < progress.length; i++) {
                 if (!progress[i].finished()) {
                     running.add(i);
-                    batch.add(progress[i].round(speculationLength));
+                    batch.add(progress[i].round(length));
                 }
             }
             List<DraftProposal> drafts = drafter.draft(batch);
@@ -126,12 +135,14 @@ public final class SpeculativeGenerator {
                 progress[i] = progress[i].advance(drafts.get(k), verifications.get(k));
                 rounds[i]++;
                 acceptance[i] = acceptance[i].plus(verifications.get(k));
+                roundAcceptance = roundAcceptance.plus(verifications.get(k));
                 if (progress[i].finished()) {
                     String id = progress[i].request().id();
                     drafter.finish(id);
                     verifier.finish(id);
                 }
             }
+            return roundAcceptance;
         }
 
         /** One result per request, in order; only once {@link #finished()}. */

@@ -267,13 +267,13 @@ public class VerifyAsyncFunction extends RoundStage {
     }
 
     @Override
-    RoundBatch timedOut(RoundBatch batch) {
-        LOG.warn(
-                "Verifying batch {} round {} of {} sequences timed out",
-                batch.getBatchId(),
-                batch.getRound(),
-                batch.getSequences().size());
-        return failAll(batch, "verification timed out (tandem.generate.timeout)");
+    RoundBatch abandon(RoundBatch batch, String reason, double waitMs) {
+        RoundReport report =
+                RoundReport.newBuilder(batch.getReport())
+                        .setVerifyWaitMs(waitMs)
+                        .setVerifyTaskManager(taskManager())
+                        .build();
+        return failAll(RoundBatch.newBuilder(batch).setReport(report).build(), reason);
     }
 
     private RoundBatch failAll(RoundBatch batch, String error) {

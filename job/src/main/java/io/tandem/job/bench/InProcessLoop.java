@@ -175,23 +175,29 @@ final class InProcessLoop implements AutoCloseable {
         double planMs = 0;
         List<int[]> batches = new ArrayList<>();
         List<Integer> lengths = new ArrayList<>();
+        List<double[]> roundMillis = new ArrayList<>();
+        // as the job's loop head does: one tracker per head (lane), fed every verified round
+        AcceptanceTracker tracker =
+                trackers.computeIfAbsent(
+                        window.lane(),
+                        lane -> {
+                            AcceptanceTracker t =
+                                    new AcceptanceTracker(AcceptanceTracker.RECENT_ROUNDS);
+                            t.assume(alpha, AcceptanceTracker.PRIOR_ROUNDS);
+                            return t;
+                        });
         if (mode == ServingMode.SD) {
             List<AdmittedRequest> admitted = new ArrayList<>();
             for (int i : members) {
                 admitted.add(admitted(requests.get(i)));
             }
             long start = System.nanoTime();
-            BatchPlan plan = planner.plan(admitted, alpha);
+            BatchPlan plan = planner.plan(admitted, tracker.estimate());
             planMs = (System.nanoTime() - start) / 1e6;
-            // as the generation operator does: its subtask's tracker re-chooses the length
-            AcceptanceTracker tracker =
-                    trackers.computeIfAbsent(
-                            window.lane(),
-                            lane -> new AcceptanceTracker(AcceptanceTracker.RECENT_BATCHES));
-            tracker.assume(alpha, AcceptanceTracker.PRIOR_ROUNDS);
             for (PlannedBatch planned : plan.batches()) {
                 batches.add(Arrays.stream(planned.requestIndices()).map(k -> members[k]).toArray());
-                lengths.add(tracker.choose(planner.roundMillis(planned.shape())));
+                lengths.add(planned.speculationLength());
+                roundMillis.add(planner.roundMillis(planned.shape()));
             }
         } else {
             batches.add(members);
@@ -203,15 +209,12 @@ final class InProcessLoop implements AutoCloseable {
             List<GenerationRequest> batchRequests =
                     Arrays.stream(batch).mapToObj(requests::get).toList();
             long start = System.nanoTime();
-            List<SpeculativeGeneration> generations = generate(mode, lengths.get(b), batchRequests);
+            List<SpeculativeGeneration> generations =
+                    mode == ServingMode.SD
+                            ? generatePlanned(
+                                    batchRequests, lengths.get(b), roundMillis.get(b), tracker)
+                            : generate(mode, lengths.get(b), batchRequests);
             served.add(new ServedBatch(batch, (System.nanoTime() - start) / 1e6));
-            if (mode == ServingMode.SD) {
-                trackers.get(window.lane())
-                        .record(
-                                generations.stream()
-                                        .map(SpeculativeGeneration::acceptance)
-                                        .reduce(AcceptanceStats.none(), AcceptanceStats::plus));
-            }
             for (int k = 0; k < batch.length; k++) {
                 results[batch[k]] =
                         new Result(
@@ -219,6 +222,25 @@ final class InProcessLoop implements AutoCloseable {
             }
         }
         return new Served(planMs, served);
+    }
+
+    /**
+     * Mode sd round by round, as the job runs it: the planner's length first, then the length the
+     * tracker's latest estimate makes best, recording every round.
+     */
+    private List<SpeculativeGeneration> generatePlanned(
+            List<GenerationRequest> batch,
+            int firstLength,
+            double[] roundMillis,
+            AcceptanceTracker tracker)
+            throws ModelException {
+        SpeculativeGenerator.Run run = speculative.start(batch, firstLength);
+        int length = firstLength;
+        while (!run.finished()) {
+            tracker.record(run.round(length));
+            length = tracker.choose(roundMillis);
+        }
+        return run.results();
     }
 
     private List<SpeculativeGeneration> generate(

@@ -82,6 +82,7 @@ public record JobConfig(
             int speculationLength,
             String plannerProfile,
             int capacity,
+            int maxBatchesInFlight,
             Duration timeout)
             implements Serializable {
 
@@ -185,6 +186,7 @@ public record JobConfig(
                                 ? nonBlank(conf, PLANNER_PROFILE.key(), conf.get(PLANNER_PROFILE))
                                 : null,
                         atLeast(conf, GENERATE_CAPACITY, 1),
+                        atLeast(conf, MAX_BATCHES_IN_FLIGHT, 1),
                         positive(conf, GENERATE_TIMEOUT));
         float maxTemperature = conf.get(MAX_TEMPERATURE);
         if (!(maxTemperature > 0)) {

@@ -170,14 +170,25 @@ public final class TandemOptions {
                                     + " capacity); more than one lets batches overlap across the"
                                     + " two stages.");
 
+    public static final ConfigOption<Integer> MAX_BATCHES_IN_FLIGHT =
+            ConfigOptions.key("tandem.generate.max-batches-in-flight")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription(
+                            "Batches a loop head subtask keeps going around the round loop at"
+                                    + " once; past it, the head stops taking windows and the job"
+                                    + " reads requests more slowly instead of queueing them.");
+
     public static final ConfigOption<Duration> GENERATE_TIMEOUT =
             ConfigOptions.key("tandem.generate.timeout")
                     .durationType()
                     .defaultValue(Duration.ofMinutes(2))
                     .withDescription(
-                            "A verification round still running after this long ends its"
-                                    + " batch's requests with finish reason ERROR; a draft round"
-                                    + " that slow is verified without drafts.");
+                            "A verification round that has waited this long for its model worker"
+                                    + " (a backlog) ends its batch's requests with finish reason"
+                                    + " ERROR; a draft round that waited this long is verified"
+                                    + " without drafts. A round that has started runs to the"
+                                    + " end.");
 
     // ---- Placement (fine-grained resource management) ----
 

@@ -1,5 +1,7 @@
 package io.tandem.job.loop;
 
+import io.tandem.schemas.internal.RoundBatch;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,6 +17,10 @@ import java.util.concurrent.LinkedBlockingQueue;
  * shared/design/loop-latency.md}). What is in the queue is in no checkpoint: the head's state holds
  * every batch in flight and re-emits it on restore instead.
  *
+ * <p>The channel also carries the head's epoch, which changes whenever the head (re)starts, so the
+ * tail can tell the rounds of the current run from copies of earlier ones that the draft and verify
+ * operators replay from their own restored state.
+ *
  * <p>The queue is unbounded on purpose: a tail blocked on a full queue would stall verify, draft
  * and then the head, which is the one that drains it. The head bounds what is in flight instead.
  */
@@ -22,34 +28,51 @@ public final class FeedbackChannel {
 
     private record Key(String jobId, String loop, int subtask) {}
 
-    private static final Map<Key, BlockingQueue<Object>> QUEUES = new ConcurrentHashMap<>();
+    private final BlockingQueue<RoundBatch> queue = new LinkedBlockingQueue<>();
+    private volatile long epoch;
+
+    private static final Map<Key, FeedbackChannel> CHANNELS = new ConcurrentHashMap<>();
 
     private FeedbackChannel() {}
 
     /**
-     * The head's end: a fresh queue (what an earlier attempt left behind belongs to rounds the
-     * restored state replays).
+     * The head's end, for a run of the head called {@code epoch}: what an earlier run left in the
+     * queue is dropped (its batches are replayed from the restored state).
      */
-    @SuppressWarnings("unchecked")
-    static <T> BlockingQueue<T> openHead(String jobId, String loop, int subtask) {
-        BlockingQueue<Object> queue = queue(jobId, loop, subtask);
-        queue.clear();
-        return (BlockingQueue<T>) queue;
+    static FeedbackChannel openHead(String jobId, String loop, int subtask, long epoch) {
+        FeedbackChannel channel = of(jobId, loop, subtask);
+        channel.queue.clear();
+        channel.epoch = epoch;
+        return channel;
     }
 
     /** The tail's end. */
-    @SuppressWarnings("unchecked")
-    static <T> BlockingQueue<T> openTail(String jobId, String loop, int subtask) {
-        return (BlockingQueue<T>) queue(jobId, loop, subtask);
+    static FeedbackChannel openTail(String jobId, String loop, int subtask) {
+        return of(jobId, loop, subtask);
     }
 
-    /** Drops the queue when the head closes. */
+    /** Drops the channel when the head closes. */
     static void close(String jobId, String loop, int subtask) {
-        QUEUES.remove(new Key(jobId, loop, subtask));
+        CHANNELS.remove(new Key(jobId, loop, subtask));
     }
 
-    private static BlockingQueue<Object> queue(String jobId, String loop, int subtask) {
-        return QUEUES.computeIfAbsent(
-                new Key(jobId, loop, subtask), k -> new LinkedBlockingQueue<>());
+    /** The current run of the head. */
+    long epoch() {
+        return epoch;
+    }
+
+    /** Hands a verified round to the head. */
+    void send(RoundBatch round) {
+        queue.add(round);
+    }
+
+    /** Waits for a verified round, then takes every other one that is there too. */
+    void takeAll(List<RoundBatch> into) throws InterruptedException {
+        into.add(queue.take());
+        queue.drainTo(into);
+    }
+
+    private static FeedbackChannel of(String jobId, String loop, int subtask) {
+        return CHANNELS.computeIfAbsent(new Key(jobId, loop, subtask), k -> new FeedbackChannel());
     }
 }

@@ -1,16 +1,18 @@
 package io.tandem.job.loop;
 
 import io.tandem.schemas.InferenceResult;
-import io.tandem.schemas.LatencyBreakdown;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
-import io.tandem.schemas.internal.SequenceState;
+import io.tandem.udfs.Results;
+import io.tandem.udfs.SequenceStates;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The tail of the round loop, co-located with the head: emits the results of the sequences that
@@ -20,12 +22,21 @@ import org.apache.flink.util.Collector;
  * <p>Measures the round's loop overhead on the way: the time since the head sent the batch that was
  * spent neither in a model nor waiting for one. Head and tail share a JVM, so their {@code
  * System.nanoTime()} stamps compare even when the model stages ran elsewhere.
+ *
+ * <p>Drops rounds of an earlier run of the head (after a restore, the draft and verify operators
+ * replay the batches that were in their queues, while the head re-emits its own copies): only the
+ * head's copies go on, so each batch keeps looping once and each request gets one result.
+ *
+ * <p>Metrics (group {@code tandem}): {@code staleRoundsDropped}.
  */
 public final class RoundFeedback extends RichFlatMapFunction<RoundBatch, InferenceResult> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(RoundFeedback.class);
+
     private final String loop;
 
-    private transient BlockingQueue<RoundBatch> feedback;
+    private transient FeedbackChannel feedback;
+    private transient Counter staleRounds;
 
     RoundFeedback(String loop) {
         this.loop = loop;
@@ -38,10 +49,23 @@ public final class RoundFeedback extends RichFlatMapFunction<RoundBatch, Inferen
                         getRuntimeContext().getJobInfo().getJobId().toString(),
                         loop,
                         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        staleRounds =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup("tandem")
+                        .counter("staleRoundsDropped");
     }
 
     @Override
     public void flatMap(RoundBatch batch, Collector<InferenceResult> out) {
+        if (batch.getEpoch() != feedback.epoch()) {
+            staleRounds.inc();
+            LOG.debug(
+                    "Dropping round {} of batch {} from an earlier run of the loop head",
+                    batch.getRound(),
+                    batch.getBatchId());
+            return;
+        }
         RoundReport report = batch.getReport();
         double roundMs = (System.nanoTime() - report.getHeadEmitNanos()) / 1e6;
         double overheadMs =
@@ -52,27 +76,26 @@ public final class RoundFeedback extends RichFlatMapFunction<RoundBatch, Inferen
                                 - report.getDraftWaitMs()
                                 - report.getVerifyMs()
                                 - report.getVerifyWaitMs());
+        long now = System.currentTimeMillis();
         List<String> finished = new ArrayList<>(batch.getResults().size());
         for (InferenceResult result : batch.getResults()) {
-            LatencyBreakdown latency = result.getLatency();
-            latency.setRoundOverheadMs(latency.getRoundOverheadMs() + overheadMs);
+            Results.delivered(result, now, overheadMs);
             finished.add(result.getRequestId());
             out.collect(result);
         }
-        List<SequenceState> running = new ArrayList<>(batch.getSequences().size());
-        for (SequenceState sequence : batch.getSequences()) {
-            running.add(
-                    SequenceState.newBuilder(sequence)
-                            .setOverheadMs(sequence.getOverheadMs() + overheadMs)
-                            .build());
-        }
-        report.setForwardOverheadMs(overheadMs);
-        report.setFeedbackNanos(System.nanoTime());
-        feedback.add(
+        feedback.send(
                 RoundBatch.newBuilder(batch)
-                        .setSequences(running)
+                        .setSequences(
+                                SequenceStates.each(
+                                        batch.getSequences(),
+                                        s -> s.setOverheadMs(s.getOverheadMs() + overheadMs)))
                         .setResults(List.of())
                         .setReleased(finished)
+                        .setReport(
+                                RoundReport.newBuilder(report)
+                                        .setForwardOverheadMs(overheadMs)
+                                        .setFeedbackNanos(System.nanoTime())
+                                        .build())
                         .build());
     }
 }

@@ -56,7 +56,9 @@ public final class RoundLoop {
                 windows.transform(
                                 Operators.SCHEDULE,
                                 type,
-                                new SchedulerFactory(RoundPolicy.of(generation)))
+                                new SchedulerFactory(
+                                        RoundPolicy.of(generation),
+                                        generation.maxBatchesInFlight()))
                         .uid(Operators.SCHEDULE)
                         .slotSharingGroup(draftGroup);
         head.getTransformation().setCoLocationGroupKey(LOOP);
@@ -112,16 +114,18 @@ public final class RoundLoop {
             implements OneInputStreamOperatorFactory<Batch, RoundBatch> {
 
         private final RoundPolicy policy;
+        private final int maxInFlight;
 
-        SchedulerFactory(RoundPolicy policy) {
+        SchedulerFactory(RoundPolicy policy, int maxInFlight) {
             this.policy = policy;
+            this.maxInFlight = maxInFlight;
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public <T extends StreamOperator<RoundBatch>> T createStreamOperator(
                 StreamOperatorParameters<RoundBatch> parameters) {
-            return (T) new RoundScheduler(parameters, policy, LOOP);
+            return (T) new RoundScheduler(parameters, policy, LOOP, maxInFlight);
         }
 
         @Override

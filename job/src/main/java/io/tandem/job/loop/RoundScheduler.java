@@ -4,15 +4,13 @@ import io.tandem.job.planning.RoundPolicy;
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
-import io.tandem.schemas.internal.SequenceState;
-import io.tandem.speculative.AcceptanceStats;
 import io.tandem.udfs.SequenceStates;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -56,11 +54,13 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
 
     private final RoundPolicy policy;
     private final String loop;
+    private final int maxInFlight;
     private final transient MailboxExecutor mailbox;
 
     private transient Map<String, RoundBatch> inFlight;
     private transient ListState<RoundBatch> inFlightState;
-    private transient BlockingQueue<RoundBatch> feedback;
+    private transient FeedbackChannel feedback;
+    private transient long epoch;
     private transient Thread poller;
     private transient int subtask;
     private transient Counter roundsStarted;
@@ -68,10 +68,14 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private transient Histogram overheadMicros;
 
     RoundScheduler(
-            StreamOperatorParameters<RoundBatch> parameters, RoundPolicy policy, String loop) {
+            StreamOperatorParameters<RoundBatch> parameters,
+            RoundPolicy policy,
+            String loop,
+            int maxInFlight) {
         super(parameters);
         this.policy = policy;
         this.loop = loop;
+        this.maxInFlight = maxInFlight;
         this.mailbox = parameters.getMailboxExecutor();
     }
 
@@ -102,7 +106,9 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
                         "chosenSpeculationLength", new DescriptiveStatisticsHistogram(1000));
         overheadMicros =
                 metrics.histogram("loopOverheadMicros", new DescriptiveStatisticsHistogram(1000));
-        feedback = FeedbackChannel.openHead(jobId(), loop, subtask);
+        // a new run: rounds stamped with an older epoch are replays the tail drops
+        epoch = ThreadLocalRandom.current().nextLong();
+        feedback = FeedbackChannel.openHead(jobId(), loop, subtask, epoch);
         poller = new Thread(this::pollFeedback, "tandem-loop-feedback-" + subtask);
         poller.setDaemon(true);
         poller.start();
@@ -116,8 +122,16 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         }
     }
 
+    /**
+     * Admits a closed window once fewer than the configured batches are in flight; waiting here
+     * holds back the input, so an overloaded loop slows reading from Kafka instead of piling up
+     * batches.
+     */
     @Override
-    public void processElement(StreamRecord<Batch> element) {
+    public void processElement(StreamRecord<Batch> element) throws InterruptedException {
+        while (inFlight.size() >= maxInFlight) {
+            mailbox.yield();
+        }
         for (Batch batch : policy.admit(element.getValue())) {
             RoundBatch first =
                     RoundBatch.newBuilder()
@@ -135,7 +149,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
                                             .toList())
                             .setReport(RoundReport.newBuilder().build())
                             .build();
-            start(first, 0);
+            start(first);
         }
     }
 
@@ -166,8 +180,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         List<RoundBatch> drained = new ArrayList<>();
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                drained.add(feedback.take());
-                feedback.drainTo(drained);
+                feedback.takeAll(drained);
                 List<RoundBatch> verified = List.copyOf(drained);
                 drained.clear();
                 mailbox.execute(() -> verified.forEach(this::onVerified), "verified rounds");
@@ -179,57 +192,49 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
 
     /** A round came back from the tail: learn from it, then start the next one or let go. */
     private void onVerified(RoundBatch batch) {
+        RoundBatch sent = inFlight.get(batch.getBatchId());
+        if (sent == null || sent.getRound() != batch.getRound()) {
+            return; // not the round this head is waiting for: a replay the tail let through
+        }
         RoundReport report = batch.getReport();
         double hopMs = (System.nanoTime() - report.getFeedbackNanos()) / 1e6;
         overheadMicros.update(Math.round(1000 * (report.getForwardOverheadMs() + hopMs)));
-        policy.observe(
-                new AcceptanceStats(
-                        toLongs(report.getDraftedByPosition()),
-                        toLongs(report.getAcceptedByPosition())));
+        policy.observe(SequenceStates.acceptance(report));
         if (batch.getSequences().isEmpty()) {
             inFlight.remove(batch.getBatchId());
             return;
         }
-        List<SequenceState> sequences = new ArrayList<>(batch.getSequences().size());
-        for (SequenceState sequence : batch.getSequences()) {
-            sequences.add(
-                    SequenceState.newBuilder(sequence)
-                            .setOverheadMs(sequence.getOverheadMs() + hopMs)
-                            .build());
-        }
-        RoundBatch next =
+        start(
                 RoundBatch.newBuilder(batch)
                         .setRound(batch.getRound() + 1)
-                        .setSequences(sequences)
+                        .setSequences(
+                                SequenceStates.each(
+                                        batch.getSequences(),
+                                        s -> s.setOverheadMs(s.getOverheadMs() + hopMs)))
                         .setReport(RoundReport.newBuilder().build())
-                        .build();
-        start(next, report.getFeedbackNanos());
+                        .build());
     }
 
     /** A batch restored from a checkpoint, whose last round may have been lost. */
     private void resume(RoundBatch batch) {
-        List<SequenceState> sequences = new ArrayList<>(batch.getSequences().size());
-        for (SequenceState sequence : batch.getSequences()) {
-            sequences.add(
-                    SequenceState.newBuilder(sequence)
-                            .setResumes(sequence.getResumes() + 1)
-                            .build());
-        }
         RoundBatch owned =
                 RoundBatch.newBuilder(batch)
-                        .setSequences(sequences)
+                        .setSequences(
+                                SequenceStates.each(
+                                        batch.getSequences(),
+                                        s -> s.setResumes(s.getResumes() + 1)))
                         .setLoopSubtask(subtask)
                         .setDrafts(List.of())
                         .setResults(List.of())
                         .setReport(RoundReport.newBuilder().build())
                         .build();
-        start(owned, 0);
+        start(owned);
     }
 
-    private void start(RoundBatch batch, long feedbackNanos) {
+    private void start(RoundBatch batch) {
         int length = policy.speculationLength(batch);
         batch.setSpeculationLength(length);
-        batch.getReport().setFeedbackNanos(feedbackNanos);
+        batch.setEpoch(epoch);
         batch.getReport().setHeadEmitNanos(System.nanoTime());
         inFlight.put(batch.getBatchId(), batch);
         roundsStarted.inc();
@@ -239,9 +244,5 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
 
     private String jobId() {
         return getRuntimeContext().getJobInfo().getJobId().toString();
-    }
-
-    private static long[] toLongs(List<Long> values) {
-        return values.stream().mapToLong(Long::longValue).toArray();
     }
 }

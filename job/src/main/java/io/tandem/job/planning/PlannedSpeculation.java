@@ -40,9 +40,6 @@ final class PlannedSpeculation implements RoundPolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlannedSpeculation.class);
 
-    /** Recent verified rounds whose acceptance counts. */
-    static final int RECENT_ROUNDS = 64;
-
     private final String profile;
     private final int fallbackLength;
 
@@ -65,7 +62,7 @@ final class PlannedSpeculation implements RoundPolicy {
     public void open(MetricGroup metrics) throws Exception {
         MeasuredPair pair = MeasuredPair.read(Path.of(profile));
         planner = new WindowPlanner(pair.costs());
-        acceptance = new AcceptanceTracker(RECENT_ROUNDS);
+        acceptance = new AcceptanceTracker(AcceptanceTracker.RECENT_ROUNDS);
         acceptance.assume(pair.alpha(), AcceptanceTracker.PRIOR_ROUNDS);
         windowsPlanned = metrics.counter("windowsPlanned");
         planFallbacks = metrics.counter("planFallbacks");

@@ -43,6 +43,7 @@ class DecodeRequestFunctionTest {
                                         4,
                                         null,
                                         1,
+                                        16,
                                         Duration.ofMinutes(1))));
     }
 

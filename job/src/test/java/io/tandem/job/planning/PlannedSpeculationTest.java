@@ -10,6 +10,7 @@ import io.tandem.schemas.internal.RoundReport;
 import io.tandem.speculative.AcceptanceStats;
 import io.tandem.testkit.ModelProfiles;
 import io.tandem.testkit.Requests;
+import io.tandem.udfs.AcceptanceTracker;
 import io.tandem.udfs.ServingMode;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -73,11 +74,11 @@ class PlannedSpeculationTest {
         RoundBatch later = round(planned, 1);
         int atProfile = policy.speculationLength(later);
 
-        for (int i = 0; i < PlannedSpeculation.RECENT_ROUNDS; i++) {
+        for (int i = 0; i < AcceptanceTracker.RECENT_ROUNDS; i++) {
             policy.observe(rounds(8, 6, 0)); // 8 rounds drafted 6 tokens, none accepted
         }
         int whenRejected = policy.speculationLength(later);
-        for (int i = 0; i < PlannedSpeculation.RECENT_ROUNDS; i++) {
+        for (int i = 0; i < AcceptanceTracker.RECENT_ROUNDS; i++) {
             policy.observe(rounds(8, 8, 8)); // everything accepted
         }
         int whenAccepted = policy.speculationLength(later);
@@ -92,7 +93,7 @@ class PlannedSpeculationTest {
     @Test
     void theNextWindowIsPlannedAtTheMeasuredAcceptance(@TempDir Path dir) throws Exception {
         PlannedSpeculation policy = open(ModelProfiles.write(dir));
-        for (int i = 0; i < PlannedSpeculation.RECENT_ROUNDS; i++) {
+        for (int i = 0; i < AcceptanceTracker.RECENT_ROUNDS; i++) {
             policy.observe(rounds(8, 4, 0));
         }
 
