@@ -198,8 +198,9 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         }
         RoundReport report = batch.getReport();
         double hopMs = (System.nanoTime() - report.getFeedbackNanos()) / 1e6;
-        overheadMicros.update(Math.round(1000 * (report.getForwardOverheadMs() + hopMs)));
-        policy.observe(SequenceStates.acceptance(report));
+        double overheadMs = report.getForwardOverheadMs() + hopMs;
+        overheadMicros.update(Math.round(1000 * overheadMs));
+        policy.observe(SequenceStates.acceptance(report), overheadMs);
         if (batch.getSequences().isEmpty()) {
             inFlight.remove(batch.getBatchId());
             return;

@@ -41,5 +41,5 @@ final class FixedSpeculation implements RoundPolicy {
     }
 
     @Override
-    public void observe(AcceptanceStats round) {}
+    public void observe(AcceptanceStats round, double overheadMs) {}
 }

@@ -28,23 +28,31 @@ import org.slf4j.LoggerFactory;
  * the acceptance measured on the rounds this loop head has seen. The profile's acceptance is the
  * prior, worth {@link AcceptanceTracker#PRIOR_ROUNDS} rounds, so measured rounds soon outweigh it;
  * the length of each later round of a batch is chosen again at the latest estimate, so speculation
- * shortens when a workload's drafts stop being accepted and lengthens when they are.
+ * shortens when a workload's drafts stop being accepted and lengthens when they are. Every round
+ * also costs the loop's measured overhead (moving the batch between the draft and verify nodes and
+ * back), which the planner adds to the model times, as the paper adds the fronthaul: the costlier
+ * the loop, the fewer and longer the rounds it chooses.
  *
  * <p>If planning fails, the window goes on as one batch without a plan at the configured length,
  * and the failure is logged: a planner problem never holds up requests.
  *
  * <p>Metrics: {@code windowsPlanned}, {@code planFallbacks}, {@code planMicros} (histogram) and
- * {@code estimatedAcceptance} (gauge: first-position acceptance of the current estimate).
+ * {@code estimatedAcceptance} (gauge: first-position acceptance of the current estimate) and {@code
+ * estimatedRoundOverheadMicros} (gauge).
  */
 final class PlannedSpeculation implements RoundPolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlannedSpeculation.class);
+
+    /** Weight of the newest round in the loop overhead estimate. */
+    static final double OVERHEAD_SMOOTHING = 0.05;
 
     private final String profile;
     private final int fallbackLength;
 
     private transient WindowPlanner planner;
     private transient AcceptanceTracker acceptance;
+    private transient double overheadMs;
     private transient Counter windowsPlanned;
     private transient Counter planFallbacks;
     private transient Histogram planMicros;
@@ -68,6 +76,7 @@ final class PlannedSpeculation implements RoundPolicy {
         planFallbacks = metrics.counter("planFallbacks");
         planMicros = metrics.histogram("planMicros", new DescriptiveStatisticsHistogram(1000));
         metrics.gauge("estimatedAcceptance", () -> firstPositionAlpha(acceptance.estimate()));
+        metrics.gauge("estimatedRoundOverheadMicros", () -> Math.round(1000 * overheadMs));
         LOG.info(
                 "Planning batches with the profile {} (alpha {}, draft fit error {}%, target fit"
                         + " error {}%)",
@@ -88,7 +97,7 @@ final class PlannedSpeculation implements RoundPolicy {
         Acceptance estimate = acceptance.estimate();
         BatchPlan plan;
         try {
-            plan = planner.plan(window.getRequests(), estimate);
+            plan = planner.withRoundOverhead(overheadMs).plan(window.getRequests(), estimate);
         } catch (RuntimeException e) {
             planFallbacks.inc();
             LOG.warn(
@@ -102,7 +111,7 @@ final class PlannedSpeculation implements RoundPolicy {
         }
         planMicros.update((System.nanoTime() - start) / 1000);
         windowsPlanned.inc();
-        return split(window, plan, firstPositionAlpha(estimate), planner);
+        return split(window, plan, firstPositionAlpha(estimate), overheadMs, planner);
     }
 
     @Override
@@ -115,12 +124,16 @@ final class PlannedSpeculation implements RoundPolicy {
             return plan.getSpeculationLength();
         }
         return acceptance.choose(
-                plan.getRoundMsByLength().stream().mapToDouble(Double::doubleValue).toArray());
+                plan.getRoundMsByLength().stream()
+                        .mapToDouble(modelMs -> modelMs + overheadMs)
+                        .toArray());
     }
 
     @Override
-    public void observe(AcceptanceStats round) {
+    public void observe(AcceptanceStats round, double overheadMs) {
         acceptance.record(round);
+        // a moving average: the loop's cost changes with load and placement, not round to round
+        this.overheadMs += OVERHEAD_SMOOTHING * (overheadMs - this.overheadMs);
     }
 
     /** The estimate's acceptance of the first drafted token, the planner's α. */
@@ -129,7 +142,8 @@ final class PlannedSpeculation implements RoundPolicy {
     }
 
     /** The window's requests as the plan's batches, in execution order. */
-    static List<Batch> split(Batch window, BatchPlan plan, double alpha, WindowPlanner planner) {
+    static List<Batch> split(
+            Batch window, BatchPlan plan, double alpha, double overheadMs, WindowPlanner planner) {
         List<AdmittedRequest> requests = window.getRequests();
         List<Batch> batches = new ArrayList<>(plan.batchCount());
         for (int m = 0; m < plan.batchCount(); m++) {
@@ -152,6 +166,7 @@ final class PlannedSpeculation implements RoundPolicy {
                                             .setSpeculationLength(planned.speculationLength())
                                             .setPredictedMs(plan.predictedSeconds() * 1000)
                                             .setAlpha(alpha)
+                                            .setRoundOverheadMs(overheadMs)
                                             .setRoundMsByLength(
                                                     Arrays.stream(
                                                                     planner.roundMillis(

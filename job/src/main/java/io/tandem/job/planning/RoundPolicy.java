@@ -40,6 +40,9 @@ public interface RoundPolicy extends Serializable {
     /** The speculation length of {@code batch}'s next round (0: no drafting). */
     int speculationLength(RoundBatch batch);
 
-    /** Learns from a verified round: its drafted and accepted tokens per position. */
-    void observe(AcceptanceStats round);
+    /**
+     * Learns from a verified round: its drafted and accepted tokens per position, and the time the
+     * round spent going around the loop outside the models.
+     */
+    void observe(AcceptanceStats round, double overheadMs);
 }

@@ -8,6 +8,7 @@ import io.tandem.planner.batching.MeanLatencyPlanner;
 import io.tandem.planner.batching.Planner;
 import io.tandem.planner.batching.PlanningProblem;
 import io.tandem.planner.batching.SequentialPlanner;
+import io.tandem.planner.cost.RoundTransport;
 import io.tandem.planner.cost.StageCosts;
 import io.tandem.schemas.internal.AdmittedRequest;
 import java.util.List;
@@ -32,6 +33,14 @@ public final class WindowPlanner {
 
     public WindowPlanner(StageCosts costs) {
         this.costs = costs;
+    }
+
+    /**
+     * This planner for a loop that adds {@code millis} of transport to every round: longer
+     * speculation pays more when each round costs more to move.
+     */
+    public WindowPlanner withRoundOverhead(double millis) {
+        return new WindowPlanner(new RoundTransport(costs, millis / 1000));
     }
 
     /** Predicted milliseconds of one round of {@code batch} at l = 1..MAX_SPECULATION. */

@@ -1,6 +1,7 @@
 package io.tandem.job.planning;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.tandem.schemas.PlanDecision;
 import io.tandem.schemas.internal.AdmittedRequest;
@@ -75,11 +76,11 @@ class PlannedSpeculationTest {
         int atProfile = policy.speculationLength(later);
 
         for (int i = 0; i < AcceptanceTracker.RECENT_ROUNDS; i++) {
-            policy.observe(rounds(8, 6, 0)); // 8 rounds drafted 6 tokens, none accepted
+            policy.observe(rounds(8, 6, 0), 0); // 8 rounds drafted 6 tokens, none accepted
         }
         int whenRejected = policy.speculationLength(later);
         for (int i = 0; i < AcceptanceTracker.RECENT_ROUNDS; i++) {
-            policy.observe(rounds(8, 8, 8)); // everything accepted
+            policy.observe(rounds(8, 8, 8), 0); // everything accepted
         }
         int whenAccepted = policy.speculationLength(later);
 
@@ -91,10 +92,29 @@ class PlannedSpeculationTest {
     }
 
     @Test
+    void aCostlierLoopMakesTheRoundsLonger(@TempDir Path dir) throws Exception {
+        PlannedSpeculation policy = open(ModelProfiles.write(dir));
+        Batch planned = policy.admit(window("w6", 40, 40, 40, 40)).get(0);
+        RoundBatch later = round(planned, 1);
+        int local = policy.speculationLength(later);
+
+        // rounds that each spend 50 ms going around the loop, at the profile's acceptance
+        for (int i = 0; i < 200; i++) {
+            policy.observe(AcceptanceStats.none(), 50);
+        }
+
+        assertThat(policy.speculationLength(later)).isGreaterThan(local);
+        Batch next = policy.admit(window("w7", 40, 40, 40, 40)).get(0);
+        assertThat(next.getPlan().getRoundOverheadMs()).isCloseTo(50, within(0.1));
+        assertThat(next.getPlan().getSpeculationLength())
+                .isGreaterThan(planned.getPlan().getSpeculationLength());
+    }
+
+    @Test
     void theNextWindowIsPlannedAtTheMeasuredAcceptance(@TempDir Path dir) throws Exception {
         PlannedSpeculation policy = open(ModelProfiles.write(dir));
         for (int i = 0; i < AcceptanceTracker.RECENT_ROUNDS; i++) {
-            policy.observe(rounds(8, 4, 0));
+            policy.observe(rounds(8, 4, 0), 0);
         }
 
         Batch planned = policy.admit(window("w4", 40, 40)).get(0);
@@ -107,7 +127,7 @@ class PlannedSpeculationTest {
         FixedSpeculation fixed = new FixedSpeculation(ServingMode.SD_FIXED, 3);
         FixedSpeculation plain = new FixedSpeculation(ServingMode.AD, 0);
         Batch window = window("w5", 10, 10);
-        fixed.observe(rounds(8, 3, 0));
+        fixed.observe(rounds(8, 3, 0), 0);
 
         assertThat(fixed.admit(window)).containsExactly(window);
         assertThat(fixed.speculationLength(round(window, 5))).isEqualTo(3);
