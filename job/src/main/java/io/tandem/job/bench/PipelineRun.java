@@ -147,6 +147,7 @@ record PipelineRun(
         add(parts, "queueing", mean(RequestOutcome::queueMs));
         add(parts, "batching", mean(RequestOutcome::batchingMs));
         add(parts, "waiting", mean(RequestOutcome::waitMs));
+        add(parts, "loop_overhead", mean(RequestOutcome::roundOverheadMs));
         add(parts, "model", mean(RequestOutcome::modelMs));
         add(parts, "delivery", mean(RequestOutcome::deliveryMs));
         json.add("mean_ms", parts);

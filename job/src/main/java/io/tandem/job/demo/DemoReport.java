@@ -5,11 +5,13 @@ import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.LatencyBreakdown;
+import io.tandem.schemas.Placement;
 import io.tandem.schemas.PlanDecision;
 import java.io.PrintStream;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -67,18 +69,21 @@ public final class DemoReport {
                             InferenceRequest request = byId.get(r.getRequestId());
                             LatencyBreakdown l = r.getLatency();
                             out.printf(
-                                    "%-7s %5.0f ms (queue %.0f, batch %.0f, model %.0f, other %.0f)"
-                                            + "  %-6s %2d tokens  batch of %d on %s%n",
+                                    "%-7s %5.0f ms (queue %.0f, batch %.0f, draft %.0f, verify"
+                                        + " %.0f, loop %.0f, other %.0f)  %-6s %2d tokens  batch of"
+                                        + " %d, %s%n",
                                     r.getRequestId(),
                                     l.getTotalMs(),
                                     l.getQueueingMs(),
                                     l.getBatchingMs(),
-                                    l.getDraftMs() + l.getVerifyMs(),
-                                    l.getLoopMs(),
+                                    l.getDraftMs(),
+                                    l.getVerifyMs(),
+                                    l.getRoundOverheadMs(),
+                                    Math.max(0, l.getLoopMs() - l.getRoundOverheadMs()),
                                     r.getFinishReason(),
                                     r.getGeneratedTokens(),
                                     r.getBatchSize(),
-                                    shortId(r.getPlacement().getVerifyTaskManager()));
+                                    placement(r.getPlacement()));
                             if (r.getDraftedTokens() > 0) {
                                 out.printf(
                                         "        %s: %d rounds, %d of %d drafted tokens accepted,"
@@ -123,7 +128,13 @@ public final class DemoReport {
                 results.stream().mapToDouble(r -> r.getLatency().getTotalMs()).sorted().toArray();
         int tokens = results.stream().mapToInt(InferenceResult::getGeneratedTokens).sum();
         double modelMs = modelMillis();
-        TreeSet<String> taskManagers =
+        TreeSet<String> drafting =
+                results.stream()
+                        .map(r -> r.getPlacement().getDraftTaskManager())
+                        .filter(Objects::nonNull)
+                        .map(DemoReport::shortId)
+                        .collect(Collectors.toCollection(TreeSet::new));
+        TreeSet<String> verifying =
                 results.stream()
                         .map(r -> shortId(r.getPlacement().getVerifyTaskManager()))
                         .collect(Collectors.toCollection(TreeSet::new));
@@ -168,16 +179,31 @@ public final class DemoReport {
                 String.format(
                         "%.0f ms, %.1f tokens/s",
                         modelMs, modelMs == 0 ? 0 : tokens * 1000 / modelMs));
-        row(out, "TaskManagers serving", taskManagers.size() + " " + taskManagers);
+        row(
+                out,
+                "loop overhead per round (p50)",
+                String.format("%.2f ms", percentile(overheadPerRound(), 0.5)));
+        row(out, "TaskManagers drafting", drafting.isEmpty() ? "-" : drafting.toString());
+        row(out, "TaskManagers verifying", verifying.toString());
     }
 
+    /** Each request's loop overhead per round. */
+    private double[] overheadPerRound() {
+        return results.stream()
+                .filter(r -> r.getRounds() > 0)
+                .mapToDouble(r -> r.getLatency().getRoundOverheadMs() / r.getRounds())
+                .sorted()
+                .toArray();
+    }
+
+    /** Model time of each batch once: its longest-running request saw all of it. */
     private double modelMillis() {
         return results.stream()
                 .collect(
                         Collectors.toMap(
                                 InferenceResult::getBatchId,
-                                r -> r.getLatency().getVerifyMs(),
-                                (a, b) -> a))
+                                r -> r.getLatency().getDraftMs() + r.getLatency().getVerifyMs(),
+                                Math::max))
                 .values()
                 .stream()
                 .mapToDouble(Double::doubleValue)
@@ -232,6 +258,14 @@ public final class DemoReport {
             i = j;
         }
         return text.toString();
+    }
+
+    /** Where a request ran: "draft on TM a, verify on TM b", or the verify side alone. */
+    private static String placement(Placement placement) {
+        String verify = "verify on " + shortId(placement.getVerifyTaskManager());
+        return placement.getDraftTaskManager() == null
+                ? verify
+                : "draft on " + shortId(placement.getDraftTaskManager()) + ", " + verify;
     }
 
     private static String shortId(String taskManager) {

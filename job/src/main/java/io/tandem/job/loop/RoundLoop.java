@@ -30,9 +30,11 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
  *       same JVM for the feedback channel). Verify is the group {@value Operators#VERIFY_GROUP}.
  *       With declared resources, fine-grained resource management puts each group on the
  *       TaskManagers that fit it: drafting on small ones, the target on big ones.
- *   <li>A batch goes to the same verify subtask every round (partitioned by batch id), where its KV
- *       caches are, and comes back to the tail of the head that owns it (partitioned by that head's
- *       index), whatever the parallelism of either side.
+ *   <li>Both edges after the draft stage are partitioned by the index of the head that owns the
+ *       batch: a batch goes to the same verify subtask every round, where its KV caches are, and
+ *       comes back to the tail of its own head, whatever the parallelism of either side. With equal
+ *       parallelism each head has a verify worker of its own, so two heads' batches never queue for
+ *       one worker while another idles (hashing batch ids did that).
  *   <li>Mode {@code ad} has no draft stage: the head feeds verify directly.
  * </ul>
  */
@@ -78,7 +80,8 @@ public final class RoundLoop {
         }
         SingleOutputStreamOperator<RoundBatch> verified =
                 AsyncDataStream.unorderedWait(
-                                toVerify.partitionCustom(new BySubtask(), b -> hash(b)),
+                                toVerify.partitionCustom(
+                                        new BySubtask(), RoundBatch::getLoopSubtask),
                                 new VerifyAsyncFunction(generation.modelDir()),
                                 generation.timeout().toMillis(),
                                 TimeUnit.MILLISECONDS,
@@ -95,10 +98,6 @@ public final class RoundLoop {
                         .slotSharingGroup(draftGroup);
         results.getTransformation().setCoLocationGroupKey(LOOP);
         return results;
-    }
-
-    private static int hash(RoundBatch batch) {
-        return batch.getBatchId().hashCode() & Integer.MAX_VALUE;
     }
 
     /** Sends a record to the subtask its key names (modulo the parallelism). */
