@@ -1,6 +1,7 @@
 package io.tandem.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.kafka.AvroBytes;
@@ -18,6 +19,7 @@ import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.Sampling;
+import io.tandem.schemas.Uplink;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.MiniClusters;
 import io.tandem.testkit.Requests;
@@ -193,7 +195,8 @@ class TandemJobITCase {
                         "tandem.model.dir", BundledModel.target().toString(),
                         "tandem.model.draft-dir", BundledModel.draft().toString(),
                         "tandem.mode", "sd",
-                        "tandem.planner.profile", BundledModel.pairProfile().toString());
+                        "tandem.planner.profile", BundledModel.pairProfile().toString(),
+                        "tandem.wireless.uplink-bandwidth-hz", "20000");
         JobConfig config = config("greedy-planned", pair);
 
         List<InferenceResult> results =
@@ -208,7 +211,18 @@ class TandemJobITCase {
                             // the planner's round times, re-chosen at the measured acceptance
                             assertThat(r.getPlan().getRoundMsByLength()).hasSize(8);
                             assertThat(r.getSpeculationLengths().get(0)).isBetween(1, 8);
+                            // wireless mode: each request's share of the band, modelled upload
+                            assertThat(r.getUplinkShare()).isBetween(0.0, 1.0);
+                            assertThat(r.getLatency().getUploadMs()).isPositive();
                         });
+        Map<String, Double> sharesByWindow =
+                results.stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        r -> r.getPlan().getWindowId(),
+                                        Collectors.summingDouble(InferenceResult::getUplinkShare)));
+        assertThat(sharesByWindow.values())
+                .allSatisfy(sum -> assertThat(sum).isCloseTo(1.0, within(1e-9)));
     }
 
     private static List<InferenceResult> assertGreedyResultsEqualTheTargetAlone(
@@ -220,6 +234,11 @@ class TandemJobITCase {
                         Requests.greedy("g-3", "Captain Wentworth had", 50),
                         Requests.greedy("g-4", "The", 20),
                         Requests.greedy("g-5", "Emma could not", 35));
+        if (config.generation().wireless()) {
+            for (int i = 0; i < requests.size(); i++) {
+                requests.get(i).setUplink(Uplink.newBuilder().setSnrDb(5.0 + 5 * i).build());
+            }
+        }
         try (RequestProducer producer =
                 new RequestProducer(kafka.bootstrapServers(), config.kafka().requestsTopic())) {
             requests.forEach(producer::send);

@@ -263,6 +263,8 @@ public class VerifyAsyncFunction extends RoundStage {
         result.setAcceptedTokens((int) acceptance.totalAccepted());
         result.setSpeculationLengths(sequence.getSpeculationLengths());
         result.setResumes(sequence.getResumes());
+        result.setUplinkShare(sequence.getUplinkShare());
+        result.getLatency().setUploadMs(sequence.getUploadMs());
         return result;
     }
 

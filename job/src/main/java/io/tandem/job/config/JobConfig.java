@@ -83,8 +83,14 @@ public record JobConfig(
             String plannerProfile,
             int capacity,
             int maxBatchesInFlight,
-            Duration timeout)
+            Duration timeout,
+            double uplinkBandwidthHz)
             implements Serializable {
+
+        /** Whether the requests of a window share a modelled wireless uplink. */
+        public boolean wireless() {
+            return uplinkBandwidthHz > 0;
+        }
 
         /** Whether a draft model speculates for the target. */
         public boolean speculative() {
@@ -187,7 +193,8 @@ public record JobConfig(
                                 : null,
                         atLeast(conf, GENERATE_CAPACITY, 1),
                         atLeast(conf, MAX_BATCHES_IN_FLIGHT, 1),
-                        positive(conf, GENERATE_TIMEOUT));
+                        positive(conf, GENERATE_TIMEOUT),
+                        uplinkBandwidth(conf));
         float maxTemperature = conf.get(MAX_TEMPERATURE);
         if (!(maxTemperature > 0)) {
             throw invalid(MAX_TEMPERATURE.key(), maxTemperature, "a positive number");
@@ -258,6 +265,14 @@ public record JobConfig(
                             + " group's resources.");
         }
         return new StageResources(cores, taskHeap);
+    }
+
+    private static double uplinkBandwidth(Configuration conf) {
+        double hz = conf.get(UPLINK_BANDWIDTH_HZ);
+        if (!(hz >= 0) || Double.isInfinite(hz)) {
+            throw invalid(UPLINK_BANDWIDTH_HZ.key(), hz, "a band in Hz >= 0 (0 turns it off)");
+        }
+        return hz;
     }
 
     private static double idleArrivals(Configuration conf) {

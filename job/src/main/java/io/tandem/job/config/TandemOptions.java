@@ -170,6 +170,17 @@ public final class TandemOptions {
                                     + " capacity); more than one lets batches overlap across the"
                                     + " two stages.");
 
+    public static final ConfigOption<Double> UPLINK_BANDWIDTH_HZ =
+            ConfigOptions.key("tandem.wireless.uplink-bandwidth-hz")
+                    .doubleType()
+                    .defaultValue(0.0)
+                    .withDescription(
+                            "Wireless mode: the uplink band in Hz that the requests of a window"
+                                    + " share. Requests that carry uplink.snrDb get the share that"
+                                    + " makes every prompt's upload end together and soonest (32"
+                                    + " bits per token); each result records its share and the"
+                                    + " modelled upload time. 0 turns wireless mode off.");
+
     public static final ConfigOption<Integer> MAX_BATCHES_IN_FLIGHT =
             ConfigOptions.key("tandem.generate.max-batches-in-flight")
                     .intType()

@@ -55,12 +55,7 @@ public final class RoundLoop {
                 config.resources().verify().slotSharingGroup(Operators.VERIFY_GROUP);
 
         SingleOutputStreamOperator<RoundBatch> head =
-                windows.transform(
-                                Operators.SCHEDULE,
-                                type,
-                                new SchedulerFactory(
-                                        RoundPolicy.of(generation),
-                                        generation.maxBatchesInFlight()))
+                windows.transform(Operators.SCHEDULE, type, new SchedulerFactory(generation))
                         .uid(Operators.SCHEDULE)
                         .slotSharingGroup(draftGroup);
         head.getTransformation().setCoLocationGroupKey(LOOP);
@@ -112,19 +107,17 @@ public final class RoundLoop {
     private static final class SchedulerFactory extends AbstractStreamOperatorFactory<RoundBatch>
             implements OneInputStreamOperatorFactory<Batch, RoundBatch> {
 
-        private final RoundPolicy policy;
-        private final int maxInFlight;
+        private final JobConfig.Generation generation;
 
-        SchedulerFactory(RoundPolicy policy, int maxInFlight) {
-            this.policy = policy;
-            this.maxInFlight = maxInFlight;
+        SchedulerFactory(JobConfig.Generation generation) {
+            this.generation = generation;
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public <T extends StreamOperator<RoundBatch>> T createStreamOperator(
                 StreamOperatorParameters<RoundBatch> parameters) {
-            return (T) new RoundScheduler(parameters, policy, LOOP, maxInFlight);
+            return (T) new RoundScheduler(parameters, RoundPolicy.of(generation), LOOP, generation);
         }
 
         @Override

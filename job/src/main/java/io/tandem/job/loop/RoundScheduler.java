@@ -1,9 +1,13 @@
 package io.tandem.job.loop;
 
+import io.tandem.job.config.JobConfig;
 import io.tandem.job.planning.RoundPolicy;
+import io.tandem.job.planning.UplinkShares;
+import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
+import io.tandem.schemas.internal.SequenceState;
 import io.tandem.udfs.SequenceStates;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +59,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private final RoundPolicy policy;
     private final String loop;
     private final int maxInFlight;
+    private final double uplinkBandwidthHz;
     private final transient MailboxExecutor mailbox;
 
     private transient Map<String, RoundBatch> inFlight;
@@ -71,11 +76,12 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
             StreamOperatorParameters<RoundBatch> parameters,
             RoundPolicy policy,
             String loop,
-            int maxInFlight) {
+            JobConfig.Generation generation) {
         super(parameters);
         this.policy = policy;
         this.loop = loop;
-        this.maxInFlight = maxInFlight;
+        this.maxInFlight = generation.maxBatchesInFlight();
+        this.uplinkBandwidthHz = generation.uplinkBandwidthHz();
         this.mailbox = parameters.getMailboxExecutor();
     }
 
@@ -132,7 +138,12 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         while (inFlight.size() >= maxInFlight) {
             mailbox.yield();
         }
-        for (Batch batch : policy.admit(element.getValue())) {
+        Batch window = element.getValue();
+        Map<String, UplinkShares.Share> shares =
+                uplinkBandwidthHz > 0
+                        ? UplinkShares.allocate(window.getRequests(), uplinkBandwidthHz)
+                        : Map.of();
+        for (Batch batch : policy.admit(window)) {
             RoundBatch first =
                     RoundBatch.newBuilder()
                             .setBatchId(batch.getBatchId())
@@ -145,12 +156,24 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
                             .setSpeculationLength(0)
                             .setSequences(
                                     batch.getRequests().stream()
-                                            .map(SequenceStates::start)
+                                            .map(r -> start(r, shares))
                                             .toList())
                             .setReport(RoundReport.newBuilder().build())
                             .build();
             start(first);
         }
+    }
+
+    /** A request's first state, with its share of the uplink band in wireless mode. */
+    private static SequenceState start(
+            AdmittedRequest request, Map<String, UplinkShares.Share> shares) {
+        SequenceState state = SequenceStates.start(request);
+        UplinkShares.Share share = shares.get(request.getRequest().getRequestId());
+        if (share != null) {
+            state.setUplinkShare(share.fraction());
+            state.setUploadMs(share.uploadMs());
+        }
+        return state;
     }
 
     /** Waits for every batch in flight: a bounded input ends only when its last result is out. */

@@ -44,7 +44,8 @@ class DecodeRequestFunctionTest {
                                         null,
                                         1,
                                         16,
-                                        Duration.ofMinutes(1))));
+                                        Duration.ofMinutes(1),
+                                        0)));
     }
 
     @AfterEach
