@@ -182,6 +182,19 @@ public record JobConfig(
                             + MODE.key()
                             + " to ad to serve with the target alone");
         }
+        if (conf.get(GENERATE_CAPACITY) < conf.get(MAX_BATCHES_IN_FLIGHT)) {
+            throw new IllegalArgumentException(
+                    GENERATE_CAPACITY.key()
+                            + "="
+                            + conf.get(GENERATE_CAPACITY)
+                            + " is below "
+                            + MAX_BATCHES_IN_FLIGHT.key()
+                            + "="
+                            + conf.get(MAX_BATCHES_IN_FLIGHT)
+                            + ": a loop head would block on a full draft stage and stop taking"
+                            + " back verified rounds. Raise the capacity or lower the batches in"
+                            + " flight.");
+        }
         Generation generation =
                 new Generation(
                         mode,

@@ -164,11 +164,13 @@ public final class TandemOptions {
     public static final ConfigOption<Integer> GENERATE_CAPACITY =
             ConfigOptions.key("tandem.generate.capacity")
                     .intType()
-                    .defaultValue(4)
+                    .defaultValue(16)
                     .withDescription(
                             "Batches in flight per draft and per verify subtask (async operator"
-                                    + " capacity); more than one lets batches overlap across the"
-                                    + " two stages.");
+                                    + " capacity); at least tandem.generate.max-batches-in-flight,"
+                                    + " so that the loop head never blocks on a full draft stage"
+                                    + " (batches wait in the stage's queue instead, where the wait"
+                                    + " is measured as such).");
 
     public static final ConfigOption<Double> UPLINK_BANDWIDTH_HZ =
             ConfigOptions.key("tandem.wireless.uplink-bandwidth-hz")

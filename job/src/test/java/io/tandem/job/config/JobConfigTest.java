@@ -99,6 +99,21 @@ class JobConfigTest {
     }
 
     @Test
+    void theStagesHoldEveryBatchAHeadMayHaveInFlight() {
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of(
+                                                        "tandem.generate.capacity", "4",
+                                                        "tandem.generate.max-batches-in-flight",
+                                                                "8"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tandem.generate.capacity=4")
+                .hasMessageContaining("block");
+    }
+
+    @Test
     void yamlFilesMayNestOrFlattenKeys(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tandem.yaml");
         Files.writeString(
