@@ -8,17 +8,14 @@ import io.tandem.job.kafka.EmbeddedKafka;
 import io.tandem.job.kafka.RequestProducer;
 import io.tandem.job.kafka.TopicProvisioner;
 import io.tandem.job.kafka.TopicReader;
-import io.tandem.model.CausalLm;
-import io.tandem.model.GenerationRequest;
-import io.tandem.model.SamplingConfig;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.testkit.BundledModel;
+import io.tandem.testkit.GreedyReference;
 import io.tandem.testkit.Requests;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +120,8 @@ class FailoverITCase {
                                 assertThat(r.getResumes()).isPositive();
                                 assertThat(r.getCompletedTime()).isAfter(failure);
                             });
-            Map<String, List<Integer>> alone = targetAlone(requests);
+            Map<String, List<Integer>> alone =
+                    GreedyReference.tokens(BundledModel.target(), requests);
             assertThat(results.stream().map(InferenceResult::getRequestId).distinct())
                     .containsExactlyInAnyOrderElementsOf(alone.keySet());
             assertThat(results)
@@ -150,28 +148,6 @@ class FailoverITCase {
             Thread.sleep(10);
         }
         throw new AssertionError("no " + count + " checkpoints within 60 s");
-    }
-
-    private static Map<String, List<Integer>> targetAlone(List<InferenceRequest> requests)
-            throws Exception {
-        Map<String, List<Integer>> alone = new HashMap<>();
-        try (CausalLm model = CausalLm.load(BundledModel.target())) {
-            for (InferenceRequest request : requests) {
-                int[] tokens =
-                        model.generate(
-                                        List.of(
-                                                new GenerationRequest(
-                                                        request.getRequestId(),
-                                                        model.tokenizer()
-                                                                .encode(request.getPrompt()),
-                                                        request.getMaxNewTokens(),
-                                                        SamplingConfig.greedy())))
-                                .get(0)
-                                .tokens();
-                alone.put(request.getRequestId(), Arrays.stream(tokens).boxed().toList());
-            }
-        }
-        return alone;
     }
 
     private static JobConfig config(EmbeddedKafka kafka) {

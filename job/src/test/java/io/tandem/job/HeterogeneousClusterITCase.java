@@ -9,14 +9,12 @@ import io.tandem.job.kafka.RequestProducer;
 import io.tandem.job.kafka.TopicProvisioner;
 import io.tandem.job.kafka.TopicReader;
 import io.tandem.job.operators.Operators;
-import io.tandem.model.CausalLm;
-import io.tandem.model.GenerationRequest;
-import io.tandem.model.SamplingConfig;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.testkit.BundledModel;
+import io.tandem.testkit.GreedyReference;
 import io.tandem.testkit.Requests;
 import io.tandem.testkit.StandaloneCluster;
 import java.nio.charset.StandardCharsets;
@@ -143,7 +141,7 @@ class HeterogeneousClusterITCase {
                                                 Collectors.toMap(
                                                         InferenceResult::getRequestId,
                                                         InferenceResult::getTokenIds)))
-                        .isEqualTo(targetAlone(requests));
+                        .isEqualTo(GreedyReference.tokens(BundledModel.target(), requests));
                 assertThat(deadLetters)
                         .singleElement()
                         .satisfies(
@@ -163,28 +161,6 @@ class HeterogeneousClusterITCase {
                 .map(Map.Entry::getValue)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(operator + " not in " + placement));
-    }
-
-    private static Map<String, List<Integer>> targetAlone(List<InferenceRequest> requests)
-            throws Exception {
-        Map<String, List<Integer>> alone = new HashMap<>();
-        try (CausalLm model = CausalLm.load(BundledModel.target())) {
-            for (InferenceRequest request : requests) {
-                int[] tokens =
-                        model.generate(
-                                        List.of(
-                                                new GenerationRequest(
-                                                        request.getRequestId(),
-                                                        model.tokenizer()
-                                                                .encode(request.getPrompt()),
-                                                        request.getMaxNewTokens(),
-                                                        SamplingConfig.greedy())))
-                                .get(0)
-                                .tokens();
-                alone.put(request.getRequestId(), Arrays.stream(tokens).boxed().toList());
-            }
-        }
-        return alone;
     }
 
     private static JobConfig config(EmbeddedKafka kafka) {

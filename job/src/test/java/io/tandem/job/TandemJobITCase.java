@@ -9,10 +9,6 @@ import io.tandem.job.kafka.EmbeddedKafka;
 import io.tandem.job.kafka.RequestProducer;
 import io.tandem.job.kafka.TopicProvisioner;
 import io.tandem.job.kafka.TopicReader;
-import io.tandem.model.CausalLm;
-import io.tandem.model.Generation;
-import io.tandem.model.GenerationRequest;
-import io.tandem.model.SamplingConfig;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.FinishReason;
@@ -21,6 +17,7 @@ import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.Sampling;
 import io.tandem.schemas.Uplink;
 import io.tandem.testkit.BundledModel;
+import io.tandem.testkit.GreedyReference;
 import io.tandem.testkit.MiniClusters;
 import io.tandem.testkit.Requests;
 import java.nio.ByteBuffer;
@@ -253,25 +250,7 @@ class TandemJobITCase {
                                         InferenceResult::getRequestId,
                                         InferenceResult::getTokenIds));
 
-        Map<String, List<Integer>> alone = new HashMap<>();
-        try (CausalLm model = CausalLm.load(target)) {
-            for (InferenceRequest request : requests) {
-                Generation generation =
-                        model.generate(
-                                        List.of(
-                                                new GenerationRequest(
-                                                        request.getRequestId(),
-                                                        model.tokenizer()
-                                                                .encode(request.getPrompt()),
-                                                        request.getMaxNewTokens(),
-                                                        SamplingConfig.greedy())))
-                                .get(0);
-                alone.put(
-                        request.getRequestId(),
-                        java.util.Arrays.stream(generation.tokens()).boxed().toList());
-            }
-        }
-        assertThat(served).isEqualTo(alone);
+        assertThat(served).isEqualTo(GreedyReference.tokens(target, requests));
         return results;
     }
 
