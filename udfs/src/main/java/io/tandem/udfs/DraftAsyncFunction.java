@@ -74,38 +74,49 @@ public class DraftAsyncFunction extends RoundStage {
     }
 
     @Override
-    RoundBatch process(RoundBatch batch, double waitMs) {
-        batch.getReleased().forEach(drafter::finish);
-        List<SequenceRound> rounds = new ArrayList<>(batch.getSequences().size());
+    List<RoundBatch> process(List<RoundBatch> batches, double[] waitMs) {
         int context = drafter.model().contextLength();
-        for (SequenceState sequence : batch.getSequences()) {
-            SequenceProgress progress = SequenceStates.progress(sequence, -1);
-            GenerationRequest request = progress.request();
-            // the target refuses such a request; drafting for it would fail the whole call
-            boolean fits = request.promptLength() + request.maxNewTokens() <= context;
-            rounds.add(progress.round(fits ? batch.getSpeculationLength() : 0));
+        List<SequenceRound> rounds = new ArrayList<>();
+        for (RoundBatch batch : batches) {
+            batch.getReleased().forEach(drafter::finish);
+            for (SequenceState sequence : batch.getSequences()) {
+                SequenceProgress progress = SequenceStates.progress(sequence, -1);
+                GenerationRequest request = progress.request();
+                // the target refuses such a request; drafting for it would fail the whole call
+                boolean fits = request.promptLength() + request.maxNewTokens() <= context;
+                rounds.add(progress.round(fits ? batch.getSpeculationLength() : 0));
+            }
         }
         long start = System.nanoTime();
-        List<DraftTokens> drafts = new ArrayList<>(rounds.size());
+        List<DraftProposal> proposals;
         try {
-            for (DraftProposal proposal : drafter.draft(rounds)) {
-                drafts.add(SequenceStates.draftTokens(proposal));
-            }
+            proposals = drafter.draft(rounds);
         } catch (ModelException | RuntimeException e) {
             LOG.warn(
-                    "Drafting batch {} round {} failed; verifying without drafts",
-                    batch.getBatchId(),
-                    batch.getRound(),
-                    e);
-            drafts.clear();
+                    "Drafting {} batches failed; verifying them without drafts", batches.size(), e);
+            proposals = null;
         }
-        RoundReport report =
-                RoundReport.newBuilder(batch.getReport())
-                        .setDraftMs((System.nanoTime() - start) / 1e6)
-                        .setDraftWaitMs(waitMs)
-                        .setDraftTaskManager(taskManager())
-                        .build();
-        return RoundBatch.newBuilder(batch).setDrafts(drafts).setReport(report).build();
+        double draftMs = (System.nanoTime() - start) / 1e6;
+        List<RoundBatch> drafted = new ArrayList<>(batches.size());
+        int next = 0;
+        for (int b = 0; b < batches.size(); b++) {
+            RoundBatch batch = batches.get(b);
+            List<DraftTokens> drafts = new ArrayList<>(batch.getSequences().size());
+            for (int i = 0; i < batch.getSequences().size(); i++, next++) {
+                if (proposals != null) {
+                    drafts.add(SequenceStates.draftTokens(proposals.get(next)));
+                }
+            }
+            // every batch in the call waited for all of it
+            RoundReport report =
+                    RoundReport.newBuilder(batch.getReport())
+                            .setDraftMs(draftMs)
+                            .setDraftWaitMs(waitMs[b])
+                            .setDraftTaskManager(taskManager())
+                            .build();
+            drafted.add(RoundBatch.newBuilder(batch).setDrafts(drafts).setReport(report).build());
+        }
+        return drafted;
     }
 
     @Override

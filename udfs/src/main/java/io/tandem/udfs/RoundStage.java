@@ -1,12 +1,13 @@
 package io.tandem.udfs;
 
 import io.tandem.schemas.internal.RoundBatch;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
@@ -15,10 +16,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A model stage of the round loop (draft or verify): runs each batch's round on one worker thread
- * per subtask, so the task thread never blocks on a model and batches queue up to the operator's
- * capacity; while one batch is in this stage, others can be in the other one (pipelining across
- * batches). Measures how long each batch waited for the worker.
+ * A model stage of the round loop (draft or verify): runs rounds on one worker thread per subtask,
+ * so the task thread never blocks on a model; while one batch is in this stage, others can be in
+ * the other one (pipelining across batches). The worker takes every batch that is waiting when it
+ * becomes free and runs their rounds as one model call (continuous batching across the loop's
+ * batches): batches that meet at a stage share its forward passes instead of taking turns.
  *
  * <p>A stage always completes with a batch: failures become part of the batch (no drafts, or failed
  * results), never an exception that would restart the job and lose other requests' rounds. The
@@ -30,7 +32,8 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoundStage.class);
 
-    private transient ExecutorService worker;
+    private transient Thread worker;
+    private transient BlockingQueue<Call> pending;
     private transient String taskManager;
     private transient Map<RoundBatch, Call> queued;
 
@@ -40,8 +43,11 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
     /** Frees what {@link #openStage} took. */
     abstract void closeStage();
 
-    /** Runs one round of {@code batch} (not to be modified) after {@code waitMs} in the queue. */
-    abstract RoundBatch process(RoundBatch batch, double waitMs);
+    /**
+     * Runs one round of each of {@code batches} (not to be modified), together; {@code waitMs[i]}
+     * is how long batch i waited for the worker. Returns one batch per input, in order.
+     */
+    abstract List<RoundBatch> process(List<RoundBatch> batches, double[] waitMs);
 
     /**
      * The batch to pass on when its round cannot run: it waited too long for the worker, or the
@@ -53,60 +59,38 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
     abstract String stageName();
 
     /** One batch handed to the worker; whoever settles it first (worker or timeout) owns it. */
-    private static final class Call {
-        final long queuedNanos = System.nanoTime();
-        final AtomicBoolean settled = new AtomicBoolean();
-    }
+    private record Call(
+            RoundBatch batch,
+            ResultFuture<RoundBatch> future,
+            long queuedNanos,
+            AtomicBoolean settled) {}
 
     @Override
     public final void open(OpenContext openContext) throws Exception {
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
         taskManager = TaskManagers.idOf(getRuntimeContext());
         queued = Collections.synchronizedMap(new IdentityHashMap<>());
-        worker =
-                Executors.newSingleThreadExecutor(
-                        r -> {
-                            Thread t = new Thread(r, "tandem-" + stageName() + "-" + subtask);
-                            t.setDaemon(true);
-                            return t;
-                        });
+        pending = new LinkedBlockingQueue<>();
         openStage();
+        worker = new Thread(this::work, "tandem-" + stageName() + "-" + subtask);
+        worker.setDaemon(true);
+        worker.start();
     }
 
     @Override
     public final void asyncInvoke(RoundBatch batch, ResultFuture<RoundBatch> resultFuture) {
-        Call call = new Call();
+        Call call = new Call(batch, resultFuture, System.nanoTime(), new AtomicBoolean());
         queued.put(batch, call);
-        worker.execute(
-                () -> {
-                    queued.remove(batch);
-                    if (!call.settled.compareAndSet(false, true)) {
-                        return; // abandoned by the timeout
-                    }
-                    double waitMs = (System.nanoTime() - call.queuedNanos) / 1e6;
-                    RoundBatch out;
-                    try {
-                        out = process(batch, waitMs);
-                    } catch (RuntimeException | Error e) {
-                        LOG.error(
-                                "{} of batch {} round {} failed",
-                                stageName(),
-                                batch.getBatchId(),
-                                batch.getRound(),
-                                e);
-                        out = abandon(batch, stageName() + " failed: " + e, waitMs);
-                    }
-                    resultFuture.complete(List.of(out));
-                });
+        pending.add(call);
     }
 
     @Override
     public final void timeout(RoundBatch batch, ResultFuture<RoundBatch> resultFuture) {
         Call call = queued.remove(batch);
-        if (call == null || !call.settled.compareAndSet(false, true)) {
+        if (call == null || !call.settled().compareAndSet(false, true)) {
             return; // running: the worker completes it
         }
-        double waitMs = (System.nanoTime() - call.queuedNanos) / 1e6;
+        double waitMs = (System.nanoTime() - call.queuedNanos()) / 1e6;
         LOG.warn(
                 "{} of batch {} round {} did not start within {} ms",
                 stageName(),
@@ -126,7 +110,7 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
     @Override
     public final void close() {
         if (worker != null) {
-            worker.shutdownNow();
+            worker.interrupt();
         }
         closeStage();
     }
@@ -134,5 +118,51 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
     /** The TaskManager this subtask runs on, for the placement recorded in results. */
     final String taskManager() {
         return taskManager;
+    }
+
+    private void work() {
+        List<Call> taken = new ArrayList<>();
+        try {
+            while (!Thread.currentThread().isInterrupted()) {
+                taken.add(pending.take());
+                pending.drainTo(taken);
+                List<Call> calls = new ArrayList<>(taken.size());
+                for (Call call : taken) {
+                    queued.remove(call.batch());
+                    if (call.settled().compareAndSet(false, true)) {
+                        calls.add(call); // else abandoned by the timeout
+                    }
+                }
+                taken.clear();
+                if (!calls.isEmpty()) {
+                    run(calls);
+                }
+            }
+        } catch (InterruptedException e) {
+            // the subtask is closing
+        }
+    }
+
+    private void run(List<Call> calls) {
+        long now = System.nanoTime();
+        List<RoundBatch> batches = new ArrayList<>(calls.size());
+        double[] waitMs = new double[calls.size()];
+        for (int i = 0; i < calls.size(); i++) {
+            batches.add(calls.get(i).batch());
+            waitMs[i] = (now - calls.get(i).queuedNanos()) / 1e6;
+        }
+        List<RoundBatch> out;
+        try {
+            out = process(batches, waitMs);
+        } catch (RuntimeException | Error e) {
+            LOG.error("{} of {} batches failed", stageName(), batches.size(), e);
+            out = new ArrayList<>(batches.size());
+            for (int i = 0; i < batches.size(); i++) {
+                out.add(abandon(batches.get(i), stageName() + " failed: " + e, waitMs[i]));
+            }
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            calls.get(i).future().complete(List.of(out.get(i)));
+        }
     }
 }

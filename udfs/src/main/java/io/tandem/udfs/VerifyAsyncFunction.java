@@ -84,17 +84,116 @@ public class VerifyAsyncFunction extends RoundStage {
     }
 
     @Override
-    RoundBatch process(RoundBatch batch, double waitMs) {
-        List<InferenceResult> refused = new ArrayList<>();
-        RoundBatch fitting = refuseOverlong(batch, refused);
-        RoundBatch verified = verify(fitting, waitMs);
-        if (refused.isEmpty()) {
-            return verified;
+    List<RoundBatch> process(List<RoundBatch> batches, double[] waitMs) {
+        List<Slice> slices = new ArrayList<>(batches.size());
+        for (RoundBatch batch : batches) {
+            List<InferenceResult> refused = new ArrayList<>();
+            slices.add(new Slice(refuseOverlong(batch, refused), refused));
         }
-        List<InferenceResult> results = new ArrayList<>(verified.getResults());
-        results.addAll(refused);
-        verified.setResults(results);
+        long start = System.nanoTime();
+        try {
+            verifyTogether(slices);
+        } catch (Exception | Error e) {
+            LOG.error(
+                    "Verifying {} batches ({}) failed in model {}",
+                    slices.size(),
+                    batches.get(0).getBatchId(),
+                    model.info().name(),
+                    e);
+            List<RoundBatch> failed = new ArrayList<>(batches.size());
+            for (Slice slice : slices) {
+                failed.add(withRefused(failAll(slice.batch, e.toString()), slice.refused));
+            }
+            return failed;
+        }
+        double verifyMs = (System.nanoTime() - start) / 1e6;
+        metrics.round(verifyMs);
+        List<RoundBatch> verified = new ArrayList<>(batches.size());
+        for (int b = 0; b < slices.size(); b++) {
+            Slice slice = slices.get(b);
+            verified.add(withRefused(assemble(slice, verifyMs, waitMs[b]), slice.refused));
+        }
         return verified;
+    }
+
+    /** One batch's part of a verification call: its sequences' progress through the call. */
+    private final class Slice {
+        final RoundBatch batch;
+        final List<InferenceResult> refused;
+        final List<SequenceProgress> progress = new ArrayList<>();
+        final List<DraftProposal> drafts = new ArrayList<>();
+        final List<AcceptanceStats> acceptance = new ArrayList<>();
+        final int[] calls;
+        final int steps;
+        AcceptanceStats roundAcceptance = AcceptanceStats.none();
+
+        Slice(RoundBatch batch, List<InferenceResult> refused) {
+            this.batch = batch;
+            this.refused = refused;
+            int eos = model.info().eosTokenId();
+            List<SequenceState> states = batch.getSequences();
+            for (int i = 0; i < states.size(); i++) {
+                progress.add(SequenceStates.progress(states.get(i), eos));
+                drafts.add(
+                        batch.getDrafts().isEmpty()
+                                ? DraftProposal.greedy(new int[0])
+                                : SequenceStates.proposal(batch.getDrafts().get(i)));
+                acceptance.add(SequenceStates.acceptance(states.get(i)));
+            }
+            calls = new int[states.size()];
+            steps = ServingMode.AD.label().equals(batch.getMode()) ? AD_STEPS_PER_ROUND : 1;
+        }
+    }
+
+    /**
+     * Runs every slice's round in shared target passes: one pass per step over all sequences still
+     * running (a speculative round is one step, an autoregressive one up to {@value
+     * #AD_STEPS_PER_ROUND}).
+     */
+    private void verifyTogether(List<Slice> slices) throws Exception {
+        int steps = slices.stream().mapToInt(slice -> slice.steps).max().orElse(0);
+        for (int step = 0; step < steps; step++) {
+            List<Slice> owners = new ArrayList<>();
+            List<Integer> indices = new ArrayList<>();
+            List<SequenceRound> rounds = new ArrayList<>();
+            List<DraftProposal> proposals = new ArrayList<>();
+            for (Slice slice : slices) {
+                for (int i = 0; step < slice.steps && i < slice.progress.size(); i++) {
+                    if (!slice.progress.get(i).finished()) {
+                        owners.add(slice);
+                        indices.add(i);
+                        rounds.add(slice.progress.get(i).round(slice.drafts.get(i).length()));
+                        proposals.add(slice.drafts.get(i));
+                    }
+                }
+            }
+            if (rounds.isEmpty()) {
+                return;
+            }
+            List<Verification> verifications = verifier.verify(rounds, proposals);
+            for (int k = 0; k < rounds.size(); k++) {
+                Slice slice = owners.get(k);
+                int i = indices.get(k);
+                Verification verification = verifications.get(k);
+                slice.progress.set(
+                        i, slice.progress.get(i).advance(slice.drafts.get(i), verification));
+                slice.calls[i]++;
+                if (verification.drafted() > 0) {
+                    slice.acceptance.set(i, slice.acceptance.get(i).plus(verification));
+                    slice.roundAcceptance = slice.roundAcceptance.plus(verification);
+                }
+            }
+        }
+    }
+
+    private static RoundBatch withRefused(RoundBatch batch, List<InferenceResult> refused) {
+        if (refused.isEmpty()) {
+            return batch;
+        }
+        List<InferenceResult> results = new ArrayList<>(batch.getResults());
+        results.addAll(refused);
+        batch.setResults(results);
+        return batch;
     }
 
     /**
@@ -139,63 +238,15 @@ public class VerifyAsyncFunction extends RoundStage {
         return RoundBatch.newBuilder(batch).setSequences(fitting).setDrafts(drafts).build();
     }
 
-    private RoundBatch verify(RoundBatch batch, double waitMs) {
-        int eos = model.info().eosTokenId();
+    /** One batch after its part of the call: finished sequences as results, the rest going on. */
+    private RoundBatch assemble(Slice slice, double verifyMs, double waitMs) {
+        RoundBatch batch = slice.batch;
         List<SequenceState> states = batch.getSequences();
-        List<SequenceProgress> progress = new ArrayList<>(states.size());
-        List<DraftProposal> drafts = new ArrayList<>(states.size());
-        for (int i = 0; i < states.size(); i++) {
-            progress.add(SequenceStates.progress(states.get(i), eos));
-            drafts.add(
-                    batch.getDrafts().isEmpty()
-                            ? DraftProposal.greedy(new int[0])
-                            : SequenceStates.proposal(batch.getDrafts().get(i)));
-        }
-        long start = System.nanoTime();
-        int steps = ServingMode.AD.label().equals(batch.getMode()) ? AD_STEPS_PER_ROUND : 1;
-        AcceptanceStats roundAcceptance = AcceptanceStats.none();
-        List<AcceptanceStats> acceptance = new ArrayList<>(states.size());
-        int[] calls = new int[states.size()];
-        for (SequenceState state : states) {
-            acceptance.add(SequenceStates.acceptance(state));
-        }
-        try {
-            for (int step = 0; step < steps; step++) {
-                List<Integer> running = new ArrayList<>();
-                List<SequenceRound> rounds = new ArrayList<>();
-                for (int i = 0; i < progress.size(); i++) {
-                    if (!progress.get(i).finished()) {
-                        running.add(i);
-                        rounds.add(progress.get(i).round(drafts.get(i).length()));
-                    }
-                }
-                if (running.isEmpty()) {
-                    break;
-                }
-                List<DraftProposal> proposals = running.stream().map(drafts::get).toList();
-                List<Verification> verifications = verifier.verify(rounds, proposals);
-                for (int k = 0; k < running.size(); k++) {
-                    int i = running.get(k);
-                    Verification verification = verifications.get(k);
-                    progress.set(i, progress.get(i).advance(drafts.get(i), verification));
-                    calls[i]++;
-                    if (verification.drafted() > 0) {
-                        acceptance.set(i, acceptance.get(i).plus(verification));
-                        roundAcceptance = roundAcceptance.plus(verification);
-                    }
-                }
-            }
-        } catch (Exception | Error e) {
-            LOG.error(
-                    "Verifying batch {} round {} failed in model {}",
-                    batch.getBatchId(),
-                    batch.getRound(),
-                    model.info().name(),
-                    e);
-            return failAll(batch, e.toString());
-        }
-        double verifyMs = (System.nanoTime() - start) / 1e6;
-        metrics.round(verifyMs);
+        List<SequenceProgress> progress = slice.progress;
+        List<DraftProposal> drafts = slice.drafts;
+        List<AcceptanceStats> acceptance = slice.acceptance;
+        int[] calls = slice.calls;
+        AcceptanceStats roundAcceptance = slice.roundAcceptance;
         RoundReport report =
                 RoundReport.newBuilder(batch.getReport())
                         .setVerifyMs(verifyMs)

@@ -60,6 +60,25 @@ class RoundStageTest {
     }
 
     @Test
+    void batchesThatWaitedTogetherRunInOneCall() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        FakeStage stage = new FakeStage(release);
+        try (OneInputStreamOperatorTestHarness<RoundBatch, RoundBatch> harness = harness(stage)) {
+            harness.processElement(batch("first"), 0);
+            assertThat(stage.started.await(10, TimeUnit.SECONDS)).isTrue();
+            harness.processElement(batch("second"), 0);
+            harness.processElement(batch("third"), 0);
+            release.countDown();
+            runMailUntil(harness, 3);
+
+            assertThat(stage.callSizes).containsExactly(1, 2);
+            assertThat(harness.extractOutputValues())
+                    .extracting(RoundBatch::getBatchId)
+                    .containsExactlyInAnyOrder("first", "second", "third");
+        }
+    }
+
+    @Test
     void anExceptionOutsideTheModelStillCompletesTheRound() throws Exception {
         FakeStage stage = new FakeStage(new CountDownLatch(0));
         stage.fail = true;
@@ -80,6 +99,7 @@ class RoundStageTest {
         final CountDownLatch started = new CountDownLatch(1);
         final List<String> processed = new CopyOnWriteArrayList<>();
         final List<String> reasons = new CopyOnWriteArrayList<>();
+        final List<Integer> callSizes = new CopyOnWriteArrayList<>();
         volatile boolean fail;
 
         FakeStage(CountDownLatch release) {
@@ -93,8 +113,9 @@ class RoundStageTest {
         void closeStage() {}
 
         @Override
-        RoundBatch process(RoundBatch batch, double waitMs) {
+        List<RoundBatch> process(List<RoundBatch> batches, double[] waitMs) {
             started.countDown();
+            callSizes.add(batches.size());
             if (fail) {
                 throw new IllegalStateException("boom");
             }
@@ -103,8 +124,12 @@ class RoundStageTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            processed.add(batch.getBatchId());
-            return RoundBatch.newBuilder(batch).setMode("processed").build();
+            List<RoundBatch> out = new ArrayList<>();
+            for (RoundBatch batch : batches) {
+                processed.add(batch.getBatchId());
+                out.add(RoundBatch.newBuilder(batch).setMode("processed").build());
+            }
+            return out;
         }
 
         @Override

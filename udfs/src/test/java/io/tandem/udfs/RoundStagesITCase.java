@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream.OutputMode;
@@ -137,6 +139,51 @@ class RoundStagesITCase {
 
         assertThat(resumed).hasSize(1);
         assertThat(resumed.get(0).getTokenIds()).isEqualTo(reference.get(0).getTokenIds());
+    }
+
+    @Test
+    void batchesThatMeetAtAStageShareItsCallsWithUnchangedOutput() throws Exception {
+        RoundBatch speculative =
+                batch(
+                        "m-1",
+                        "sd-fixed",
+                        4,
+                        request("a", "Mr. Darcy", 30),
+                        request("b", "It is", 9));
+        RoundBatch plain = batch("m-2", "ad", 0, request("c", "It is a truth", 25));
+        Map<String, List<Integer>> separately = new HashMap<>();
+        loop(speculative, true).forEach(r -> separately.put(r.getRequestId(), r.getTokenIds()));
+        loop(plain, false).forEach(r -> separately.put(r.getRequestId(), r.getTokenIds()));
+
+        Map<String, List<Integer>> together = new HashMap<>();
+        DraftAsyncFunction drafter = new DraftAsyncFunction(MODEL.toString());
+        VerifyAsyncFunction verifier = new VerifyAsyncFunction(MODEL.toString());
+        try (Stage draft = new Stage(drafter);
+                Stage verify = new Stage(verifier)) {
+            RoundBatch first = speculative;
+            RoundBatch second = plain;
+            while (!first.getSequences().isEmpty() || !second.getSequences().isEmpty()) {
+                // the speculative batch drafted, then both verified in the same target passes
+                List<RoundBatch> waiting = new ArrayList<>();
+                if (!first.getSequences().isEmpty()) {
+                    waiting.add(drafter.process(List.of(first), new double[1]).get(0));
+                }
+                if (!second.getSequences().isEmpty()) {
+                    waiting.add(second);
+                }
+                for (RoundBatch verified : verifier.process(waiting, new double[waiting.size()])) {
+                    verified.getResults()
+                            .forEach(r -> together.put(r.getRequestId(), r.getTokenIds()));
+                    if (verified.getBatchId().equals("m-1")) {
+                        first = next(verified);
+                    } else {
+                        second = next(verified);
+                    }
+                }
+            }
+        }
+
+        assertThat(together).isEqualTo(separately);
     }
 
     @Test
