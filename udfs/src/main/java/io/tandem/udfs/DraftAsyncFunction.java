@@ -77,6 +77,7 @@ public class DraftAsyncFunction extends RoundStage {
     List<RoundBatch> process(List<RoundBatch> batches, double[] waitMs) {
         int context = drafter.model().contextLength();
         List<SequenceRound> rounds = new ArrayList<>();
+        List<SequenceRound> drafting = new ArrayList<>();
         for (RoundBatch batch : batches) {
             batch.getReleased().forEach(drafter::finish);
             for (SequenceState sequence : batch.getSequences()) {
@@ -84,13 +85,26 @@ public class DraftAsyncFunction extends RoundStage {
                 GenerationRequest request = progress.request();
                 // the target refuses such a request; drafting for it would fail the whole call
                 boolean fits = request.promptLength() + request.maxNewTokens() <= context;
-                rounds.add(progress.round(fits ? batch.getSpeculationLength() : 0));
+                SequenceRound round = progress.round(fits ? batch.getSpeculationLength() : 0);
+                rounds.add(round);
+                if (round.speculationLength() > 0) {
+                    drafting.add(round);
+                }
             }
         }
         long start = System.nanoTime();
         List<DraftProposal> proposals;
         try {
-            proposals = drafter.draft(rounds);
+            // a round of length 0 only verifies: it need not take part in the draft passes
+            List<DraftProposal> drafted = drafter.draft(drafting);
+            proposals = new ArrayList<>(rounds.size());
+            int next = 0;
+            for (SequenceRound round : rounds) {
+                proposals.add(
+                        round.speculationLength() > 0
+                                ? drafted.get(next++)
+                                : DraftProposal.greedy(new int[0]));
+            }
         } catch (ModelException | RuntimeException e) {
             LOG.warn(
                     "Drafting {} batches failed; verifying them without drafts", batches.size(), e);

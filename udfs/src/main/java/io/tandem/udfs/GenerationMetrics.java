@@ -23,8 +23,9 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
  *       position} subgroup (1, 2, …);
  *   <li>gauges {@code acceptanceRate} (accepted / drafted tokens) and {@code meanAcceptedLength}
  *       (tokens per drafting round: 1 + accepted / drafts), since the subtask started;
- *   <li>histograms {@code roundMillis} (target model time per round of a batch) and {@code
- *       e2eRequestLatencyMillis} (client send to result).
+ *   <li>histograms {@code roundMillis} (target model time per verification call, which may serve
+ *       the rounds of several batches at once) and {@code e2eRequestLatencyMillis} (client send to
+ *       result).
  * </ul>
  *
  * <p>Updated from the worker thread, and for abandoned rounds from the task thread (their counters

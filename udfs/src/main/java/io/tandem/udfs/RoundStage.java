@@ -3,9 +3,11 @@ package io.tandem.udfs;
 import io.tandem.schemas.internal.RoundBatch;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,6 +33,12 @@ import org.slf4j.LoggerFactory;
 abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoundStage.class);
+
+    /**
+     * Sequences one call may take: the sessions of a call in progress cannot be evicted, so this
+     * bounds its memory, and it bounds how long newer batches wait.
+     */
+    static final int MAX_SEQUENCES_PER_CALL = 64;
 
     private transient Thread worker;
     private transient BlockingQueue<Call> pending;
@@ -108,12 +116,16 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
     }
 
     @Override
-    public final void close() {
+    public final void close() throws InterruptedException {
         if (worker != null) {
             worker.interrupt();
+            // the model must outlive the call in progress
+            worker.join(CLOSE_WAIT_MILLIS);
         }
         closeStage();
     }
+
+    private static final long CLOSE_WAIT_MILLIS = 30_000;
 
     /** The TaskManager this subtask runs on, for the placement recorded in results. */
     final String taskManager() {
@@ -121,25 +133,71 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
     }
 
     private void work() {
-        List<Call> taken = new ArrayList<>();
         try {
             while (!Thread.currentThread().isInterrupted()) {
-                taken.add(pending.take());
-                pending.drainTo(taken);
-                List<Call> calls = new ArrayList<>(taken.size());
-                for (Call call : taken) {
+                List<Call> calls = new ArrayList<>();
+                int sequences = 0;
+                for (Call call = pending.take(); call != null; call = pending.peek()) {
+                    // one consumer: the head peeked is the one polled
+                    int size = call.batch().getSequences().size();
+                    if (!calls.isEmpty() && sequences + size > MAX_SEQUENCES_PER_CALL) {
+                        break;
+                    }
+                    if (!calls.isEmpty()) {
+                        pending.poll();
+                    }
                     queued.remove(call.batch());
                     if (call.settled().compareAndSet(false, true)) {
                         calls.add(call); // else abandoned by the timeout
+                        sequences += size;
                     }
                 }
-                taken.clear();
-                if (!calls.isEmpty()) {
-                    run(calls);
+                for (List<Call> group : disjoint(calls)) {
+                    runSafely(group);
                 }
             }
         } catch (InterruptedException e) {
             // the subtask is closing
+        }
+    }
+
+    /**
+     * {@code calls} in groups in which no request appears twice (a model call keys its KV sessions
+     * by request id); after a restore, a replayed round and the head's own copy of the same batch
+     * can be waiting together.
+     */
+    private static List<List<Call>> disjoint(List<Call> calls) {
+        List<List<Call>> groups = new ArrayList<>();
+        List<Set<String>> ids = new ArrayList<>();
+        for (Call call : calls) {
+            Set<String> own = new HashSet<>();
+            call.batch()
+                    .getSequences()
+                    .forEach(s -> own.add(s.getAdmitted().getRequest().getRequestId()));
+            int g = 0;
+            while (g < groups.size() && !Collections.disjoint(ids.get(g), own)) {
+                g++;
+            }
+            if (g == groups.size()) {
+                groups.add(new ArrayList<>());
+                ids.add(new HashSet<>());
+            }
+            groups.get(g).add(call);
+            ids.get(g).addAll(own);
+        }
+        return groups;
+    }
+
+    /** Runs a group and completes every call in it, whatever happens. */
+    private void runSafely(List<Call> calls) {
+        try {
+            run(calls);
+        } catch (Throwable t) {
+            LOG.error("{} worker failed on {} batches", stageName(), calls.size(), t);
+            for (Call call : calls) {
+                // completing twice is ignored, so the calls run() completed keep their results
+                call.future().completeExceptionally(t);
+            }
         }
     }
 
@@ -160,6 +218,10 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
             for (int i = 0; i < batches.size(); i++) {
                 out.add(abandon(batches.get(i), stageName() + " failed: " + e, waitMs[i]));
             }
+        }
+        if (out.size() != calls.size()) {
+            throw new IllegalStateException(
+                    stageName() + " returned " + out.size() + " batches for " + calls.size());
         }
         for (int i = 0; i < calls.size(); i++) {
             calls.get(i).future().complete(List.of(out.get(i)));

@@ -94,6 +94,19 @@ public class VerifyAsyncFunction extends RoundStage {
         try {
             verifyTogether(slices);
         } catch (Exception | Error e) {
+            if (batches.size() > 1) {
+                // one batch's failure should not fail the others: each again on its own (the
+                // sessions roll back to the tokens each round carries)
+                LOG.warn(
+                        "Verifying {} batches together failed; verifying each alone",
+                        batches.size(),
+                        e);
+                List<RoundBatch> alone = new ArrayList<>(batches.size());
+                for (int b = 0; b < batches.size(); b++) {
+                    alone.addAll(process(List.of(batches.get(b)), new double[] {waitMs[b]}));
+                }
+                return alone;
+            }
             LOG.error(
                     "Verifying {} batches ({}) failed in model {}",
                     slices.size(),

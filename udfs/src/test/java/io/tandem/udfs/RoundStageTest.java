@@ -2,8 +2,11 @@ package io.tandem.udfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
+import io.tandem.schemas.internal.SequenceState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +78,24 @@ class RoundStageTest {
             assertThat(harness.extractOutputValues())
                     .extracting(RoundBatch::getBatchId)
                     .containsExactlyInAnyOrder("first", "second", "third");
+        }
+    }
+
+    @Test
+    void twoCopiesOfARequestNeverShareACall() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        FakeStage stage = new FakeStage(release);
+        try (OneInputStreamOperatorTestHarness<RoundBatch, RoundBatch> harness = harness(stage)) {
+            harness.processElement(batch("first", "r-1"), 0);
+            assertThat(stage.started.await(10, TimeUnit.SECONDS)).isTrue();
+            // after a restore: a replayed round and the head's own copy of the same batch
+            harness.processElement(batch("replayed", "r-2", "r-3"), 0);
+            harness.processElement(batch("own-copy", "r-2", "r-3"), 0);
+            harness.processElement(batch("other", "r-4"), 0);
+            release.countDown();
+            runMailUntil(harness, 4);
+
+            assertThat(stage.callSizes).containsExactly(1, 2, 1);
         }
     }
 
@@ -170,7 +191,23 @@ class RoundStageTest {
         }
     }
 
-    private static RoundBatch batch(String id) {
+    private static RoundBatch batch(String id, String... requestIds) {
+        List<SequenceState> sequences = new ArrayList<>();
+        for (String requestId : requestIds) {
+            sequences.add(
+                    SequenceStates.start(
+                            AdmittedRequest.newBuilder()
+                                    .setRequest(
+                                            InferenceRequest.newBuilder()
+                                                    .setRequestId(requestId)
+                                                    .setPrompt("")
+                                                    .setMaxNewTokens(1)
+                                                    .setClientSendTime(Instant.EPOCH)
+                                                    .build())
+                                    .setPromptTokenIds(List.of(1))
+                                    .setArrivalTime(Instant.EPOCH)
+                                    .build()));
+        }
         return RoundBatch.newBuilder()
                 .setBatchId(id)
                 .setClosedTime(Instant.EPOCH)
@@ -179,7 +216,7 @@ class RoundStageTest {
                 .setLoopSubtask(0)
                 .setRound(0)
                 .setSpeculationLength(0)
-                .setSequences(List.of())
+                .setSequences(sequences)
                 .setReport(RoundReport.newBuilder().build())
                 .build();
     }
