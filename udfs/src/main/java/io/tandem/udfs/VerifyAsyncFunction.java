@@ -94,39 +94,55 @@ public class VerifyAsyncFunction extends RoundStage {
         try {
             verifyTogether(slices);
         } catch (Exception | Error e) {
-            if (batches.size() > 1) {
-                // one batch's failure should not fail the others: each again on its own (the
-                // sessions roll back to the tokens each round carries)
-                LOG.warn(
-                        "Verifying {} batches together failed; verifying each alone",
-                        batches.size(),
-                        e);
-                List<RoundBatch> alone = new ArrayList<>(batches.size());
-                for (int b = 0; b < batches.size(); b++) {
-                    alone.addAll(process(List.of(batches.get(b)), new double[] {waitMs[b]}));
-                }
-                return alone;
+            if (slices.size() == 1) {
+                return List.of(failed(slices.get(0), e));
             }
-            LOG.error(
-                    "Verifying {} batches ({}) failed in model {}",
-                    slices.size(),
-                    batches.get(0).getBatchId(),
-                    model.info().name(),
-                    e);
-            List<RoundBatch> failed = new ArrayList<>(batches.size());
-            for (Slice slice : slices) {
-                failed.add(withRefused(failAll(slice.batch, e.toString()), slice.refused));
+            // one batch's failure should not fail the others: each again on its own, from the
+            // state its round arrived in (the sessions roll back to the tokens a round carries)
+            LOG.warn(
+                    "Verifying {} batches together failed; verifying each alone", slices.size(), e);
+            List<RoundBatch> alone = new ArrayList<>(slices.size());
+            for (int b = 0; b < slices.size(); b++) {
+                alone.add(
+                        verifyAlone(
+                                new Slice(slices.get(b).batch, slices.get(b).refused), waitMs[b]));
             }
-            return failed;
+            return alone;
         }
+        return assembleAll(slices, waitMs, start);
+    }
+
+    /** One batch's round in passes of its own: the retry after a failed shared call. */
+    private RoundBatch verifyAlone(Slice slice, double waitMs) {
+        long start = System.nanoTime();
+        try {
+            verifyTogether(List.of(slice));
+        } catch (Exception | Error e) {
+            return failed(slice, e);
+        }
+        return assembleAll(List.of(slice), new double[] {waitMs}, start).get(0);
+    }
+
+    /** Every slice as it leaves the stage, after a call that started at {@code start}. */
+    private List<RoundBatch> assembleAll(List<Slice> slices, double[] waitMs, long start) {
         double verifyMs = (System.nanoTime() - start) / 1e6;
         metrics.round(verifyMs);
-        List<RoundBatch> verified = new ArrayList<>(batches.size());
+        List<RoundBatch> verified = new ArrayList<>(slices.size());
         for (int b = 0; b < slices.size(); b++) {
             Slice slice = slices.get(b);
             verified.add(withRefused(assemble(slice, verifyMs, waitMs[b]), slice.refused));
         }
         return verified;
+    }
+
+    private RoundBatch failed(Slice slice, Throwable cause) {
+        LOG.error(
+                "Verifying batch {} round {} failed in model {}",
+                slice.batch.getBatchId(),
+                slice.batch.getRound(),
+                model.info().name(),
+                cause);
+        return withRefused(failAll(slice.batch, cause.toString()), slice.refused);
     }
 
     /** One batch's part of a verification call: its sequences' progress through the call. */
