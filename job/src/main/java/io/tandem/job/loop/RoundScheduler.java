@@ -156,7 +156,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
                             .setSpeculationLength(0)
                             .setSequences(
                                     batch.getRequests().stream()
-                                            .map(r -> start(r, shares))
+                                            .map(r -> firstState(r, shares))
                                             .toList())
                             .setReport(RoundReport.newBuilder().build())
                             .build();
@@ -165,7 +165,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     }
 
     /** A request's first state, with its share of the uplink band in wireless mode. */
-    private static SequenceState start(
+    private static SequenceState firstState(
             AdmittedRequest request, Map<String, UplinkShares.Share> shares) {
         SequenceState state = SequenceStates.start(request);
         UplinkShares.Share share = shares.get(request.getRequest().getRequestId());

@@ -2,7 +2,6 @@ package io.tandem.job.planning;
 
 import io.tandem.planner.BatchShape;
 import io.tandem.planner.acceptance.Acceptance;
-import io.tandem.planner.acceptance.IidAcceptance;
 import io.tandem.planner.batching.BatchPlan;
 import io.tandem.planner.batching.MeanLatencyPlanner;
 import io.tandem.planner.batching.Planner;
@@ -50,11 +49,6 @@ public final class WindowPlanner {
             millis[l - 1] = 1000 * (costs.draftRound(batch, l) + costs.verifyRound(batch, l));
         }
         return millis;
-    }
-
-    /** Plans {@code window} (its requests in arrival order) for acceptance rate {@code alpha}. */
-    public BatchPlan plan(List<AdmittedRequest> window, double alpha) {
-        return plan(window, new IidAcceptance(alpha));
     }
 
     /** Plans {@code window} (its requests in arrival order) for the pair's {@code acceptance}. */
