@@ -319,23 +319,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         return pipelineRun(mode, rate, config, arrivals, startMillis, ids, received, maxLag);
     }
 
-    /**
-     * One request per lane, so every model worker and loop head has run before timing starts; the
-     * first wave also waits out the job's start-up.
-     */
     private static Set<String> sendWarmUps(RequestProducer producer, JobConfig config, int wave) {
-        int lanes = config.batching().lanes();
-        Set<Integer> covered = new HashSet<>();
         Set<String> ids = new HashSet<>();
-        for (int k = 0; covered.size() < lanes; k++) {
-            String id = "warm-up-" + wave + "-" + k;
-            if (covered.add(Math.floorMod(id.hashCode(), lanes))) {
-                InferenceRequest request = DemoRequests.warmUp(Instant.now());
-                request.setRequestId(id);
-                request.setMaxNewTokens(WARM_UP_TOKENS);
-                producer.send(request);
-                ids.add(id);
-            }
+        for (InferenceRequest request :
+                DemoRequests.warmUps(
+                        config.batching().lanes(), String.valueOf(wave), WARM_UP_TOKENS)) {
+            producer.send(request);
+            ids.add(request.getRequestId());
         }
         return ids;
     }

@@ -1,21 +1,17 @@
 package io.tandem.job.bench;
 
 import io.tandem.job.kafka.AvroBytes;
+import io.tandem.job.kafka.TopicReader;
 import io.tandem.schemas.InferenceResult;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Properties;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads a results topic from its start on a thread of its own while a benchmark sends, stamping
@@ -40,22 +36,9 @@ final class ResultCollector implements AutoCloseable {
      * @param onResult called on the reading thread for each result, e.g. for progress
      */
     ResultCollector(String bootstrapServers, String topic, Consumer<InferenceResult> onResult) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // fetch.min.bytes stays 1: the broker answers a fetch as soon as one record is there, so
-        // the default fetch.max.wait.ms adds no latency (and a short one would add load)
         this.consumer =
-                new KafkaConsumer<>(
-                        props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                TopicReader.open(bootstrapServers, List.of(topic), true, Duration.ofSeconds(30));
         this.onResult = onResult;
-        List<TopicPartition> partitions =
-                consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                        .map(p -> new TopicPartition(p.topic(), p.partition()))
-                        .collect(Collectors.toList());
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
         thread = new Thread(this::poll, "bench-results-" + topic);
         thread.setDaemon(true);
         thread.start();

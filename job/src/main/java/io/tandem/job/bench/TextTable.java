@@ -55,6 +55,9 @@ public final class TextTable {
     }
 
     private static String format(double value) {
+        if (Double.isNaN(value)) {
+            return "-";
+        }
         double abs = Math.abs(value);
         if (abs >= 100) {
             return String.format("%.0f", value);

@@ -5,8 +5,10 @@ import io.tandem.schemas.Sampling;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The demo's sample traffic: a few Austen-style prompts, greedy and sampled, and one bad record.
@@ -43,6 +45,26 @@ public final class DemoRequests {
                 .setMaxNewTokens(4)
                 .setClientSendTime(now)
                 .build();
+    }
+
+    /**
+     * Short requests, one for each of the job's batching lanes (lanes go by the hash of the request
+     * id), so that every model worker and loop head has run once before a measurement starts; ids
+     * {@code warm-up-<tag>-<k>}.
+     */
+    public static List<InferenceRequest> warmUps(int lanes, String tag, int maxNewTokens) {
+        Set<Integer> covered = new HashSet<>();
+        List<InferenceRequest> requests = new ArrayList<>();
+        for (int k = 0; covered.size() < lanes; k++) {
+            String id = "warm-up-" + tag + "-" + k;
+            if (covered.add(Math.floorMod(id.hashCode(), lanes))) {
+                InferenceRequest request = warmUp(Instant.now());
+                request.setRequestId(id);
+                request.setMaxNewTokens(maxNewTokens);
+                requests.add(request);
+            }
+        }
+        return requests;
     }
 
     /** The sample requests, ids {@code demo-1...}; set their send time as they are sent. */
