@@ -17,8 +17,8 @@ public final class ReplayRequests {
     private final double speedup;
 
     /**
-     * @param traceName names the requests ({@code <traceName>-<line>}), so two replays of one trace
-     *     can share a topic
+     * @param traceName names the requests ({@code <traceName>-<line>}); a replay makes it unique
+     *     per run, so that runs can share a topic
      * @param speedup how many times faster than recorded, {@code > 0}
      */
     public ReplayRequests(String traceName, PromptSynthesizer prompts, double speedup) {

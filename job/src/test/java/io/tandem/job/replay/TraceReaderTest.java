@@ -3,6 +3,7 @@ package io.tandem.job.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tandem.testkit.SampleTraces;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -97,7 +98,7 @@ class TraceReaderTest {
 
     @Test
     void theSamplesInTheRepositoryReadWithoutProblems() throws IOException {
-        Path traces = repositoryTraces();
+        Path traces = SampleTraces.dir();
         for (String name :
                 List.of("azure-sample.csv", "mooncake-sample.jsonl", "tandem-sample.jsonl")) {
             Path trace = traces.resolve(name);
@@ -132,14 +133,5 @@ class TraceReaderTest {
 
     private static Path write(Path dir, String name, String... lines) throws IOException {
         return Files.write(dir.resolve(name), List.of(lines));
-    }
-
-    private static Path repositoryTraces() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("traces"))) {
-                return dir.resolve("traces");
-            }
-        }
-        throw new IllegalStateException("traces/ not found");
     }
 }

@@ -1,0 +1,109 @@
+package io.tandem.job.replay;
+
+/**
+ * What happened to one replayed request: one row of the report's CSV. Small and fixed in size (no
+ * prompt, no generated text), so a replay keeps one per request in bounded memory. Times are in ms;
+ * {@code sentMs} and {@code answeredMs} count from the replay's start. Immutable.
+ *
+ * @param line the trace line
+ * @param id the request id sent
+ * @param status how it ended
+ * @param arrivalMs the recorded arrival, relative to the trace's first request
+ * @param sentMs when it was due to be sent (the recorded arrival over the speed-up)
+ * @param sendLagMs how late the send was against that schedule
+ * @param promptTokens prompt length sent, after capping
+ * @param maxNewTokens output length asked for, after capping
+ * @param capped whether capping to the model's context shortened it
+ * @param answeredMs when its answer (result or dead letter) was read; NaN without one
+ * @param latencyMs scheduled send to its result being read; NaN without a result
+ * @param generatedTokens tokens generated
+ * @param rounds target model calls that produced tokens
+ * @param drafted draft tokens proposed
+ * @param accepted draft tokens accepted
+ * @param meanSpeculationLength mean speculation length over its rounds; 0 in mode ad
+ * @param queueingMs send to admission by the job (Kafka in)
+ * @param batchingMs admission to its batch window closing
+ * @param waitingMs time in the round loop outside model calls and loop overhead: waiting for a
+ *     model worker
+ * @param loopOverheadMs time going around the round loop between operators
+ * @param draftMs time in draft model calls
+ * @param verifyMs time in target model calls
+ * @param deliveryMs the result leaving the job to it being read (Kafka out)
+ * @param batchSize the size of its batch
+ * @param resumes times its generation resumed after a failure
+ * @param reason why it failed or was rejected; empty otherwise
+ */
+public record ReplayOutcome(
+        long line,
+        String id,
+        Status status,
+        double arrivalMs,
+        double sentMs,
+        double sendLagMs,
+        int promptTokens,
+        int maxNewTokens,
+        boolean capped,
+        double answeredMs,
+        double latencyMs,
+        int generatedTokens,
+        int rounds,
+        int drafted,
+        int accepted,
+        double meanSpeculationLength,
+        double queueingMs,
+        double batchingMs,
+        double waitingMs,
+        double loopOverheadMs,
+        double draftMs,
+        double verifyMs,
+        double deliveryMs,
+        int batchSize,
+        int resumes,
+        String reason) {
+
+    /** How a request sent by the replay ended. */
+    public enum Status {
+        /** A result came back. */
+        ANSWERED,
+        /** A result came back with finish reason ERROR. */
+        FAILED,
+        /** The job dead-lettered it. */
+        REJECTED,
+        /** Nothing came back before the replay's drain timeout. */
+        LOST,
+        /** Nothing had come back when the replay was interrupted. */
+        IN_FLIGHT;
+
+        /** Lower case, as written in the CSV and JSON. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** Whether a result (successful or failed) came back. */
+    public boolean hasResult() {
+        return status == Status.ANSWERED || status == Status.FAILED;
+    }
+
+    /** End-to-end latency per generated token; NaN without a result or tokens. */
+    public double msPerOutputToken() {
+        return hasResult() && generatedTokens > 0 ? latencyMs / generatedTokens : Double.NaN;
+    }
+
+    /** Time the job spent generating (models and the loop) per generated token; NaN without. */
+    public double generationMsPerToken() {
+        return hasResult() && generatedTokens > 0
+                ? (waitingMs + loopOverheadMs + draftMs + verifyMs) / generatedTokens
+                : Double.NaN;
+    }
+
+    /** Queueing before generation starts: Kafka in, batching and waiting for a model worker. */
+    public double queuedMs() {
+        return queueingMs + batchingMs + waitingMs;
+    }
+
+    /** Model work and the loop that carries it. */
+    public double computeMs() {
+        return draftMs + verifyMs + loopOverheadMs;
+    }
+}
