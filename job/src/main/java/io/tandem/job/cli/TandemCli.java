@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
             TrainCommand.class,
             BenchCommand.class,
             SimulateCommand.class,
+            ReplayCommand.class,
+            ReportCommand.class,
             ConfigCommand.class
         })
 public final class TandemCli {

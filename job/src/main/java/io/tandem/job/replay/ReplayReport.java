@@ -51,6 +51,7 @@ public final class ReplayReport {
     /**
      * How the replay ended.
      *
+     * @param traceRequests the requests the trace holds, up to the limit
      * @param sending what the sender did
      * @param interrupted whether it was stopped (Ctrl-C) before every answer was in
      * @param durationMs from the replay's start to the end of the wait for answers
@@ -62,6 +63,7 @@ public final class ReplayReport {
      *     and job included when embedded)
      */
     public record Ending(
+            long traceRequests,
             Replay.Sending sending,
             boolean interrupted,
             double durationMs,
@@ -138,6 +140,7 @@ public final class ReplayReport {
             json.addProperty("limit", setup.limit());
         }
         json.addProperty("interrupted", ending.interrupted());
+        json.addProperty("trace_requests", ending.traceRequests());
         json.addProperty("requests", outcomes.size());
         json.addProperty("answered", count(Status.ANSWERED));
         json.addProperty("failed", count(Status.FAILED));
@@ -213,7 +216,13 @@ public final class ReplayReport {
                                 + speedup()
                                 + ", mode "
                                 + mode()
-                                + (ending.interrupted() ? ", INTERRUPTED: partial" : "")
+                                + (ending.interrupted()
+                                        ? ", INTERRUPTED: partial, "
+                                                + outcomes.size()
+                                                + " of "
+                                                + ending.traceRequests()
+                                                + " sent"
+                                        : "")
                                 + ")",
                         "requests",
                         "answered",

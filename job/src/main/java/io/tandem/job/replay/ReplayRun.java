@@ -93,6 +93,7 @@ public final class ReplayRun {
                 baseName(setup.trace())
                         + "-"
                         + Long.toString(System.currentTimeMillis(), 36).toLowerCase(Locale.ROOT);
+        long traceRequests = count(setup.trace(), setup.format(), setup.limit());
         ReplayLedger ledger = new ReplayLedger(System.currentTimeMillis() + START_DELAY_MILLIS);
         HeapWatch heap = new HeapWatch(ledger, monitor);
         try (TraceReader reader = TraceReader.open(setup.trace(), setup.format());
@@ -144,6 +145,7 @@ public final class ReplayRun {
                             setup.speedup(),
                             setup.limit()),
                     new ReplayReport.Ending(
+                            traceRequests,
                             sending,
                             interrupted,
                             durationMs,

@@ -77,7 +77,7 @@ class ReplayReportTest {
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         report.print(new PrintStream(text, true, StandardCharsets.UTF_8));
         assertThat(text.toString(StandardCharsets.UTF_8))
-                .contains("INTERRUPTED: partial")
+                .contains("INTERRUPTED: partial, 2 of 12 sent")
                 .contains("in flight");
     }
 
@@ -141,6 +141,7 @@ class ReplayReportTest {
 
     private static ReplayReport.Ending ending(boolean interrupted, int duplicated) {
         return new ReplayReport.Ending(
+                12,
                 new Replay.Sending(12, 1.5, interrupted),
                 interrupted,
                 2_500,

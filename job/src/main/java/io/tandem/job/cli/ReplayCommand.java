@@ -1,0 +1,332 @@
+package io.tandem.job.cli;
+
+import io.tandem.job.TandemJob;
+import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.TandemOptions;
+import io.tandem.job.demo.DemoRequests;
+import io.tandem.job.kafka.AvroBytes;
+import io.tandem.job.kafka.EmbeddedKafka;
+import io.tandem.job.kafka.RequestProducer;
+import io.tandem.job.kafka.TopicReader;
+import io.tandem.job.replay.PromptSynthesizer;
+import io.tandem.job.replay.ReplayReport;
+import io.tandem.job.replay.ReplayRun;
+import io.tandem.job.replay.TraceFormat;
+import io.tandem.model.ModelInfo;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.InferenceResult;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
+
+/**
+ * Replays a recorded request trace against the job and reports what it measured. With {@code
+ * --embedded} it starts a broker and the job itself; with {@code --bootstrap} it drives a job that
+ * is already serving that cluster. Ctrl-C (or SIGTERM) stops the sending and writes a partial
+ * report; the exit code is then 130, else 0 when every request came back once and 1 when not.
+ */
+@Command(
+        name = "replay",
+        mixinStandardHelpOptions = true,
+        description =
+                "Replay a request trace (Azure CSV, Mooncake JSONL or Tandem JSONL) through Kafka"
+                        + " against the job, and report latency, throughput and acceptance.")
+public final class ReplayCommand implements Callable<Integer> {
+
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(180);
+    private static final int WARM_UP_TOKENS = 16;
+
+    /** The shell's code for a command ended by Ctrl-C. */
+    private static final int EXIT_INTERRUPTED = 130;
+
+    @Option(
+            names = "--trace",
+            required = true,
+            paramLabel = "FILE",
+            description = "The trace to replay.")
+    Path trace;
+
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            description =
+                    "azure, mooncake or jsonl (default: from the file name: .csv is azure, a"
+                            + " name with mooncake is mooncake, else jsonl).")
+    String format;
+
+    @Option(
+            names = "--embedded",
+            description =
+                    "Start an embedded Kafka broker and the job on a local Flink, then replay;"
+                            + " otherwise give --bootstrap of a cluster the job is serving.")
+    boolean embedded;
+
+    @Option(
+            names = "--speedup",
+            paramLabel = "X",
+            defaultValue = "1",
+            description = "Replay X times faster than recorded (default: ${DEFAULT-VALUE}).")
+    double speedup;
+
+    @Option(names = "--limit", paramLabel = "N", description = "Replay only the first N requests.")
+    Long limit;
+
+    @Option(
+            names = "--report",
+            paramLabel = "DIR",
+            description =
+                    "Write summary.json, requests.csv and PNG plots here (created if missing).")
+    Path report;
+
+    @Option(
+            names = "--patience",
+            paramLabel = "DURATION",
+            defaultValue = "PT60S",
+            description =
+                    "After the last send, give up on the missing answers when none has come for"
+                            + " this long, as ISO-8601 (default: 60 s); they are reported lost.")
+    Duration patience;
+
+    @Option(
+            names = "--corpus",
+            paramLabel = "FILE",
+            defaultValue = "models/data/austen-heldout.txt",
+            description =
+                    "ASCII text to cut prompts from when the trace has only lengths (default:"
+                            + " ${DEFAULT-VALUE}).")
+    Path corpus;
+
+    @Option(
+            names = "--task-managers",
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "With --embedded: local TaskManagers (default: ${DEFAULT-VALUE}).")
+    int taskManagers;
+
+    /**
+     * Job settings: with --embedded the job's; otherwise the topics and models of the running job.
+     */
+    @Mixin JobOptions job;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (embedded == (job.bootstrap != null)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Give either --embedded or --bootstrap HOST:PORT of a cluster the job serves.");
+        }
+        if (!embedded && job.mode != null) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "--mode needs --embedded: a running job keeps the mode it was started in.");
+        }
+        if (!(speedup > 0) || Double.isInfinite(speedup)) {
+            throw new ParameterException(
+                    spec.commandLine(), "--speedup must be > 0, got " + speedup);
+        }
+        Path home = Path.of(System.getProperty("tandem.home", "."));
+        Path traceFile = resolve(home, trace);
+        if (!Files.isRegularFile(traceFile)) {
+            throw new ParameterException(spec.commandLine(), "No trace file " + trace);
+        }
+        TraceFormat traceFormat =
+                format != null ? TraceFormat.of(format) : TraceFormat.guess(traceFile);
+        long most = limit != null ? limit : Long.MAX_VALUE;
+        if (most < 1) {
+            throw new ParameterException(spec.commandLine(), "--limit must be >= 1, got " + limit);
+        }
+        if (embedded) {
+            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+                Map<String, String> base = JobOptions.localDefaults();
+                base.put(TandemOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+                JobConfig config = job.resolve(base);
+                StreamExecutionEnvironment env = TandemJob.environment(config, taskManagers);
+                TandemJob.wireKafka(env, config, false);
+                JobClient client = env.executeAsync(TandemJob.JOB_NAME);
+                try {
+                    System.out.printf(
+                            "Tandem replay: Kafka %s (embedded), Flink local with %d TaskManagers,"
+                                    + " mode %s; waiting for the job to serve its warm-up"
+                                    + " requests...%n",
+                            kafka.bootstrapServers(),
+                            taskManagers,
+                            config.generation().mode().label());
+                    warmUp(config);
+                    return replay(
+                            config,
+                            traceFile,
+                            traceFormat,
+                            most,
+                            "embedded",
+                            config.generation().mode().label(),
+                            home);
+                } finally {
+                    client.cancel().get(30, TimeUnit.SECONDS);
+                }
+            }
+        }
+        JobConfig config = job.resolve(Map.of());
+        return replay(
+                config,
+                traceFile,
+                traceFormat,
+                most,
+                config.kafka().bootstrapServers(),
+                null,
+                home);
+    }
+
+    private int replay(
+            JobConfig config,
+            Path traceFile,
+            TraceFormat traceFormat,
+            long most,
+            String target,
+            String mode,
+            Path home)
+            throws Exception {
+        PrintStream out = System.out;
+        PromptSynthesizer prompts =
+                new PromptSynthesizer(
+                        Files.readString(resolve(home, corpus), StandardCharsets.US_ASCII),
+                        contextLength(config));
+        ReplayRun run =
+                new ReplayRun(
+                        new ReplayReport.Setup(traceFile, traceFormat, target, mode, speedup, most),
+                        prompts,
+                        patience);
+        long total = ReplayRun.count(traceFile, traceFormat, most);
+        out.printf(
+                "Replaying %d requests of %s (%s) at %s× speed to %s; Ctrl-C stops with a partial"
+                        + " report.%n",
+                total,
+                trace,
+                traceFormat.name().toLowerCase(java.util.Locale.ROOT),
+                speedup,
+                config.kafka().requestsTopic());
+
+        // Ctrl-C is handled rather than left to start the JVM's shutdown: the report's plots
+        // need AWT, which cannot start once shutdown has begun, and the embedded broker and job
+        // should still be closed in order. A second Ctrl-C quits at once.
+        AtomicBoolean interrupted = new AtomicBoolean();
+        SignalHandler onInterrupt =
+                signal -> {
+                    if (interrupted.getAndSet(true)) {
+                        Runtime.getRuntime().halt(EXIT_INTERRUPTED);
+                    }
+                    System.err.printf(
+                            "%nStopping: no more requests are sent; the partial report follows"
+                                    + " (Ctrl-C again quits at once).%n");
+                    run.stop();
+                };
+        Signal interrupt = new Signal("INT");
+        Signal terminate = new Signal("TERM");
+        SignalHandler previousInterrupt = Signal.handle(interrupt, onInterrupt);
+        SignalHandler previousTerminate = Signal.handle(terminate, onInterrupt);
+        try {
+            ReplayReport result;
+            try (ProgressBar progress =
+                    new ProgressBarBuilder()
+                            .setTaskName("replay")
+                            .setInitialMax(total)
+                            .setUnit(" answered", 1)
+                            .build()) {
+                result =
+                        run.run(
+                                config.kafka().bootstrapServers(),
+                                new ReplayRun.Topics(
+                                        config.kafka().requestsTopic(),
+                                        config.kafka().resultsTopic(),
+                                        config.kafka().deadLetterTopic()),
+                                (sent, answered) -> {
+                                    progress.stepTo(answered);
+                                    progress.setExtraMessage("sent " + sent);
+                                });
+            }
+            out.println();
+            result.print(out);
+            if (report != null) {
+                List<Path> files = result.write(report);
+                out.printf(
+                        "Wrote %d files to %s: %s%n",
+                        files.size(),
+                        report,
+                        files.stream()
+                                .map(f -> f.getFileName().toString())
+                                .collect(java.util.stream.Collectors.joining(", ")));
+            } else {
+                out.println("Add --report DIR for the JSON summary, a CSV per request and plots.");
+            }
+            return interrupted.get() ? EXIT_INTERRUPTED : result.complete() ? 0 : 1;
+        } finally {
+            Signal.handle(interrupt, previousInterrupt);
+            Signal.handle(terminate, previousTerminate);
+        }
+    }
+
+    /** Sends a request per batching lane and waits for their results: the job is up and warm. */
+    private static void warmUp(JobConfig config) {
+        List<InferenceRequest> warmUps =
+                DemoRequests.warmUps(config.batching().lanes(), "replay", WARM_UP_TOKENS);
+        try (RequestProducer producer =
+                new RequestProducer(
+                        config.kafka().bootstrapServers(), config.kafka().requestsTopic())) {
+            warmUps.forEach(producer::send);
+        }
+        List<InferenceResult> served =
+                TopicReader.read(
+                        config.kafka().bootstrapServers(),
+                        config.kafka().resultsTopic(),
+                        warmUps.size(),
+                        STARTUP_TIMEOUT,
+                        bytes -> AvroBytes.decode(bytes, InferenceResult.class));
+        if (served.size() < warmUps.size()) {
+            throw new IllegalStateException(
+                    "The job served "
+                            + served.size()
+                            + " of "
+                            + warmUps.size()
+                            + " warm-up requests within "
+                            + STARTUP_TIMEOUT.toSeconds()
+                            + " s; see the log above.");
+        }
+    }
+
+    /** The context a request must fit: the smaller of the target's and the draft's. */
+    private static int contextLength(JobConfig config) throws Exception {
+        int context = ModelInfo.read(Path.of(config.generation().modelDir())).contextLength();
+        if (config.generation().speculative()) {
+            context =
+                    Math.min(
+                            context,
+                            ModelInfo.read(Path.of(config.generation().draftDir()))
+                                    .contextLength());
+        }
+        return context;
+    }
+
+    private static Path resolve(Path home, Path path) {
+        return path.isAbsolute() || Files.exists(path) ? path : home.resolve(path);
+    }
+}
