@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import org.apache.flink.core.execution.JobClient;
@@ -116,6 +117,14 @@ public final class ReplayCommand implements Callable<Integer> {
     Path corpus;
 
     @Option(
+            names = "--context-length",
+            paramLabel = "N",
+            description =
+                    "Cap requests to this context instead of the one read from the model"
+                            + " directories (for a remote job whose models are not here).")
+    Integer contextLength;
+
+    @Option(
             names = "--task-managers",
             paramLabel = "N",
             defaultValue = "2",
@@ -129,8 +138,47 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
+    /** Set by the first Ctrl-C (or SIGTERM). */
+    private final AtomicBoolean interrupted = new AtomicBoolean();
+
+    /** The replay under way, for the signal handler; null while starting up. */
+    private final AtomicReference<ReplayRun> running = new AtomicReference<>();
+
     @Override
     public Integer call() throws Exception {
+        // Ctrl-C is handled rather than left to start the JVM's shutdown: the report's plots need
+        // AWT, which cannot start once shutdown has begun, and the embedded broker and job should
+        // still close in order. Before the replay starts it quits as usual; a second Ctrl-C
+        // quits at once.
+        SignalHandler onInterrupt =
+                signal -> {
+                    ReplayRun run = running.get();
+                    if (interrupted.getAndSet(true)) {
+                        Runtime.getRuntime().halt(EXIT_INTERRUPTED);
+                    }
+                    if (run == null) {
+                        // a normal exit, shutdown hooks and all, as without this handler
+                        new Thread(() -> System.exit(EXIT_INTERRUPTED)).start();
+                        return;
+                    }
+                    System.err.printf(
+                            "%nStopping: no more requests are sent; the partial report follows"
+                                    + " (Ctrl-C again quits at once).%n");
+                    run.stop();
+                };
+        Signal interrupt = new Signal("INT");
+        Signal terminate = new Signal("TERM");
+        SignalHandler previousInterrupt = Signal.handle(interrupt, onInterrupt);
+        SignalHandler previousTerminate = Signal.handle(terminate, onInterrupt);
+        try {
+            return startAndReplay();
+        } finally {
+            Signal.handle(interrupt, previousInterrupt);
+            Signal.handle(terminate, previousTerminate);
+        }
+    }
+
+    private int startAndReplay() throws Exception {
         if (embedded == (job.bootstrap != null)) {
             throw new ParameterException(
                     spec.commandLine(),
@@ -210,13 +258,13 @@ public final class ReplayCommand implements Callable<Integer> {
         PromptSynthesizer prompts =
                 new PromptSynthesizer(
                         Files.readString(resolve(home, corpus), StandardCharsets.US_ASCII),
-                        contextLength(config));
+                        contextLength != null ? contextLength : contextLength(config));
         ReplayRun run =
                 new ReplayRun(
                         new ReplayReport.Setup(traceFile, traceFormat, target, mode, speedup, most),
                         prompts,
                         patience);
-        long total = ReplayRun.count(traceFile, traceFormat, most);
+        long total = run.traceRequests();
         out.printf(
                 "Replaying %d requests of %s (%s) at %s× speed to %s; Ctrl-C stops with a partial"
                         + " report.%n",
@@ -226,24 +274,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 speedup,
                 config.kafka().requestsTopic());
 
-        // Ctrl-C is handled rather than left to start the JVM's shutdown: the report's plots
-        // need AWT, which cannot start once shutdown has begun, and the embedded broker and job
-        // should still be closed in order. A second Ctrl-C quits at once.
-        AtomicBoolean interrupted = new AtomicBoolean();
-        SignalHandler onInterrupt =
-                signal -> {
-                    if (interrupted.getAndSet(true)) {
-                        Runtime.getRuntime().halt(EXIT_INTERRUPTED);
-                    }
-                    System.err.printf(
-                            "%nStopping: no more requests are sent; the partial report follows"
-                                    + " (Ctrl-C again quits at once).%n");
-                    run.stop();
-                };
-        Signal interrupt = new Signal("INT");
-        Signal terminate = new Signal("TERM");
-        SignalHandler previousInterrupt = Signal.handle(interrupt, onInterrupt);
-        SignalHandler previousTerminate = Signal.handle(terminate, onInterrupt);
+        running.set(run);
         try {
             ReplayReport result;
             try (ProgressBar progress =
@@ -254,11 +285,7 @@ public final class ReplayCommand implements Callable<Integer> {
                             .build()) {
                 result =
                         run.run(
-                                config.kafka().bootstrapServers(),
-                                new ReplayRun.Topics(
-                                        config.kafka().requestsTopic(),
-                                        config.kafka().resultsTopic(),
-                                        config.kafka().deadLetterTopic()),
+                                config.kafka(),
                                 (sent, answered) -> {
                                     progress.stepTo(answered);
                                     progress.setExtraMessage("sent " + sent);
@@ -280,8 +307,7 @@ public final class ReplayCommand implements Callable<Integer> {
             }
             return interrupted.get() ? EXIT_INTERRUPTED : result.complete() ? 0 : 1;
         } finally {
-            Signal.handle(interrupt, previousInterrupt);
-            Signal.handle(terminate, previousTerminate);
+            running.set(null);
         }
     }
 

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -53,6 +54,20 @@ public final class TopicReader {
             String bootstrapServers, List<String> topics, boolean fromStart, Duration timeout) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return open(props, topics, fromStart, timeout);
+    }
+
+    /**
+     * As {@link #open(String, List, boolean, Duration)}, with the cluster's client settings
+     * (bootstrap servers, security), e.g. the job's {@code kafka.clientProperties}. Reads committed
+     * records only: a job that writes exactly once aborts the transactions of a failed attempt.
+     */
+    public static KafkaConsumer<byte[], byte[]> open(
+            Properties clientProperties, List<String> topics, boolean fromStart, Duration timeout) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromStart ? "earliest" : "latest");
         KafkaConsumer<byte[], byte[]> consumer =
@@ -61,10 +76,26 @@ public final class TopicReader {
         try {
             List<TopicPartition> partitions = new ArrayList<>();
             for (String topic : topics) {
-                List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+                List<PartitionInfo> infos;
+                try {
+                    infos = consumer.partitionsFor(topic, timeout);
+                } catch (TimeoutException e) {
+                    throw new IllegalStateException(
+                            "No answer from Kafka at "
+                                    + props.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG)
+                                    + " within "
+                                    + timeout.toSeconds()
+                                    + " s about topic "
+                                    + topic
+                                    + ": is the broker up?",
+                            e);
+                }
                 if (infos == null || infos.isEmpty()) {
                     throw new IllegalStateException(
-                            "Topic " + topic + " does not exist on " + bootstrapServers);
+                            "Topic "
+                                    + topic
+                                    + " does not exist on "
+                                    + props.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
                 }
                 infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             }

@@ -6,39 +6,54 @@ import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceResult;
 import java.time.Duration;
 import java.util.List;
+import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the job's results and dead letters on a thread of its own while a replay sends, and hands
  * each to the ledger with the wall-clock time it was read: the client's view of when it was
- * answered. Starts at the topics' ends, so earlier traffic on a shared topic is not read.
+ * answered. Positioned at the topics' ends when created, so earlier traffic on a shared topic is
+ * not read. A record that does not decode (another writer, another schema) is counted and skipped;
+ * if reading itself fails, {@code onFailure} is told and reading stops.
  */
 final class AnswerReader implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AnswerReader.class);
+
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String resultsTopic;
-    private final ReplayLedger ledger;
-    private final Thread thread;
+    private final Runnable onFailure;
+    private Thread thread;
+    private volatile ReplayLedger ledger;
     private volatile RuntimeException failure;
+    private volatile int unreadable;
     private volatile boolean closed;
+    private boolean finished;
 
-    /** Starts reading; both topics must exist (the job creates them). */
+    /** Opens the topics at their ends; both must exist (the job creates them). */
     AnswerReader(
-            String bootstrapServers,
+            Properties clientProperties,
             String resultsTopic,
             String deadLetterTopic,
-            ReplayLedger ledger) {
+            Runnable onFailure) {
         this.consumer =
                 TopicReader.open(
-                        bootstrapServers,
+                        clientProperties,
                         List.of(resultsTopic, deadLetterTopic),
                         false,
                         Duration.ofSeconds(30));
         this.resultsTopic = resultsTopic;
+        this.onFailure = onFailure;
+    }
+
+    /** Starts handing answers to {@code ledger}. */
+    void start(ReplayLedger ledger) {
         this.ledger = ledger;
-        this.thread = new Thread(this::poll, "replay-answers");
+        thread = new Thread(this::poll, "replay-answers");
         thread.setDaemon(true);
         thread.start();
     }
@@ -48,32 +63,61 @@ final class AnswerReader implements AutoCloseable {
             while (!closed) {
                 for (ConsumerRecord<byte[], byte[]> record :
                         consumer.poll(Duration.ofMillis(100))) {
-                    long now = System.currentTimeMillis();
-                    if (record.topic().equals(resultsTopic)) {
-                        ledger.result(AvroBytes.decode(record.value(), InferenceResult.class), now);
-                    } else {
-                        ledger.deadLetter(AvroBytes.decode(record.value(), DeadLetter.class), now);
-                    }
+                    read(record, System.currentTimeMillis());
                 }
             }
         } catch (WakeupException e) {
             // closing
         } catch (RuntimeException e) {
             failure = e;
+            LOG.error("Reading the job's answers failed; stopping the replay", e);
+            onFailure.run();
         } finally {
             consumer.close();
         }
     }
 
-    /** Why reading stopped early, or null while it runs. */
+    private void read(ConsumerRecord<byte[], byte[]> record, long now) {
+        try {
+            if (record.topic().equals(resultsTopic)) {
+                ledger.result(AvroBytes.decode(record.value(), InferenceResult.class), now);
+            } else {
+                ledger.deadLetter(AvroBytes.decode(record.value(), DeadLetter.class), now);
+            }
+        } catch (RuntimeException e) {
+            if (unreadable++ == 0) {
+                LOG.warn(
+                        "Skipping a record of {} at offset {} that does not decode: {}",
+                        record.topic(),
+                        record.offset(),
+                        e.toString());
+            }
+        }
+    }
+
+    /** Why reading stopped early, or null. */
     RuntimeException failure() {
         return failure;
     }
 
+    /** Records skipped because they did not decode. */
+    int unreadable() {
+        return unreadable;
+    }
+
+    /** Stops reading; nothing reaches the ledger after this returns. Idempotent. */
     @Override
     public void close() throws InterruptedException {
+        if (finished) {
+            return;
+        }
+        finished = true;
         closed = true;
-        consumer.wakeup();
-        thread.join(10_000);
+        if (thread == null) {
+            consumer.close();
+        } else {
+            consumer.wakeup();
+            thread.join();
+        }
     }
 }

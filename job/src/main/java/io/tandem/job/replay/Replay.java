@@ -60,10 +60,6 @@ public final class Replay {
         stopRequested = true;
     }
 
-    public boolean stopRequested() {
-        return stopRequested;
-    }
-
     /** Sends the trace on the ledger's clock, recording each request in the ledger first. */
     public Sending run() {
         long startMillis = ledger.startEpochMillis();
@@ -97,7 +93,11 @@ public final class Replay {
                             promptTokens < next.inputTokens()
                                     || request.getMaxNewTokens() < next.outputTokens(),
                             dueEpochMillis));
-            sink.send(request, (id, e) -> ledger.sendFailed(id, String.valueOf(e)));
+            try {
+                sink.send(request, (id, e) -> ledger.sendFailed(id, String.valueOf(e)));
+            } catch (RuntimeException e) {
+                ledger.sendFailed(request.getRequestId(), e.toString());
+            }
             sent++;
         }
         return new Sending(sent, maxLag, stopRequested);

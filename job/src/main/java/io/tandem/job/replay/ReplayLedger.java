@@ -30,7 +30,7 @@ public final class ReplayLedger {
     public record Sent(
             long line,
             double arrivalMs,
-            double sentMs,
+            double dueMs,
             double sendLagMs,
             int promptTokens,
             int maxNewTokens,
@@ -40,6 +40,10 @@ public final class ReplayLedger {
     private final long startEpochMillis;
     private final Map<String, Sent> pending = new HashMap<>();
     private final Map<String, ReplayOutcome> done = new HashMap<>();
+
+    /** Pending requests whose send Kafka did not confirm, and why; a result may still come. */
+    private final Map<String, String> unconfirmed = new HashMap<>();
+
     private int duplicated;
     private long lastAnswerNanos = Long.MIN_VALUE;
     private final java.util.SortedSet<String> modes = new java.util.TreeSet<>();
@@ -83,11 +87,15 @@ public final class ReplayLedger {
         }
     }
 
-    /** Records that sending a request failed: it never reached the job. */
+    /**
+     * Records that Kafka did not confirm a request's send. It may still have been written (a
+     * timed-out acknowledgement), so a result that comes is still matched; without one the request
+     * is reported failed with this reason, not lost.
+     */
     public synchronized void sendFailed(String id, String reason) {
-        Sent sent = claim(id);
-        if (sent != null) {
-            finish(id, unanswered(id, sent, Status.FAILED, "not sent: " + reason, Double.NaN));
+        if (pending.containsKey(id)) {
+            unconfirmed.put(id, reason);
+            notifyAll();
         }
     }
 
@@ -101,14 +109,14 @@ public final class ReplayLedger {
     public synchronized boolean awaitAnswers(Duration idle, BooleanSupplier stop)
             throws InterruptedException {
         lastAnswerNanos = Math.max(lastAnswerNanos, System.nanoTime());
-        while (!pending.isEmpty() && !stop.getAsBoolean()) {
+        while (pending.size() > unconfirmed.size() && !stop.getAsBoolean()) {
             long left = lastAnswerNanos + idle.toNanos() - System.nanoTime();
             if (left <= 0) {
                 break;
             }
             wait(Math.max(1, Math.min(100, left / 1_000_000)));
         }
-        return pending.isEmpty();
+        return pending.size() == unconfirmed.size();
     }
 
     public synchronized int sentCount() {
@@ -137,13 +145,25 @@ public final class ReplayLedger {
         List<ReplayOutcome> all = new ArrayList<>(done.values());
         Status missing = interrupted ? Status.IN_FLIGHT : Status.LOST;
         pending.forEach(
-                (id, sent) -> all.add(unanswered(id, sent, missing, "no answer", Double.NaN)));
+                (id, sent) -> {
+                    String failure = unconfirmed.get(id);
+                    all.add(
+                            failure != null
+                                    ? unanswered(
+                                            id,
+                                            sent,
+                                            Status.FAILED,
+                                            "send not confirmed by Kafka: " + failure,
+                                            Double.NaN)
+                                    : unanswered(id, sent, missing, "no answer", Double.NaN));
+                });
         all.sort(Comparator.comparingLong(ReplayOutcome::line));
         return all;
     }
 
     private Sent claim(String id) {
         Sent sent = pending.remove(id);
+        unconfirmed.remove(id);
         if (sent == null && done.containsKey(id)) {
             duplicated++;
         }
@@ -164,7 +184,7 @@ public final class ReplayLedger {
                 result.getRequestId(),
                 failed ? Status.FAILED : Status.ANSWERED,
                 sent.arrivalMs(),
-                sent.sentMs(),
+                sent.dueMs(),
                 sent.sendLagMs(),
                 sent.promptTokens(),
                 sent.maxNewTokens(),
@@ -199,7 +219,7 @@ public final class ReplayLedger {
                 id,
                 status,
                 sent.arrivalMs(),
-                sent.sentMs(),
+                sent.dueMs(),
                 sent.sendLagMs(),
                 sent.promptTokens(),
                 sent.maxNewTokens(),

@@ -2,14 +2,16 @@ package io.tandem.job.replay;
 
 /**
  * What happened to one replayed request: one row of the report's CSV. Small and fixed in size (no
- * prompt, no generated text), so a replay keeps one per request in bounded memory. Times are in ms;
- * {@code sentMs} and {@code answeredMs} count from the replay's start. Immutable.
+ * prompt, no generated text, a reason of at most {@value #MAX_REASON} characters), so a replay
+ * keeps one per request in bounded memory. Times are in ms; {@code dueMs} and {@code answeredMs}
+ * count from the replay's start. Immutable.
  *
  * @param line the trace line
  * @param id the request id sent
  * @param status how it ended
  * @param arrivalMs the recorded arrival, relative to the trace's first request
- * @param sentMs when it was due to be sent (the recorded arrival over the speed-up)
+ * @param dueMs when it was due to be sent: the recorded arrival over the speed-up (it went out
+ *     {@code sendLagMs} later)
  * @param sendLagMs how late the send was against that schedule
  * @param promptTokens prompt length sent, after capping
  * @param maxNewTokens output length asked for, after capping
@@ -38,7 +40,7 @@ public record ReplayOutcome(
         String id,
         Status status,
         double arrivalMs,
-        double sentMs,
+        double dueMs,
         double sendLagMs,
         int promptTokens,
         int maxNewTokens,
@@ -61,6 +63,15 @@ public record ReplayOutcome(
         int resumes,
         String reason) {
 
+    /** Reasons are cut to this length: an error's text can be long. */
+    static final int MAX_REASON = 240;
+
+    public ReplayOutcome {
+        if (reason.length() > MAX_REASON) {
+            reason = reason.substring(0, MAX_REASON - 1) + "…";
+        }
+    }
+
     /** How a request sent by the replay ended. */
     public enum Status {
         /** A result came back. */
@@ -80,30 +91,22 @@ public record ReplayOutcome(
         }
     }
 
-    /** Whether a result (successful or failed) came back. */
-    public boolean hasResult() {
-        return status == Status.ANSWERED || status == Status.FAILED;
+    /** Whether it was served: a result without error came back. */
+    public boolean served() {
+        return status == Status.ANSWERED;
     }
 
-    /** End-to-end latency per generated token; NaN without a result or tokens. */
+    /** End-to-end latency per generated token; NaN unless served with tokens. */
     public double msPerOutputToken() {
-        return hasResult() && generatedTokens > 0 ? latencyMs / generatedTokens : Double.NaN;
+        return served() && generatedTokens > 0 ? latencyMs / generatedTokens : Double.NaN;
     }
 
-    /** Time the job spent generating (models and the loop) per generated token; NaN without. */
+    /**
+     * Time the job spent generating (models and the loop) per generated token; NaN unless served.
+     */
     public double generationMsPerToken() {
-        return hasResult() && generatedTokens > 0
+        return served() && generatedTokens > 0
                 ? (waitingMs + loopOverheadMs + draftMs + verifyMs) / generatedTokens
                 : Double.NaN;
-    }
-
-    /** Queueing before generation starts: Kafka in, batching and waiting for a model worker. */
-    public double queuedMs() {
-        return queueingMs + batchingMs + waitingMs;
-    }
-
-    /** Model work and the loop that carries it. */
-    public double computeMs() {
-        return draftMs + verifyMs + loopOverheadMs;
     }
 }

@@ -113,7 +113,7 @@ final class ReplayPlots {
     static CategoryChart latencyPercentiles(String title, List<ReplayOutcome> outcomes) {
         double[] sorted =
                 outcomes.stream()
-                        .filter(ReplayOutcome::hasResult)
+                        .filter(ReplayOutcome::served)
                         .mapToDouble(ReplayOutcome::latencyMs)
                         .filter(Double::isFinite)
                         .sorted()
@@ -161,7 +161,7 @@ final class ReplayPlots {
             double[] requests = new double[bins];
             double[] tokens = new double[bins];
             for (ReplayOutcome outcome : outcomes) {
-                if (outcome.hasResult() && Double.isFinite(outcome.answeredMs())) {
+                if (outcome.served() && Double.isFinite(outcome.answeredMs())) {
                     int bin = bin(outcome.answeredMs(), width, bins);
                     requests[bin] += 1 / width;
                     tokens[bin] += outcome.generatedTokens() / width;
@@ -185,7 +185,7 @@ final class ReplayPlots {
     static CategoryChart queueingVsCompute(String title, List<ReplayOutcome> outcomes) {
         double end =
                 outcomes.stream()
-                                .mapToDouble(ReplayOutcome::sentMs)
+                                .mapToDouble(ReplayOutcome::dueMs)
                                 .filter(Double::isFinite)
                                 .max()
                                 .orElse(0)
@@ -196,11 +196,11 @@ final class ReplayPlots {
         int[][] counts = new int[PARTS.size()][bins];
         boolean any = false;
         for (ReplayOutcome outcome : outcomes) {
-            if (!outcome.hasResult() || !Double.isFinite(outcome.sentMs())) {
+            if (!outcome.served() || !Double.isFinite(outcome.dueMs())) {
                 continue;
             }
             any = true;
-            int bin = bin(outcome.sentMs(), width, bins);
+            int bin = bin(outcome.dueMs(), width, bins);
             for (int p = 0; p < PARTS.size(); p++) {
                 double ms = PARTS.get(p).ms().applyAsDouble(outcome);
                 if (Double.isFinite(ms)) {
@@ -250,7 +250,7 @@ final class ReplayPlots {
         int[] lengthCounts = new int[bins];
         boolean answered = false;
         for (ReplayOutcome outcome : outcomes) {
-            if (!outcome.hasResult() || !Double.isFinite(outcome.answeredMs())) {
+            if (!outcome.served() || !Double.isFinite(outcome.answeredMs())) {
                 continue;
             }
             answered = true;
@@ -322,12 +322,15 @@ final class ReplayPlots {
                         "requests so far");
         if (!outcomes.isEmpty()) {
             double end = runEndSeconds(outcomes);
-            addCumulative(chart, "sent", outcomes.stream().mapToDouble(ReplayOutcome::sentMs), end);
+            addCumulative(chart, "sent", outcomes.stream().mapToDouble(ReplayOutcome::dueMs), end);
             addCumulative(
                     chart,
                     "answered",
                     outcomes.stream()
-                            .filter(o -> o.hasResult() || o.status() == Status.REJECTED)
+                            .filter(
+                                    o ->
+                                            o.status() != Status.LOST
+                                                    && o.status() != Status.IN_FLIGHT)
                             .mapToDouble(ReplayOutcome::answeredMs),
                     end);
             step(chart.addSeries("lost", new double[] {0, end}, new double[] {0, lost}));
@@ -391,8 +394,8 @@ final class ReplayPlots {
     private static double runEndSeconds(List<ReplayOutcome> outcomes) {
         double end = 0;
         for (ReplayOutcome outcome : outcomes) {
-            if (Double.isFinite(outcome.sentMs())) {
-                end = Math.max(end, outcome.sentMs());
+            if (Double.isFinite(outcome.dueMs())) {
+                end = Math.max(end, outcome.dueMs());
             }
             if (Double.isFinite(outcome.answeredMs())) {
                 end = Math.max(end, outcome.answeredMs());

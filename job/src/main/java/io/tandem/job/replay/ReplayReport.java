@@ -53,9 +53,11 @@ public final class ReplayReport {
      *
      * @param traceRequests the requests the trace holds, up to the limit
      * @param sending what the sender did
-     * @param interrupted whether it was stopped (Ctrl-C) before every answer was in
+     * @param interrupted whether it was stopped (Ctrl-C, or a failure) before every answer was in
+     * @param error what stopped it, when something failed; null otherwise
      * @param durationMs from the replay's start to the end of the wait for answers
      * @param duplicated answers for requests already answered
+     * @param unreadable records on the answer topics that did not decode, skipped
      * @param capping what capping to the model's context did
      * @param problems trace lines skipped (the first ones, with their reason)
      * @param problemCount all trace lines skipped
@@ -66,8 +68,10 @@ public final class ReplayReport {
             long traceRequests,
             Replay.Sending sending,
             boolean interrupted,
+            String error,
             double durationMs,
             int duplicated,
+            int unreadable,
             PromptSynthesizer.Capping capping,
             List<TraceReader.Problem> problems,
             long problemCount,
@@ -89,9 +93,17 @@ public final class ReplayReport {
         return outcomes;
     }
 
-    /** Whether the whole replay ran and every request came back exactly once. */
+    /**
+     * Whether the whole replay ran and every request sent (at least one) came back exactly once,
+     * without error; rejected requests are the trace's fault and allowed.
+     */
     public boolean complete() {
-        return !ending.interrupted() && count(Status.LOST) == 0 && ending.duplicated() == 0;
+        return !ending.interrupted()
+                && ending.error() == null
+                && !outcomes.isEmpty()
+                && count(Status.LOST) == 0
+                && count(Status.FAILED) == 0
+                && ending.duplicated() == 0;
     }
 
     public long count(Status status) {
@@ -140,6 +152,9 @@ public final class ReplayReport {
             json.addProperty("limit", setup.limit());
         }
         json.addProperty("interrupted", ending.interrupted());
+        if (ending.error() != null) {
+            json.addProperty("error", ending.error());
+        }
         json.addProperty("trace_requests", ending.traceRequests());
         json.addProperty("requests", outcomes.size());
         json.addProperty("answered", count(Status.ANSWERED));
@@ -148,6 +163,7 @@ public final class ReplayReport {
         json.addProperty("lost", count(Status.LOST));
         json.addProperty("in_flight", count(Status.IN_FLIGHT));
         json.addProperty("duplicated", ending.duplicated());
+        json.addProperty("unreadable_answers", ending.unreadable());
         add(json, "p50_ms", latencyPercentile(0.5));
         add(json, "p90_ms", latencyPercentile(0.9));
         add(json, "p99_ms", latencyPercentile(0.99));
@@ -157,12 +173,7 @@ public final class ReplayReport {
         add(json, "output_tokens_per_s", outputTokensPerS());
         add(json, "acceptance_rate", acceptanceRate());
         add(json, "tokens_per_round", tokensPerRound());
-        add(
-                json,
-                "mean_speculation_length",
-                mean(
-                        served.stream().filter(o -> o.drafted() > 0).toList(),
-                        ReplayOutcome::meanSpeculationLength));
+        add(json, "mean_speculation_length", meanSpeculationLength());
         json.add("ms_per_output_token", percentiles(ReplayOutcome::msPerOutputToken));
         json.add("generation_ms_per_token", percentiles(ReplayOutcome::generationMsPerToken));
         JsonObject parts = new JsonObject();
@@ -252,9 +263,7 @@ public final class ReplayReport {
                         throughputRps(),
                         outputTokensPerS(),
                         percent(acceptanceRate()),
-                        mean(
-                                served.stream().filter(o -> o.drafted() > 0).toList(),
-                                ReplayOutcome::meanSpeculationLength))
+                        meanSpeculationLength())
                 .print(out);
         Map<String, Double> parts = parts(served);
         List<String> header = new ArrayList<>(List.of(""));
@@ -270,6 +279,14 @@ public final class ReplayReport {
                     "Capped to the model's context: %d requests (%d prompt and %d output tokens"
                             + " cut).%n",
                     capping.requests(), capping.promptTokensCut(), capping.outputTokensCut());
+        }
+        if (ending.error() != null) {
+            out.println("Stopped early: " + ending.error());
+        }
+        if (ending.unreadable() > 0) {
+            out.printf(
+                    "Skipped %d records on the answer topics that did not decode.%n",
+                    ending.unreadable());
         }
         if (ending.problemCount() > 0) {
             out.printf("Skipped %d bad trace lines:%n", ending.problemCount());
@@ -296,10 +313,23 @@ public final class ReplayReport {
     }
 
     private double span() {
-        double first = outcomes.stream().mapToDouble(ReplayOutcome::sentMs).min().orElse(0);
+        double first = outcomes.stream().mapToDouble(ReplayOutcome::dueMs).min().orElse(0);
         double last =
                 served.stream().mapToDouble(ReplayOutcome::answeredMs).max().orElse(Double.NaN);
         return last - first;
+    }
+
+    /** Speculation length per round over every round drafted; NaN without speculation. */
+    private double meanSpeculationLength() {
+        double drafted = 0;
+        long rounds = 0;
+        for (ReplayOutcome o : served) {
+            if (o.drafted() > 0) {
+                drafted += o.meanSpeculationLength() * o.rounds();
+                rounds += o.rounds();
+            }
+        }
+        return rounds == 0 ? Double.NaN : drafted / rounds;
     }
 
     private double tokensPerRound() {
@@ -358,13 +388,16 @@ public final class ReplayReport {
     /** Numbers as plain decimals (empty when not measured), text quoted when it must be. */
     static String csvCell(Object value) {
         if (value instanceof Double d) {
-            return Double.isNaN(d) ? "" : String.format(java.util.Locale.ROOT, "%.3f", d);
+            return Double.isFinite(d) ? String.format(java.util.Locale.ROOT, "%.3f", d) : "";
         }
         if (value instanceof Status s) {
             return s.label();
         }
         String text = String.valueOf(value);
-        return text.contains(",") || text.contains("\"") || text.contains("\n")
+        return text.contains(",")
+                        || text.contains("\"")
+                        || text.contains("\n")
+                        || text.contains("\r")
                 ? "\"" + text.replace("\"", "\"\"") + "\""
                 : text;
     }

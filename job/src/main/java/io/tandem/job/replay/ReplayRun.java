@@ -1,6 +1,7 @@
 package io.tandem.job.replay;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import io.tandem.job.config.JobConfig;
 import io.tandem.job.kafka.RequestProducer;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
@@ -31,9 +32,6 @@ import javax.management.openmbean.CompositeData;
  */
 public final class ReplayRun {
 
-    /** The job's topics. */
-    public record Topics(String requests, String results, String deadLetters) {}
-
     /** Told twice a second how far the replay is. */
     public interface Monitor {
         void update(int sent, int answered);
@@ -50,31 +48,29 @@ public final class ReplayRun {
     private final ReplayReport.Setup setup;
     private final PromptSynthesizer prompts;
     private final Duration patience;
+    private final long traceRequests;
     private volatile Replay replay;
     private volatile boolean stopped;
 
     /**
+     * Counts the trace's requests (it is read again as it is sent).
+     *
      * @param setup what to replay and how; its mode is the job's, or null to read it from the
      *     results
      * @param prompts prompt synthesis and capping for the job's model
      * @param patience how long to wait for answers after the last one came
      */
-    public ReplayRun(ReplayReport.Setup setup, PromptSynthesizer prompts, Duration patience) {
+    public ReplayRun(ReplayReport.Setup setup, PromptSynthesizer prompts, Duration patience)
+            throws IOException {
         this.setup = setup;
         this.prompts = prompts;
         this.patience = patience;
+        this.traceRequests = count(setup.trace(), setup.format(), setup.limit());
     }
 
-    /** Requests in the trace (bad lines skipped), up to the limit: the progress bar's total. */
-    public static long count(Path trace, TraceFormat format, long limit) throws IOException {
-        long count = 0;
-        try (TraceReader reader = TraceReader.open(trace, format)) {
-            while (count < limit && reader.hasNext()) {
-                reader.next();
-                count++;
-            }
-        }
-        return count;
+    /** Requests in the trace (bad lines skipped), up to the limit. */
+    public long traceRequests() {
+        return traceRequests;
     }
 
     /** Ends the replay early; safe from any thread, before or during {@link #run}. */
@@ -86,76 +82,98 @@ public final class ReplayRun {
         }
     }
 
-    /** Replays the trace to the job behind {@code bootstrapServers}. */
-    public ReplayReport run(String bootstrapServers, Topics topics, Monitor monitor)
+    /**
+     * Replays the trace to the job serving {@code kafka}'s topics. The clock starts once the topics
+     * are open and the producer has the requests topic's metadata, so connecting does not count
+     * against the first requests.
+     */
+    public ReplayReport run(JobConfig.Kafka kafka, Monitor monitor)
             throws IOException, InterruptedException {
         String runName =
                 baseName(setup.trace())
                         + "-"
                         + Long.toString(System.currentTimeMillis(), 36).toLowerCase(Locale.ROOT);
-        long traceRequests = count(setup.trace(), setup.format(), setup.limit());
-        ReplayLedger ledger = new ReplayLedger(System.currentTimeMillis() + START_DELAY_MILLIS);
-        HeapWatch heap = new HeapWatch(ledger, monitor);
-        try (TraceReader reader = TraceReader.open(setup.trace(), setup.format());
-                AnswerReader answers =
+        try (AnswerReader answers =
                         new AnswerReader(
-                                bootstrapServers, topics.results(), topics.deadLetters(), ledger);
+                                kafka.clientProperties("replay-answers"),
+                                kafka.resultsTopic(),
+                                kafka.deadLetterTopic(),
+                                this::stop);
                 RequestProducer producer =
-                        new RequestProducer(bootstrapServers, topics.requests());
-                heap) {
-            Replay sender =
-                    new Replay(
-                            reader,
-                            new ReplayRequests(runName, prompts, setup.speedup()),
-                            producer::sendAsync,
-                            ledger,
-                            setup.limit());
-            replay = sender;
-            if (stopped) {
-                sender.stop();
+                        new RequestProducer(
+                                kafka.clientProperties("replay-requests"), kafka.requestsTopic());
+                TraceReader reader = TraceReader.open(setup.trace(), setup.format())) {
+            producer.checkTopic();
+            ReplayLedger ledger = new ReplayLedger(System.currentTimeMillis() + START_DELAY_MILLIS);
+            answers.start(ledger);
+            try (HeapWatch heap = new HeapWatch(ledger, monitor)) {
+                Replay sender =
+                        new Replay(
+                                reader,
+                                new ReplayRequests(runName, prompts, setup.speedup()),
+                                producer::sendAsync,
+                                ledger,
+                                setup.limit());
+                replay = sender;
+                if (stopped) {
+                    sender.stop();
+                }
+                Replay.Sending sending = sender.run();
+                producer.flush();
+                boolean complete = ledger.awaitAnswers(patience, () -> stopped);
+                if (complete && !stopped) {
+                    Thread.sleep(DUPLICATE_GRACE.toMillis());
+                }
+                // nothing reaches the ledger after this: the figures below are one snapshot
+                answers.close();
+                heap.close();
+                double durationMs = System.currentTimeMillis() - ledger.startEpochMillis();
+                boolean interrupted = stopped || sending.stopped();
+                RuntimeException failure = answers.failure();
+                monitor.update(ledger.sentCount(), ledger.answeredCount());
+                return new ReplayReport(
+                        new ReplayReport.Setup(
+                                setup.trace(),
+                                setup.format(),
+                                setup.target(),
+                                mode(ledger),
+                                setup.speedup(),
+                                setup.limit()),
+                        new ReplayReport.Ending(
+                                traceRequests,
+                                sending,
+                                interrupted,
+                                failure == null ? null : "reading answers failed: " + failure,
+                                durationMs,
+                                ledger.duplicated(),
+                                answers.unreadable(),
+                                prompts.capping(),
+                                reader.problems(),
+                                reader.problemCount(),
+                                heap.peakMb()),
+                        ledger.outcomes(interrupted));
             }
-            Replay.Sending sending = sender.run();
-            producer.flush();
-            boolean complete =
-                    ledger.awaitAnswers(patience, () -> stopped || answers.failure() != null);
-            if (answers.failure() != null) {
-                throw new IllegalStateException(
-                        "Reading the job's answers failed: " + answers.failure(),
-                        answers.failure());
-            }
-            if (complete && !stopped) {
-                Thread.sleep(DUPLICATE_GRACE.toMillis());
-            }
-            double durationMs = System.currentTimeMillis() - ledger.startEpochMillis();
-            boolean interrupted = stopped;
-            String mode =
-                    setup.mode() != null
-                            ? setup.mode()
-                            : ledger.modes().isEmpty()
-                                    ? "unknown"
-                                    : String.join("+", ledger.modes());
-            heap.close();
-            monitor.update(ledger.sentCount(), ledger.answeredCount());
-            return new ReplayReport(
-                    new ReplayReport.Setup(
-                            setup.trace(),
-                            setup.format(),
-                            setup.target(),
-                            mode,
-                            setup.speedup(),
-                            setup.limit()),
-                    new ReplayReport.Ending(
-                            traceRequests,
-                            sending,
-                            interrupted,
-                            durationMs,
-                            ledger.duplicated(),
-                            prompts.capping(),
-                            reader.problems(),
-                            reader.problemCount(),
-                            heap.peakMb()),
-                    ledger.outcomes(interrupted));
         }
+    }
+
+    /** Requests in the trace (bad lines skipped), up to {@code limit}. */
+    static long count(Path trace, TraceFormat format, long limit) throws IOException {
+        long count = 0;
+        try (TraceReader reader = TraceReader.open(trace, format)) {
+            while (count < limit && reader.hasNext()) {
+                reader.next();
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The job's mode: as started, else as its results say. */
+    private String mode(ReplayLedger ledger) {
+        if (setup.mode() != null) {
+            return setup.mode();
+        }
+        return ledger.modes().isEmpty() ? "unknown" : String.join("+", ledger.modes());
     }
 
     private static String baseName(Path trace) {

@@ -96,7 +96,11 @@ public final class ReportComparison {
         for (String key : List.of("trace", "speedup", "limit")) {
             String va = text(a, key);
             String vb = text(b, key);
-            if (!va.equals(vb)) {
+            boolean same =
+                    Double.isNaN(value(a, key))
+                            ? va.equals(vb)
+                            : value(a, key) == value(b, key); // 20 and 20.0 are one speed-up
+            if (!same) {
                 caveats.add(key + " differs: " + va + " against " + vb);
             }
         }

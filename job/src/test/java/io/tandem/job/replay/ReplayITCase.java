@@ -2,6 +2,7 @@ package io.tandem.job.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonObject;
 import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.demo.DemoRequests;
@@ -168,16 +169,31 @@ class ReplayITCase {
                                 512),
                         Duration.ofSeconds(60));
         return run.run(
-                kafka.bootstrapServers(),
-                new ReplayRun.Topics(
-                        config.kafka().requestsTopic(),
-                        config.kafka().resultsTopic(),
-                        config.kafka().deadLetterTopic()),
+                config.kafka(),
                 (sent, answered) -> {
                     if (stopEarly.get() && answered >= 2) {
                         run.stop();
                     }
                 });
+    }
+
+    @Test
+    void aTraceWithoutOneGoodLineSendsNothingAndSaysWhy(@TempDir Path dir) throws Exception {
+        Path trace =
+                Files.writeString(
+                        dir.resolve("bad.csv"),
+                        "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+                                + "yesterday,12,4\n"
+                                + "2023-11-16 18:15:47.0515900,12,0\n");
+
+        ReplayReport report = replay(trace, TraceFormat.AZURE, 1, new AtomicBoolean());
+
+        assertThat(report.outcomes()).isEmpty();
+        assertThat(report.complete()).isFalse();
+        JsonObject skipped = report.summary().getAsJsonObject("skipped_lines");
+        assertThat(skipped.get("count").getAsInt()).isEqualTo(2);
+        assertThat(skipped.getAsJsonArray("first").get(0).getAsJsonObject().get("line").getAsInt())
+                .isEqualTo(2);
     }
 
     /** The requests topic holds each request the report lists exactly once. */

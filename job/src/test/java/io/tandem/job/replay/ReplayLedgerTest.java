@@ -73,9 +73,37 @@ class ReplayLedgerTest {
                 .extracting(ReplayOutcome::status)
                 .containsExactly(Status.REJECTED, Status.FAILED, Status.FAILED, Status.LOST);
         assertThat(done.get(0).reason()).contains("PROMPT_EMPTY").contains("prompt is empty");
-        assertThat(done.get(2).reason()).isEqualTo("not sent: broker gone");
+        assertThat(done.get(2).reason()).isEqualTo("send not confirmed by Kafka: broker gone");
         assertThat(done.get(3).latencyMs()).isNaN();
         assertThat(ledger.outcomes(true).get(3).status()).isEqualTo(Status.IN_FLIGHT);
+    }
+
+    @Test
+    void aSendKafkaDidNotConfirmIsStillMatchedIfItsResultComes() throws Exception {
+        ReplayLedger ledger = new ReplayLedger(START);
+        ledger.sent("t-1", sent(1, 0));
+        ledger.sendFailed("t-1", "delivery timed out");
+
+        // nothing more to wait for: an unconfirmed send is not waited on
+        assertThat(ledger.awaitAnswers(Duration.ofSeconds(30), () -> false)).isTrue();
+        ledger.result(result("t-1", FinishReason.EOS, START + 50), START + 60);
+
+        assertThat(ledger.outcomes(false))
+                .singleElement()
+                .satisfies(o -> assertThat(o.status()).isEqualTo(Status.ANSWERED));
+        assertThat(ledger.duplicated()).isZero();
+    }
+
+    @Test
+    void aDeadLetterAfterAResultIsADuplicateAnswer() {
+        ReplayLedger ledger = new ReplayLedger(START);
+        ledger.sent("t-1", sent(1, 0));
+
+        ledger.result(result("t-1", FinishReason.EOS, START + 50), START + 60);
+        ledger.deadLetter(deadLetter("t-1"), START + 70);
+
+        assertThat(ledger.duplicated()).isEqualTo(1);
+        assertThat(ledger.outcomes(false).get(0).status()).isEqualTo(Status.ANSWERED);
     }
 
     @Test

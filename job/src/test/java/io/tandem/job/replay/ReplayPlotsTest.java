@@ -108,13 +108,15 @@ class ReplayPlotsTest {
     }
 
     @Test
-    void latencyPercentilesCountOnlyRequestsWithAResult() {
+    void latencyPercentilesCountOnlyServedRequests() {
         List<ReplayOutcome> outcomes = new ArrayList<>();
         for (int i = 1; i <= 10; i++) {
             outcomes.add(answered(0, 100 * i, 8, 0, 0, 0));
         }
         outcomes.add(lost(0));
         outcomes.add(rejected(0, 50));
+        // a fast error is not a fast answer: the summary leaves it out too
+        outcomes.add(outcome(Status.FAILED, 0, 5, 5, 0, 0, 1, 1));
 
         CategoryChart chart = ReplayPlots.latencyPercentiles("t", outcomes);
 
@@ -251,7 +253,7 @@ class ReplayPlotsTest {
     }
 
     private static ReplayOutcome answered(
-            double sentMs,
+            double dueMs,
             double latencyMs,
             int tokens,
             int drafted,
@@ -261,13 +263,13 @@ class ReplayPlotsTest {
                 0,
                 "r",
                 Status.ANSWERED,
-                sentMs,
-                sentMs,
+                dueMs,
+                dueMs,
                 0,
                 64,
                 tokens,
                 false,
-                sentMs + latencyMs,
+                dueMs + latencyMs,
                 latencyMs,
                 tokens,
                 tokens,
@@ -289,7 +291,7 @@ class ReplayPlotsTest {
     /** A request with the given timings; queueing and verify time vary, the other parts fixed. */
     private static ReplayOutcome outcome(
             Status status,
-            double sentMs,
+            double dueMs,
             double answeredMs,
             double latencyMs,
             int tokens,
@@ -300,8 +302,8 @@ class ReplayPlotsTest {
                 0,
                 "r",
                 status,
-                sentMs,
-                sentMs,
+                dueMs,
+                dueMs,
                 0,
                 64,
                 16,
@@ -325,11 +327,11 @@ class ReplayPlotsTest {
                 "");
     }
 
-    private static ReplayOutcome lost(double sentMs) {
-        return outcome(Status.LOST, sentMs, NAN, NAN, 0, 0, NAN, NAN);
+    private static ReplayOutcome lost(double dueMs) {
+        return outcome(Status.LOST, dueMs, NAN, NAN, 0, 0, NAN, NAN);
     }
 
-    private static ReplayOutcome rejected(double sentMs, double answeredMs) {
-        return outcome(Status.REJECTED, sentMs, answeredMs, NAN, 0, 0, NAN, NAN);
+    private static ReplayOutcome rejected(double dueMs, double answeredMs) {
+        return outcome(Status.REJECTED, dueMs, answeredMs, NAN, 0, 0, NAN, NAN);
     }
 }
