@@ -32,12 +32,7 @@ record PipelineRun(
     double percentile(double q) {
         double[] sorted =
                 outcomes.stream().mapToDouble(RequestOutcome::latencyMs).sorted().toArray();
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        // nearest rank
-        int index = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        return Percentiles.nearestRank(sorted, q);
     }
 
     double p50() {

@@ -1,5 +1,6 @@
 package io.tandem.job.demo;
 
+import io.tandem.job.bench.Percentiles;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
@@ -172,7 +173,9 @@ public final class DemoReport {
                 out,
                 "latency p50 / max (end to end)",
                 String.format(
-                        "%.0f ms / %.0f ms", percentile(totals, 0.5), percentile(totals, 1.0)));
+                        "%.0f ms / %.0f ms",
+                        Percentiles.nearestRank(totals, 0.5),
+                        Percentiles.nearestRank(totals, 1.0)));
         row(
                 out,
                 "model time (sum of batches)",
@@ -182,7 +185,7 @@ public final class DemoReport {
         row(
                 out,
                 "loop overhead per round (p50)",
-                String.format("%.2f ms", percentile(overheadPerRound(), 0.5)));
+                String.format("%.2f ms", Percentiles.nearestRank(overheadPerRound(), 0.5)));
         row(out, "TaskManagers drafting", drafting.isEmpty() ? "-" : drafting.toString());
         row(out, "TaskManagers verifying", verifying.toString());
     }
@@ -276,14 +279,6 @@ public final class DemoReport {
 
     private static void row(PrintStream out, String name, String value) {
         out.printf("  %-32s %s%n", name, value);
-    }
-
-    private static double percentile(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int index = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
     }
 
     private static String oneLine(String text) {

@@ -1,5 +1,6 @@
 package io.tandem.job.replay;
 
+import io.tandem.job.bench.Percentiles;
 import io.tandem.job.replay.ReplayOutcome.Status;
 import java.awt.Color;
 import java.io.IOException;
@@ -126,7 +127,9 @@ final class ReplayPlots {
         chart.getStyler().setLabelsVisible(true).setYAxisDecimalPattern("#,##0");
         if (sorted.length > 0) {
             List<Double> values =
-                    Arrays.stream(QUANTILES).mapToObj(q -> percentile(sorted, q)).toList();
+                    Arrays.stream(QUANTILES)
+                            .mapToObj(q -> Percentiles.nearestRank(sorted, q))
+                            .toList();
             chart.addSeries("end-to-end latency (ms)", PERCENTILES, values);
         } else {
             chart.addSeries(NO_DATA, PERCENTILES, Collections.nCopies(PERCENTILES.size(), 0));
@@ -339,21 +342,6 @@ final class ReplayPlots {
     }
 
     /**
-     * The nearest-rank percentile: the smallest value with at least {@code q} of the values at or
-     * below it. NaN when there are none.
-     *
-     * @param sorted values in ascending order
-     * @param q the fraction, 0 to 1
-     */
-    static double percentile(double[] sorted, double q) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int index = (int) Math.ceil(q * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
-
-    /**
      * The narrowest round bin width that splits {@code spanSeconds} into at most {@code maxBins}
      * bins; for runs too long for a minute, whole minutes.
      */
@@ -422,7 +410,7 @@ final class ReplayPlots {
         }
         double[] x = new double[CDF_QUANTILES.length];
         for (int i = 0; i < x.length; i++) {
-            x[i] = percentile(sorted, CDF_QUANTILES[i]);
+            x[i] = Percentiles.nearestRank(sorted, CDF_QUANTILES[i]);
         }
         step(chart.addSeries(name, x, CDF_QUANTILES.clone()));
     }

@@ -3,6 +3,7 @@ package io.tandem.job.replay;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.tandem.job.bench.BenchJson;
+import io.tandem.job.bench.Percentiles;
 import io.tandem.job.bench.TextTable;
 import io.tandem.job.replay.ReplayOutcome.Status;
 import java.io.BufferedWriter;
@@ -410,7 +411,7 @@ public final class ReplayReport {
                         .filter(v -> !Double.isNaN(v))
                         .sorted()
                         .toArray();
-        return ReplayPlots.percentile(sorted, q);
+        return Percentiles.nearestRank(sorted, q);
     }
 
     private static double mean(List<ReplayOutcome> outcomes, ToDoubleFunction<ReplayOutcome> f) {

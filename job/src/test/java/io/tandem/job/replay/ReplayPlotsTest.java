@@ -73,26 +73,6 @@ class ReplayPlotsTest {
     }
 
     @Test
-    void percentilesAreNearestRank() {
-        double[] ten = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-        assertThat(ReplayPlots.percentile(ten, 0.5)).isEqualTo(5);
-        assertThat(ReplayPlots.percentile(ten, 0.9)).isEqualTo(9);
-        assertThat(ReplayPlots.percentile(ten, 0.91)).isEqualTo(10);
-        assertThat(ReplayPlots.percentile(ten, 0.99)).isEqualTo(10);
-        assertThat(ReplayPlots.percentile(ten, 1.0)).isEqualTo(10);
-        assertThat(ReplayPlots.percentile(ten, 0.0)).isEqualTo(1);
-
-        double[] hundred = new double[100];
-        Arrays.setAll(hundred, i -> i + 1);
-        assertThat(ReplayPlots.percentile(hundred, 0.5)).isEqualTo(50);
-        assertThat(ReplayPlots.percentile(hundred, 0.9)).isEqualTo(90);
-        assertThat(ReplayPlots.percentile(hundred, 0.99)).isEqualTo(99);
-
-        assertThat(ReplayPlots.percentile(new double[] {7}, 0.5)).isEqualTo(7);
-        assertThat(ReplayPlots.percentile(new double[0], 0.5)).isNaN();
-    }
-
-    @Test
     void binWidthIsTheNarrowestRoundOneThatFits() {
         assertThat(ReplayPlots.binWidthSeconds(20, 60)).isEqualTo(0.5);
         assertThat(ReplayPlots.binWidthSeconds(30, 60)).isEqualTo(0.5);
