@@ -12,7 +12,6 @@ import io.tandem.job.replay.PromptSynthesizer;
 import io.tandem.job.replay.ReplayReport;
 import io.tandem.job.replay.ReplayRun;
 import io.tandem.job.replay.TraceFormat;
-import io.tandem.model.ModelInfo;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import java.io.PrintStream;
@@ -258,7 +257,9 @@ public final class ReplayCommand implements Callable<Integer> {
         PromptSynthesizer prompts =
                 new PromptSynthesizer(
                         Files.readString(resolve(home, corpus), StandardCharsets.US_ASCII),
-                        contextLength != null ? contextLength : contextLength(config));
+                        contextLength != null
+                                ? contextLength
+                                : config.generation().contextLength());
         ReplayRun run =
                 new ReplayRun(
                         new ReplayReport.Setup(traceFile, traceFormat, target, mode, speedup, most),
@@ -337,19 +338,6 @@ public final class ReplayCommand implements Callable<Integer> {
                             + STARTUP_TIMEOUT.toSeconds()
                             + " s; see the log above.");
         }
-    }
-
-    /** The context a request must fit: the smaller of the target's and the draft's. */
-    private static int contextLength(JobConfig config) throws Exception {
-        int context = ModelInfo.read(Path.of(config.generation().modelDir())).contextLength();
-        if (config.generation().speculative()) {
-            context =
-                    Math.min(
-                            context,
-                            ModelInfo.read(Path.of(config.generation().draftDir()))
-                                    .contextLength());
-        }
-        return context;
     }
 
     private static Path resolve(Path home, Path path) {

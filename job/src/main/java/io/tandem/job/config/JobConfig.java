@@ -2,8 +2,11 @@ package io.tandem.job.config;
 
 import static io.tandem.job.config.TandemOptions.*;
 
+import io.tandem.model.ModelException;
+import io.tandem.model.ModelInfo;
 import io.tandem.udfs.ServingMode;
 import java.io.Serializable;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -95,6 +98,18 @@ public record JobConfig(
         /** Whether a draft model speculates for the target. */
         public boolean speculative() {
             return draftDir != null;
+        }
+
+        /**
+         * The context a request's prompt and output must fit: the target's, or with a draft the
+         * smaller of the two, read from the model directories.
+         */
+        public int contextLength() throws ModelException {
+            int context = ModelInfo.read(Path.of(modelDir)).contextLength();
+            if (speculative()) {
+                context = Math.min(context, ModelInfo.read(Path.of(draftDir)).contextLength());
+            }
+            return context;
         }
     }
 

@@ -5,7 +5,6 @@ import io.tandem.job.config.JobConfig.Limits;
 import io.tandem.job.operators.Verdict.Accepted;
 import io.tandem.job.operators.Verdict.Rejected;
 import io.tandem.model.ModelException;
-import io.tandem.model.ModelInfo;
 import io.tandem.model.TextTokenizer;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceRequest;
@@ -64,14 +63,9 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
 
     @Override
     public void open(OpenContext openContext) throws ModelException {
-        Path dir = Path.of(models.modelDir());
-        int context = ModelInfo.read(dir).contextLength();
-        if (models.speculative()) {
-            context = Math.min(context, ModelInfo.read(Path.of(models.draftDir())).contextLength());
-        }
-        tokenizer = TextTokenizer.load(dir.resolve("tokenizer.json"));
+        tokenizer = TextTokenizer.load(Path.of(models.modelDir()).resolve("tokenizer.json"));
         decoder = new RequestDecoder(limits.maxRecordBytes());
-        validator = new RequestValidator(limits, context, tokenizer::encode);
+        validator = new RequestValidator(limits, models.contextLength(), tokenizer::encode);
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
         requestsIn = metrics.counter("requestsIn");
         requestsAdmitted = metrics.counter("requestsAdmitted");

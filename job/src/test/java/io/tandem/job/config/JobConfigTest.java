@@ -3,6 +3,7 @@ package io.tandem.job.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tandem.testkit.BundledModel;
 import io.tandem.udfs.ServingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,29 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JobConfigTest {
+
+    @Test
+    void aRequestMustFitTheSmallerContextOfTargetAndDraft() throws Exception {
+        assertThat(generation(BundledModel.target(), null).contextLength()).isEqualTo(512);
+        // the tiny model's context is 256
+        assertThat(generation(BundledModel.target(), BundledModel.tiny()).contextLength())
+                .isEqualTo(256);
+        assertThat(generation(BundledModel.tiny(), BundledModel.draft()).contextLength())
+                .isEqualTo(256);
+    }
+
+    private static JobConfig.Generation generation(Path target, Path draft) {
+        return new JobConfig.Generation(
+                ServingMode.SD,
+                target.toString(),
+                draft == null ? null : draft.toString(),
+                4,
+                null,
+                16,
+                16,
+                Duration.ofMinutes(1),
+                0);
+    }
 
     @Test
     void defaultsAreValid() {
