@@ -2,6 +2,7 @@ package io.tandem.job.bench;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.tandem.job.config.TandemHome;
 import io.tandem.model.CausalLm;
 import io.tandem.model.Generation;
 import io.tandem.model.GenerationRequest;
@@ -105,11 +106,10 @@ public final class ModelBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        Path home = Path.of(System.getProperty("tandem.home", "."));
-        try (CausalLm draft = CausalLm.load(resolve(home, draftDir));
-                CausalLm target = CausalLm.load(resolve(home, targetDir))) {
+        try (CausalLm draft = CausalLm.load(TandemHome.resolve(draftDir));
+                CausalLm target = CausalLm.load(TandemHome.resolve(targetDir))) {
             List<String> prompts =
-                    HeldOutPrompts.read(resolve(home, heldOut), promptCount, promptLength);
+                    HeldOutPrompts.read(TandemHome.resolve(heldOut), promptCount, promptLength);
             int work =
                     2 * (BATCHES.length + CONTEXTS.length + PREFILLS.length + VERIFY_BATCHES.length)
                             + MAX_GAMMA
@@ -269,13 +269,6 @@ public final class ModelBenchCommand implements Callable<Integer> {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
-    }
-
-    private static Path resolve(Path home, Path path) {
-        if (path.isAbsolute() || path.toFile().exists()) {
-            return path;
-        }
-        return home.resolve(path);
     }
 
     private static void print(

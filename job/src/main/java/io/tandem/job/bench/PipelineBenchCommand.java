@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import io.tandem.job.TandemJob;
 import io.tandem.job.cli.JobOptions;
 import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.TandemHome;
 import io.tandem.job.config.TandemOptions;
 import io.tandem.job.demo.DemoRequests;
 import io.tandem.job.kafka.EmbeddedKafka;
@@ -155,10 +156,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--prompt-chars takes MIN,MAX");
         }
         double[] sortedRates = Arrays.stream(rates).sorted().distinct().toArray();
-        Path home = Path.of(System.getProperty("tandem.home", "."));
         PipelineWorkload workload =
                 PipelineWorkload.read(
-                        resolve(home, heldOut),
+                        TandemHome.resolve(heldOut),
                         requests,
                         promptChars[0],
                         promptChars[1],
@@ -443,13 +443,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         owned.put(TandemOptions.DEAD_LETTER_TOPIC.key(), tag + "-dead-letters");
         owned.put(TandemOptions.GROUP_ID.key(), tag);
         return job.resolve(JobOptions.localDefaults(), owned);
-    }
-
-    private static Path resolve(Path home, Path path) {
-        if (path.isAbsolute() || path.toFile().exists()) {
-            return path;
-        }
-        return home.resolve(path);
     }
 
     // ---------------------------------------------------------------- figures

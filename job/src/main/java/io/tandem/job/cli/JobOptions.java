@@ -2,8 +2,8 @@ package io.tandem.job.cli;
 
 import io.tandem.job.config.ConfigFiles;
 import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.TandemHome;
 import io.tandem.job.config.TandemOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -149,15 +149,7 @@ public final class JobOptions {
      * runs from (where the bundled models and their profile live).
      */
     private static String absolute(String dir) {
-        Path path = Path.of(dir);
-        String home = System.getProperty("tandem.home");
-        if (!path.isAbsolute()
-                && !Files.exists(path)
-                && home != null
-                && Files.exists(Path.of(home, dir))) {
-            path = Path.of(home, dir);
-        }
-        return path.toAbsolutePath().normalize().toString();
+        return TandemHome.resolve(Path.of(dir)).toAbsolutePath().normalize().toString();
     }
 
     private static void put(Map<String, String> map, String key, Object value) {

@@ -2,6 +2,7 @@ package io.tandem.job.cli;
 
 import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.TandemHome;
 import io.tandem.job.config.TandemOptions;
 import io.tandem.job.demo.DemoRequests;
 import io.tandem.job.kafka.AvroBytes;
@@ -192,8 +193,7 @@ public final class ReplayCommand implements Callable<Integer> {
             throw new ParameterException(
                     spec.commandLine(), "--speedup must be > 0, got " + speedup);
         }
-        Path home = Path.of(System.getProperty("tandem.home", "."));
-        Path traceFile = resolve(home, trace);
+        Path traceFile = TandemHome.resolve(trace);
         if (!Files.isRegularFile(traceFile)) {
             throw new ParameterException(spec.commandLine(), "No trace file " + trace);
         }
@@ -226,8 +226,7 @@ public final class ReplayCommand implements Callable<Integer> {
                             traceFormat,
                             most,
                             "embedded",
-                            config.generation().mode().label(),
-                            home);
+                            config.generation().mode().label());
                 } finally {
                     client.cancel().get(30, TimeUnit.SECONDS);
                 }
@@ -235,13 +234,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         JobConfig config = job.resolve(Map.of());
         return replay(
-                config,
-                traceFile,
-                traceFormat,
-                most,
-                config.kafka().bootstrapServers(),
-                null,
-                home);
+                config, traceFile, traceFormat, most, config.kafka().bootstrapServers(), null);
     }
 
     private int replay(
@@ -250,13 +243,12 @@ public final class ReplayCommand implements Callable<Integer> {
             TraceFormat traceFormat,
             long most,
             String target,
-            String mode,
-            Path home)
+            String mode)
             throws Exception {
         PrintStream out = System.out;
         PromptSynthesizer prompts =
                 new PromptSynthesizer(
-                        Files.readString(resolve(home, corpus), StandardCharsets.US_ASCII),
+                        Files.readString(TandemHome.resolve(corpus), StandardCharsets.US_ASCII),
                         contextLength != null
                                 ? contextLength
                                 : config.generation().contextLength());
@@ -338,9 +330,5 @@ public final class ReplayCommand implements Callable<Integer> {
                             + STARTUP_TIMEOUT.toSeconds()
                             + " s; see the log above.");
         }
-    }
-
-    private static Path resolve(Path home, Path path) {
-        return path.isAbsolute() || Files.exists(path) ? path : home.resolve(path);
     }
 }
