@@ -12,6 +12,13 @@ public final class BenchJson {
 
     private BenchJson() {}
 
+    /** Adds a number, leaving out what was not measured (NaN, infinite) rather than writing it. */
+    public static void addMeasured(JsonObject json, String key, double value) {
+        if (Double.isFinite(value)) {
+            json.addProperty(key, value);
+        }
+    }
+
     public static void write(Path file, JsonObject results) throws IOException {
         JsonObject machine = new JsonObject();
         machine.addProperty("cores", Runtime.getRuntime().availableProcessors());

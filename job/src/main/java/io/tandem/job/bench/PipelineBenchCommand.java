@@ -555,7 +555,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             run.percentile(0.99),
             run.percentile(1.0),
             run.throughput(),
-            percent(run.acceptance()),
+            TextTable.percent(run.acceptance()),
             run.tokensPerRound(),
             run.lengthText(),
             run.windows(),
@@ -705,13 +705,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         json.add("runs", runs);
 
         JsonObject s = new JsonObject();
-        PipelineRun.add(s, "sd_ad_p50_ratio", summary.sdAdP50Ratio());
-        PipelineRun.add(s, "pipeline_inprocess_ratio", summary.pipelineInProcessRatio());
+        BenchJson.addMeasured(s, "sd_ad_p50_ratio", summary.sdAdP50Ratio());
+        BenchJson.addMeasured(s, "pipeline_inprocess_ratio", summary.pipelineInProcessRatio());
         JsonObject byMode = new JsonObject();
-        summary.pipelineInProcessByMode().forEach((m, v) -> PipelineRun.add(byMode, m, v));
+        summary.pipelineInProcessByMode().forEach((m, v) -> BenchJson.addMeasured(byMode, m, v));
         s.add("pipeline_inprocess_ratio_by_mode", byMode);
         s.addProperty("lowest_rate_per_s", summary.lowestRate());
-        PipelineRun.add(s, "loop_overhead_ms_p50", summary.loopOverheadP50());
+        BenchJson.addMeasured(s, "loop_overhead_ms_p50", summary.loopOverheadP50());
         s.addProperty("loop", "in-memory feedback channel between co-located head and tail");
         s.addProperty("lost", summary.lost());
         s.addProperty("duplicated", summary.duplicated());
@@ -734,10 +734,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     private static String rate(double rate) {
         return rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate);
-    }
-
-    private static String percent(double fraction) {
-        return Double.isNaN(fraction) ? "-" : String.format("%.1f%%", 100 * fraction);
     }
 
     private static String number(double value) {

@@ -127,28 +127,28 @@ record PipelineRun(
         json.addProperty("results", outcomes.size() + duplicated);
         json.addProperty("lost", lost);
         json.addProperty("duplicated", duplicated);
-        add(json, "p50_ms", p50());
-        add(json, "p90_ms", percentile(0.9));
-        add(json, "p99_ms", percentile(0.99));
-        add(json, "max_ms", percentile(1.0));
-        add(json, "throughput_per_s", throughput());
-        add(json, "acceptance", acceptance());
-        add(json, "tokens_per_round", tokensPerRound());
+        BenchJson.addMeasured(json, "p50_ms", p50());
+        BenchJson.addMeasured(json, "p90_ms", percentile(0.9));
+        BenchJson.addMeasured(json, "p99_ms", percentile(0.99));
+        BenchJson.addMeasured(json, "max_ms", percentile(1.0));
+        BenchJson.addMeasured(json, "throughput_per_s", throughput());
+        BenchJson.addMeasured(json, "acceptance", acceptance());
+        BenchJson.addMeasured(json, "tokens_per_round", tokensPerRound());
         json.addProperty("windows", windows());
         json.addProperty("batches", batches());
         json.add("batches_by_speculation_length", counts(batchLengths()));
         json.add("rounds_by_speculation_length", counts(roundLengths()));
         JsonObject parts = new JsonObject();
-        add(parts, "queueing", mean(RequestOutcome::queueMs));
-        add(parts, "batching", mean(RequestOutcome::batchingMs));
-        add(parts, "waiting", mean(RequestOutcome::waitMs));
-        add(parts, "loop_overhead", mean(RequestOutcome::roundOverheadMs));
-        add(parts, "model", mean(RequestOutcome::modelMs));
-        add(parts, "delivery", mean(RequestOutcome::deliveryMs));
+        BenchJson.addMeasured(parts, "queueing", mean(RequestOutcome::queueMs));
+        BenchJson.addMeasured(parts, "batching", mean(RequestOutcome::batchingMs));
+        BenchJson.addMeasured(parts, "waiting", mean(RequestOutcome::waitMs));
+        BenchJson.addMeasured(parts, "loop_overhead", mean(RequestOutcome::roundOverheadMs));
+        BenchJson.addMeasured(parts, "model", mean(RequestOutcome::modelMs));
+        BenchJson.addMeasured(parts, "delivery", mean(RequestOutcome::deliveryMs));
         json.add("mean_ms", parts);
         if (path.equals(PIPELINE)) {
             json.addProperty("max_send_lag_ms", maxSendLagMs);
-            add(json, "loop_overhead_ms_p50", loopOverheadP50());
+            BenchJson.addMeasured(json, "loop_overhead_ms_p50", loopOverheadP50());
         }
         return json;
     }
@@ -157,12 +157,5 @@ record PipelineRun(
         JsonObject json = new JsonObject();
         counts.forEach((l, n) -> json.addProperty(String.valueOf(l), n));
         return json;
-    }
-
-    /** Adds a number, leaving out what was not measured rather than writing NaN. */
-    static void add(JsonObject json, String key, double value) {
-        if (!Double.isNaN(value) && !Double.isInfinite(value)) {
-            json.addProperty(key, value);
-        }
     }
 }

@@ -49,6 +49,11 @@ public final class TextTable {
         out.println();
     }
 
+    /** A fraction as a percentage with one decimal, e.g. {@code 44.3%}; {@code -} for NaN. */
+    public static String percent(double fraction) {
+        return Double.isNaN(fraction) ? "-" : String.format("%.1f%%", 100 * fraction);
+    }
+
     private static String pad(String text, int width, boolean right) {
         String fill = " ".repeat(width - text.length());
         return right ? fill + text : text + fill;

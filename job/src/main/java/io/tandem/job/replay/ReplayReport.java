@@ -165,20 +165,20 @@ public final class ReplayReport {
         json.addProperty("in_flight", count(Status.IN_FLIGHT));
         json.addProperty("duplicated", ending.duplicated());
         json.addProperty("unreadable_answers", ending.unreadable());
-        add(json, "p50_ms", latencyPercentile(0.5));
-        add(json, "p90_ms", latencyPercentile(0.9));
-        add(json, "p99_ms", latencyPercentile(0.99));
-        add(json, "max_ms", latencyPercentile(1.0));
-        add(json, "mean_ms", mean(served, ReplayOutcome::latencyMs));
-        add(json, "throughput_rps", throughputRps());
-        add(json, "output_tokens_per_s", outputTokensPerS());
-        add(json, "acceptance_rate", acceptanceRate());
-        add(json, "tokens_per_round", tokensPerRound());
-        add(json, "mean_speculation_length", meanSpeculationLength());
+        BenchJson.addMeasured(json, "p50_ms", latencyPercentile(0.5));
+        BenchJson.addMeasured(json, "p90_ms", latencyPercentile(0.9));
+        BenchJson.addMeasured(json, "p99_ms", latencyPercentile(0.99));
+        BenchJson.addMeasured(json, "max_ms", latencyPercentile(1.0));
+        BenchJson.addMeasured(json, "mean_ms", mean(served, ReplayOutcome::latencyMs));
+        BenchJson.addMeasured(json, "throughput_rps", throughputRps());
+        BenchJson.addMeasured(json, "output_tokens_per_s", outputTokensPerS());
+        BenchJson.addMeasured(json, "acceptance_rate", acceptanceRate());
+        BenchJson.addMeasured(json, "tokens_per_round", tokensPerRound());
+        BenchJson.addMeasured(json, "mean_speculation_length", meanSpeculationLength());
         json.add("ms_per_output_token", percentiles(ReplayOutcome::msPerOutputToken));
         json.add("generation_ms_per_token", percentiles(ReplayOutcome::generationMsPerToken));
         JsonObject parts = new JsonObject();
-        parts(served).forEach((name, value) -> add(parts, name, value));
+        parts(served).forEach((name, value) -> BenchJson.addMeasured(parts, name, value));
         json.add("mean_parts_ms", parts);
         JsonObject capping = new JsonObject();
         capping.addProperty("requests", ending.capping().requests());
@@ -263,7 +263,7 @@ public final class ReplayReport {
                         latencyPercentile(1.0),
                         throughputRps(),
                         outputTokensPerS(),
-                        percent(acceptanceRate()),
+                        TextTable.percent(acceptanceRate()),
                         meanSpeculationLength())
                 .print(out);
         Map<String, Double> parts = parts(served);
@@ -341,9 +341,9 @@ public final class ReplayReport {
 
     private JsonObject percentiles(ToDoubleFunction<ReplayOutcome> value) {
         JsonObject json = new JsonObject();
-        add(json, "p50", percentile(served, value, 0.5));
-        add(json, "p90", percentile(served, value, 0.9));
-        add(json, "p99", percentile(served, value, 0.99));
+        BenchJson.addMeasured(json, "p50", percentile(served, value, 0.5));
+        BenchJson.addMeasured(json, "p90", percentile(served, value, 0.9));
+        BenchJson.addMeasured(json, "p99", percentile(served, value, 0.99));
         return json;
     }
 
@@ -420,15 +420,5 @@ public final class ReplayReport {
                 .filter(v -> !Double.isNaN(v))
                 .average()
                 .orElse(Double.NaN);
-    }
-
-    private static String percent(double fraction) {
-        return Double.isNaN(fraction) ? "-" : String.format("%.1f%%", 100 * fraction);
-    }
-
-    private static void add(JsonObject json, String key, double value) {
-        if (!Double.isNaN(value) && !Double.isInfinite(value)) {
-            json.addProperty(key, value);
-        }
     }
 }

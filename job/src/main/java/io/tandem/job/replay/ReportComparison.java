@@ -3,6 +3,7 @@ package io.tandem.job.replay;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.tandem.job.bench.BenchJson;
 import io.tandem.job.bench.TextTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -143,9 +144,9 @@ public final class ReportComparison {
         JsonObject figures = new JsonObject();
         for (Row row : rows()) {
             JsonObject figure = new JsonObject();
-            addNumber(figure, "a", row.a());
-            addNumber(figure, "b", row.b());
-            addNumber(figure, "b_over_a", row.ratio());
+            BenchJson.addMeasured(figure, "a", row.a());
+            BenchJson.addMeasured(figure, "b", row.b());
+            BenchJson.addMeasured(figure, "b_over_a", row.ratio());
             figures.add(row.figure(), figure);
         }
         json.add("figures", figures);
@@ -172,11 +173,5 @@ public final class ReportComparison {
 
     private static String text(JsonObject json, String key) {
         return json.has(key) ? json.get(key).getAsString() : "-";
-    }
-
-    private static void addNumber(JsonObject json, String key, double value) {
-        if (!Double.isNaN(value) && !Double.isInfinite(value)) {
-            json.addProperty(key, value);
-        }
     }
 }
