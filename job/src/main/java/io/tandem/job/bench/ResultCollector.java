@@ -1,6 +1,7 @@
 package io.tandem.job.bench;
 
 import io.tandem.job.kafka.AvroBytes;
+import io.tandem.job.kafka.TopicFollower;
 import io.tandem.job.kafka.TopicReader;
 import io.tandem.schemas.InferenceResult;
 import java.time.Duration;
@@ -10,8 +11,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 
 /**
  * Reads a results topic from its start on a thread of its own while a benchmark sends, stamping
@@ -23,12 +22,9 @@ final class ResultCollector implements AutoCloseable {
     /** A result and when it was read, epoch ms. */
     record Received(InferenceResult result, long receivedMillis) {}
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
-    private final Thread thread;
+    private final TopicFollower follower;
     private final List<Received> received = new ArrayList<>();
     private final Consumer<InferenceResult> onResult;
-    private volatile RuntimeException failure;
-    private volatile boolean closed;
 
     /**
      * Starts reading {@code topic}, which must exist.
@@ -36,39 +32,29 @@ final class ResultCollector implements AutoCloseable {
      * @param onResult called on the reading thread for each result, e.g. for progress
      */
     ResultCollector(String bootstrapServers, String topic, Consumer<InferenceResult> onResult) {
-        this.consumer =
-                TopicReader.open(bootstrapServers, List.of(topic), true, Duration.ofSeconds(30));
         this.onResult = onResult;
-        thread = new Thread(this::poll, "bench-results-" + topic);
-        thread.setDaemon(true);
-        thread.start();
+        this.follower =
+                new TopicFollower(
+                        TopicReader.open(
+                                bootstrapServers, List.of(topic), true, Duration.ofSeconds(30)),
+                        "bench-results-" + topic,
+                        this::read,
+                        failure -> {
+                            synchronized (received) {
+                                received.notifyAll();
+                            }
+                        });
+        follower.start();
     }
 
-    private void poll() {
-        try {
-            while (!closed) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(100))) {
-                    long now = System.currentTimeMillis();
-                    InferenceResult result =
-                            AvroBytes.decode(record.value(), InferenceResult.class);
-                    synchronized (received) {
-                        received.add(new Received(result, now));
-                        received.notifyAll();
-                    }
-                    onResult.accept(result);
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            failure = e;
-            synchronized (received) {
-                received.notifyAll();
-            }
-        } finally {
-            consumer.close();
+    private void read(ConsumerRecord<byte[], byte[]> record) {
+        long now = System.currentTimeMillis();
+        InferenceResult result = AvroBytes.decode(record.value(), InferenceResult.class);
+        synchronized (received) {
+            received.add(new Received(result, now));
+            received.notifyAll();
         }
+        onResult.accept(result);
     }
 
     /**
@@ -80,6 +66,7 @@ final class ResultCollector implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (received) {
             while (true) {
+                RuntimeException failure = follower.failure();
                 if (failure != null) {
                     throw new IllegalStateException("Reading results failed: " + failure, failure);
                 }
@@ -106,8 +93,6 @@ final class ResultCollector implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        closed = true;
-        consumer.wakeup();
-        thread.join(10_000);
+        follower.close();
     }
 }

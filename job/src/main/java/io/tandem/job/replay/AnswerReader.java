@@ -1,6 +1,7 @@
 package io.tandem.job.replay;
 
 import io.tandem.job.kafka.AvroBytes;
+import io.tandem.job.kafka.TopicFollower;
 import io.tandem.job.kafka.TopicReader;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceResult;
@@ -8,8 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,15 +23,10 @@ final class AnswerReader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AnswerReader.class);
 
-    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final TopicFollower follower;
     private final String resultsTopic;
-    private final Runnable onFailure;
-    private Thread thread;
     private volatile ReplayLedger ledger;
-    private volatile RuntimeException failure;
     private volatile int unreadable;
-    private volatile boolean closed;
-    private boolean finished;
 
     /** Opens the topics at their ends; both must exist (the job creates them). */
     AnswerReader(
@@ -40,41 +34,28 @@ final class AnswerReader implements AutoCloseable {
             String resultsTopic,
             String deadLetterTopic,
             Runnable onFailure) {
-        this.consumer =
-                TopicReader.open(
-                        clientProperties,
-                        List.of(resultsTopic, deadLetterTopic),
-                        false,
-                        Duration.ofSeconds(30));
         this.resultsTopic = resultsTopic;
-        this.onFailure = onFailure;
+        this.follower =
+                new TopicFollower(
+                        TopicReader.open(
+                                clientProperties,
+                                List.of(resultsTopic, deadLetterTopic),
+                                false,
+                                Duration.ofSeconds(30)),
+                        "replay-answers",
+                        record -> read(record, System.currentTimeMillis()),
+                        failure -> {
+                            LOG.error(
+                                    "Reading the job's answers failed; stopping the replay",
+                                    failure);
+                            onFailure.run();
+                        });
     }
 
     /** Starts handing answers to {@code ledger}. */
     void start(ReplayLedger ledger) {
         this.ledger = ledger;
-        thread = new Thread(this::poll, "replay-answers");
-        thread.setDaemon(true);
-        thread.start();
-    }
-
-    private void poll() {
-        try {
-            while (!closed) {
-                for (ConsumerRecord<byte[], byte[]> record :
-                        consumer.poll(Duration.ofMillis(100))) {
-                    read(record, System.currentTimeMillis());
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            failure = e;
-            LOG.error("Reading the job's answers failed; stopping the replay", e);
-            onFailure.run();
-        } finally {
-            consumer.close();
-        }
+        follower.start();
     }
 
     private void read(ConsumerRecord<byte[], byte[]> record, long now) {
@@ -97,7 +78,7 @@ final class AnswerReader implements AutoCloseable {
 
     /** Why reading stopped early, or null. */
     RuntimeException failure() {
-        return failure;
+        return follower.failure();
     }
 
     /** Records skipped because they did not decode. */
@@ -108,16 +89,6 @@ final class AnswerReader implements AutoCloseable {
     /** Stops reading; nothing reaches the ledger after this returns. Idempotent. */
     @Override
     public void close() throws InterruptedException {
-        if (finished) {
-            return;
-        }
-        finished = true;
-        closed = true;
-        if (thread == null) {
-            consumer.close();
-        } else {
-            consumer.wakeup();
-            thread.join();
-        }
+        follower.close();
     }
 }
