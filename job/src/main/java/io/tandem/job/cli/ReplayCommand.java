@@ -4,17 +4,12 @@ import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.config.TandemHome;
 import io.tandem.job.config.TandemOptions;
-import io.tandem.job.demo.DemoRequests;
-import io.tandem.job.kafka.AvroBytes;
+import io.tandem.job.demo.WarmUp;
 import io.tandem.job.kafka.EmbeddedKafka;
-import io.tandem.job.kafka.RequestProducer;
-import io.tandem.job.kafka.TopicReader;
 import io.tandem.job.replay.PromptSynthesizer;
 import io.tandem.job.replay.ReplayReport;
 import io.tandem.job.replay.ReplayRun;
 import io.tandem.job.replay.TraceFormat;
-import io.tandem.schemas.InferenceRequest;
-import io.tandem.schemas.InferenceResult;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -219,7 +214,7 @@ public final class ReplayCommand implements Callable<Integer> {
                             kafka.bootstrapServers(),
                             taskManagers,
                             config.generation().mode().label());
-                    warmUp(config);
+                    WarmUp.serve(config, "replay", WARM_UP_TOKENS, STARTUP_TIMEOUT);
                     return replay(
                             config,
                             traceFile,
@@ -301,34 +296,6 @@ public final class ReplayCommand implements Callable<Integer> {
             return interrupted.get() ? EXIT_INTERRUPTED : result.complete() ? 0 : 1;
         } finally {
             running.set(null);
-        }
-    }
-
-    /** Sends a request per batching lane and waits for their results: the job is up and warm. */
-    private static void warmUp(JobConfig config) {
-        List<InferenceRequest> warmUps =
-                DemoRequests.warmUps(config.batching().lanes(), "replay", WARM_UP_TOKENS);
-        try (RequestProducer producer =
-                new RequestProducer(
-                        config.kafka().bootstrapServers(), config.kafka().requestsTopic())) {
-            warmUps.forEach(producer::send);
-        }
-        List<InferenceResult> served =
-                TopicReader.read(
-                        config.kafka().bootstrapServers(),
-                        config.kafka().resultsTopic(),
-                        warmUps.size(),
-                        STARTUP_TIMEOUT,
-                        bytes -> AvroBytes.decode(bytes, InferenceResult.class));
-        if (served.size() < warmUps.size()) {
-            throw new IllegalStateException(
-                    "The job served "
-                            + served.size()
-                            + " of "
-                            + warmUps.size()
-                            + " warm-up requests within "
-                            + STARTUP_TIMEOUT.toSeconds()
-                            + " s; see the log above.");
         }
     }
 }

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.demo.DemoRequests;
+import io.tandem.job.demo.WarmUp;
+import io.tandem.job.kafka.AvroBytes;
 import io.tandem.job.kafka.EmbeddedKafka;
-import io.tandem.job.kafka.RequestProducer;
 import io.tandem.job.kafka.TopicProvisioner;
 import io.tandem.job.kafka.TopicReader;
 import io.tandem.job.replay.ReplayOutcome.Status;
@@ -65,19 +65,7 @@ class ReplayITCase {
         TandemJob.wireKafka(env, config, false);
         job = env.executeAsync("replay-it");
         // the first answers then measure serving, not the job's start-up and model load
-        List<InferenceRequest> warmUps = DemoRequests.warmUps(config.batching().lanes(), "it", 8);
-        try (RequestProducer producer =
-                new RequestProducer(kafka.bootstrapServers(), config.kafka().requestsTopic())) {
-            warmUps.forEach(producer::send);
-        }
-        assertThat(
-                        TopicReader.read(
-                                kafka.bootstrapServers(),
-                                config.kafka().resultsTopic(),
-                                warmUps.size(),
-                                Duration.ofSeconds(120),
-                                bytes -> bytes))
-                .hasSize(warmUps.size());
+        WarmUp.serve(config, "it", 8, Duration.ofSeconds(120));
     }
 
     @AfterAll
@@ -205,14 +193,10 @@ class ReplayITCase {
                                 config.kafka().requestsTopic(),
                                 Integer.MAX_VALUE,
                                 Duration.ofSeconds(3),
-                                bytes -> bytes)
-                        .stream()
-                        .map(
                                 bytes ->
-                                        io.tandem.job.kafka.AvroBytes.decode(
-                                                        bytes,
-                                                        io.tandem.schemas.InferenceRequest.class)
+                                        AvroBytes.decode(bytes, InferenceRequest.class)
                                                 .getRequestId())
+                        .stream()
                         .filter(id -> id.startsWith(run))
                         .toList();
         assertThat(keys)
