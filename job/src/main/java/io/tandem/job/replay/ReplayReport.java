@@ -47,7 +47,13 @@ public final class ReplayReport {
             String target,
             String mode,
             double speedup,
-            long limit) {}
+            long limit) {
+
+        /** The same set-up in {@code mode}. */
+        public Setup withMode(String mode) {
+            return new Setup(trace, format, target, mode, speedup, limit);
+        }
+    }
 
     /**
      * How the replay ended.

@@ -128,17 +128,11 @@ public final class ReplayRun {
                 answers.close();
                 heap.close();
                 double durationMs = System.currentTimeMillis() - ledger.startEpochMillis();
-                boolean interrupted = stopped || sending.stopped();
+                boolean interrupted = stopped;
                 RuntimeException failure = answers.failure();
                 monitor.update(ledger.sentCount(), ledger.answeredCount());
                 return new ReplayReport(
-                        new ReplayReport.Setup(
-                                setup.trace(),
-                                setup.format(),
-                                setup.target(),
-                                mode(ledger),
-                                setup.speedup(),
-                                setup.limit()),
+                        setup.withMode(mode(ledger)),
                         new ReplayReport.Ending(
                                 traceRequests,
                                 sending,
