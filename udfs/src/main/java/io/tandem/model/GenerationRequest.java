@@ -51,6 +51,11 @@ public record GenerationRequest(
         return promptTokens.length;
     }
 
+    /** Whether the prompt and every token it may generate fit in a context of this length. */
+    public boolean fits(int contextLength) {
+        return promptLength() + maxNewTokens() <= contextLength;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof GenerationRequest other

@@ -84,8 +84,8 @@ public class DraftAsyncFunction extends RoundStage {
                 SequenceProgress progress = SequenceStates.progress(sequence, -1);
                 GenerationRequest request = progress.request();
                 // the target refuses such a request; drafting for it would fail the whole call
-                boolean fits = request.promptLength() + request.maxNewTokens() <= context;
-                SequenceRound round = progress.round(fits ? batch.getSpeculationLength() : 0);
+                SequenceRound round =
+                        progress.round(request.fits(context) ? batch.getSpeculationLength() : 0);
                 rounds.add(round);
                 if (round.speculationLength() > 0) {
                     drafting.add(round);

@@ -54,7 +54,7 @@ public final class SpeculativeGenerator {
         ModelInfo target = verifier.model();
         int context = Math.min(target.contextLength(), drafter.model().contextLength());
         for (GenerationRequest request : requests) {
-            if (request.promptLength() + request.maxNewTokens() > context) {
+            if (!request.fits(context)) {
                 throw new IllegalArgumentException(
                         "request "
                                 + request.id()
