@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * The draft stage of the round loop: drafts the round's speculation length for every sequence of a
  * batch with the draft model, which belongs on the small TaskManagers.
  *
- * <p>Drafting only saves time, it never decides output: if the draft model fails or its worker is
- * backlogged past the timeout, the batch goes on without drafts and the verify stage decodes one
- * token with the target, so no request fails for the draft's sake.
+ * <p>Drafting only saves time, it never decides output: if the draft model fails, its worker is
+ * backlogged past the timeout or a call overruns the call timeout, the batch goes on without drafts
+ * and the verify stage decodes one token with the target, so no request fails for the draft's sake.
  *
  * <p>Keeps a KV session per request (soft state, rebuilt by prefill from the tokens a round carries
  * when missing, e.g. after failover); sessions of requests that finished are freed when the next
@@ -38,12 +38,14 @@ public class DraftAsyncFunction extends RoundStage {
     private final String draftDir;
 
     private transient CausalLm model;
-    private transient Drafter drafter;
+    private transient volatile Drafter drafter;
 
     /**
      * @param draftDir the draft model's directory
+     * @param callTimeout the longest one drafting call may run (see {@link RoundStage})
      */
-    public DraftAsyncFunction(String draftDir) {
+    public DraftAsyncFunction(String draftDir, Duration callTimeout) {
+        super(callTimeout);
         this.draftDir = draftDir;
     }
 
@@ -69,12 +71,21 @@ public class DraftAsyncFunction extends RoundStage {
     }
 
     @Override
+    AutoCloseable renewSessions() {
+        Drafter stale = drafter;
+        drafter = new Drafter(model, SESSIONS);
+        return stale;
+    }
+
+    @Override
     String stageName() {
         return "draft";
     }
 
     @Override
     List<RoundBatch> process(List<RoundBatch> batches, double[] waitMs) {
+        // one call, one set of sessions, even if the watchdog renews them meanwhile
+        Drafter drafter = this.drafter;
         int context = drafter.model().contextLength();
         List<SequenceRound> rounds = new ArrayList<>();
         List<SequenceRound> drafting = new ArrayList<>();

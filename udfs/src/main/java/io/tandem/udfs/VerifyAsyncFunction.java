@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * ones. In mode {@code ad} there are no drafts: a round is {@value #AD_STEPS_PER_ROUND} plain
  * decode steps, so the loop's overhead is paid per several tokens there too.
  *
- * <p>If the target fails or times out, every sequence of the batch gets a result with finish reason
- * {@code ERROR} and the cause: a request never goes without a result.
+ * <p>If the target fails, its worker is backlogged past the timeout or a call overruns the call
+ * timeout, every sequence of the batch gets a result with finish reason {@code ERROR} and the
+ * cause: a request never goes without a result. An {@link Error} fails the task instead (see {@link
+ * RoundStage}).
  *
  * <p>Metrics: see {@link GenerationMetrics}.
  */
@@ -46,13 +48,15 @@ public class VerifyAsyncFunction extends RoundStage {
     private final String modelDir;
 
     private transient CausalLm model;
-    private transient Verifier verifier;
+    private transient volatile Verifier verifier;
     private transient GenerationMetrics metrics;
 
     /**
      * @param modelDir the target model's directory
+     * @param callTimeout the longest one verification call may run (see {@link RoundStage})
      */
-    public VerifyAsyncFunction(String modelDir) {
+    public VerifyAsyncFunction(String modelDir, Duration callTimeout) {
+        super(callTimeout);
         this.modelDir = modelDir;
     }
 
@@ -79,6 +83,13 @@ public class VerifyAsyncFunction extends RoundStage {
     }
 
     @Override
+    AutoCloseable renewSessions() {
+        Verifier stale = verifier;
+        verifier = new Verifier(model, SESSIONS);
+        return stale;
+    }
+
+    @Override
     String stageName() {
         return "verify";
     }
@@ -93,7 +104,7 @@ public class VerifyAsyncFunction extends RoundStage {
         long start = System.nanoTime();
         try {
             verifyTogether(slices);
-        } catch (Exception | Error e) {
+        } catch (Exception e) {
             if (slices.size() == 1) {
                 return List.of(failed(slices.get(0), e));
             }
@@ -117,7 +128,7 @@ public class VerifyAsyncFunction extends RoundStage {
         long start = System.nanoTime();
         try {
             verifyTogether(List.of(slice));
-        } catch (Exception | Error e) {
+        } catch (Exception e) {
             return failed(slice, e);
         }
         return assembleAll(List.of(slice), new double[] {waitMs}, start).get(0);

@@ -14,6 +14,7 @@ import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
 class RoundStagesITCase {
 
     private static final Path MODEL = findModel();
+    private static final Duration CALL_TIMEOUT = Duration.ofMinutes(1);
 
     @Test
     void autoregressiveRoundsGiveWhatDecodingTheBatchDirectlyGives() throws Exception {
@@ -127,8 +129,8 @@ class RoundStagesITCase {
         // Fresh stages (as after a failover) take the batch over after two rounds.
         List<InferenceResult> resumed = new ArrayList<>();
         RoundBatch partway = batch;
-        try (Stage draft = new Stage(new DraftAsyncFunction(MODEL.toString()));
-                Stage verify = new Stage(new VerifyAsyncFunction(MODEL.toString()))) {
+        try (Stage draft = new Stage(new DraftAsyncFunction(MODEL.toString(), CALL_TIMEOUT));
+                Stage verify = new Stage(new VerifyAsyncFunction(MODEL.toString(), CALL_TIMEOUT))) {
             for (int round = 0; round < 2; round++) {
                 partway = verify.run(draft.run(partway));
                 resumed.addAll(partway.getResults());
@@ -156,8 +158,8 @@ class RoundStagesITCase {
         loop(plain, false).forEach(r -> separately.put(r.getRequestId(), r.getTokenIds()));
 
         Map<String, List<Integer>> together = new HashMap<>();
-        DraftAsyncFunction drafter = new DraftAsyncFunction(MODEL.toString());
-        VerifyAsyncFunction verifier = new VerifyAsyncFunction(MODEL.toString());
+        DraftAsyncFunction drafter = new DraftAsyncFunction(MODEL.toString(), CALL_TIMEOUT);
+        VerifyAsyncFunction verifier = new VerifyAsyncFunction(MODEL.toString(), CALL_TIMEOUT);
         try (Stage draft = new Stage(drafter);
                 Stage verify = new Stage(verifier)) {
             RoundBatch first = speculative;
@@ -230,8 +232,12 @@ class RoundStagesITCase {
     /** Runs {@code batch} round after round to the end, as the loop head and tail would. */
     private static List<InferenceResult> loop(RoundBatch batch, boolean draft) throws Exception {
         List<InferenceResult> results = new ArrayList<>();
-        try (Stage drafter = draft ? new Stage(new DraftAsyncFunction(MODEL.toString())) : null;
-                Stage verifier = new Stage(new VerifyAsyncFunction(MODEL.toString()))) {
+        try (Stage drafter =
+                        draft
+                                ? new Stage(new DraftAsyncFunction(MODEL.toString(), CALL_TIMEOUT))
+                                : null;
+                Stage verifier =
+                        new Stage(new VerifyAsyncFunction(MODEL.toString(), CALL_TIMEOUT))) {
             RoundBatch current = batch;
             while (!current.getSequences().isEmpty()) {
                 RoundBatch verified = verifier.run(draft ? drafter.run(current) : current);

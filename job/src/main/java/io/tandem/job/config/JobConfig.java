@@ -77,6 +77,8 @@ public record JobConfig(
      * @param draftDir the draft model's directory, or null in mode ad
      * @param speculationLength the draft length of mode sd-fixed
      * @param plannerProfile the measured profile the planner uses in mode sd, or null otherwise
+     * @param timeout the longest a round waits for a model worker
+     * @param callTimeout the longest a model call runs before its batches are failed
      */
     public record Generation(
             ServingMode mode,
@@ -87,6 +89,7 @@ public record JobConfig(
             int capacity,
             int maxBatchesInFlight,
             Duration timeout,
+            Duration callTimeout,
             double uplinkBandwidthHz)
             implements Serializable {
 
@@ -222,6 +225,7 @@ public record JobConfig(
                         atLeast(conf, GENERATE_CAPACITY, 1),
                         atLeast(conf, MAX_BATCHES_IN_FLIGHT, 1),
                         positive(conf, GENERATE_TIMEOUT),
+                        positive(conf, MODEL_CALL_TIMEOUT),
                         uplinkBandwidth(conf));
         float maxTemperature = conf.get(MAX_TEMPERATURE);
         if (!(maxTemperature > 0)) {

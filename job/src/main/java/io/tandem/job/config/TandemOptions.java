@@ -200,8 +200,20 @@ public final class TandemOptions {
                             "A verification round that has waited this long for its model worker"
                                     + " (a backlog) ends its batch's requests with finish reason"
                                     + " ERROR; a draft round that waited this long is verified"
-                                    + " without drafts. A round that has started runs to the"
-                                    + " end.");
+                                    + " without drafts. A round that has started is bounded by"
+                                    + " tandem.model.call-timeout instead.");
+
+    public static final ConfigOption<Duration> MODEL_CALL_TIMEOUT =
+            ConfigOptions.key("tandem.model.call-timeout")
+                    .durationType()
+                    .defaultValue(Duration.ofMinutes(1))
+                    .withDescription(
+                            "The longest one draft or verify model call may run. A call past it"
+                                    + " (a hung native call) is left behind: its batches are"
+                                    + " failed (verify: finish reason ERROR; draft: verified"
+                                    + " without drafts), and a new worker with new KV sessions"
+                                    + " serves the rest. More than two calls stuck at once fail"
+                                    + " the task, which restarts from the last checkpoint.");
 
     // ---- Placement (fine-grained resource management) ----
 

@@ -65,7 +65,8 @@ public final class RoundLoop {
             toVerify =
                     AsyncDataStream.unorderedWait(
                                     head,
-                                    new DraftAsyncFunction(generation.draftDir()),
+                                    new DraftAsyncFunction(
+                                            generation.draftDir(), generation.callTimeout()),
                                     generation.timeout().toMillis(),
                                     TimeUnit.MILLISECONDS,
                                     generation.capacity())
@@ -77,7 +78,8 @@ public final class RoundLoop {
                 AsyncDataStream.unorderedWait(
                                 toVerify.partitionCustom(
                                         new BySubtask(), RoundBatch::getLoopSubtask),
-                                new VerifyAsyncFunction(generation.modelDir()),
+                                new VerifyAsyncFunction(
+                                        generation.modelDir(), generation.callTimeout()),
                                 generation.timeout().toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 generation.capacity())
@@ -104,7 +106,7 @@ public final class RoundLoop {
     }
 
     /** Creates the head with the task's mailbox, which it hands feedback to. */
-    private static final class SchedulerFactory extends AbstractStreamOperatorFactory<RoundBatch>
+    static final class SchedulerFactory extends AbstractStreamOperatorFactory<RoundBatch>
             implements OneInputStreamOperatorFactory<Batch, RoundBatch> {
 
         private final JobConfig.Generation generation;

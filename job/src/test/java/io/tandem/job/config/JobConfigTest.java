@@ -37,6 +37,7 @@ class JobConfigTest {
                 16,
                 16,
                 Duration.ofMinutes(1),
+                Duration.ofMinutes(1),
                 0);
     }
 

@@ -45,6 +45,7 @@ class DecodeRequestFunctionTest {
                                         1,
                                         16,
                                         Duration.ofMinutes(1),
+                                        Duration.ofMinutes(1),
                                         0)));
     }
 
