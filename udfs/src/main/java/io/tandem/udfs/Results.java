@@ -22,10 +22,12 @@ public final class Results {
      * What one request's rounds cost and where they ran.
      *
      * @param batch the request's batch (its id, size, mode, plan and close time)
+     * @param admissionMs time the batch waited at the loop head before its first round
      * @param roundOverheadMs time going around the round loop, outside the models
      */
     public record BatchWork(
             RoundBatch batch,
+            double admissionMs,
             double draftMs,
             double verifyMs,
             double roundOverheadMs,
@@ -84,7 +86,15 @@ public final class Results {
         double queueing = arrived - sent;
         double batching = closed - arrived;
         double total = completedMillis - sent;
-        double loop = Math.max(0, total - queueing - batching - work.draftMs() - work.verifyMs());
+        double loop =
+                Math.max(
+                        0,
+                        total
+                                - queueing
+                                - batching
+                                - work.admissionMs()
+                                - work.draftMs()
+                                - work.verifyMs());
         RoundBatch batch = work.batch();
         return InferenceResult.newBuilder()
                 .setRequestId(request.getRequestId())
@@ -99,6 +109,7 @@ public final class Results {
                         LatencyBreakdown.newBuilder()
                                 .setQueueingMs(queueing)
                                 .setBatchingMs(batching)
+                                .setAdmissionMs(work.admissionMs())
                                 .setDraftMs(work.draftMs())
                                 .setVerifyMs(work.verifyMs())
                                 .setRoundOverheadMs(work.roundOverheadMs())

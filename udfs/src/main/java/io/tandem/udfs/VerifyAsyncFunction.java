@@ -387,6 +387,7 @@ public class VerifyAsyncFunction extends RoundStage {
         RoundReport report = batch.getReport();
         return new BatchWork(
                 batch,
+                sequence.getAdmissionMs(),
                 sequence.getDraftMs(),
                 sequence.getVerifyMs(),
                 sequence.getOverheadMs(),

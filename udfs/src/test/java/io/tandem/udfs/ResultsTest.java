@@ -45,7 +45,8 @@ class ResultsTest {
                     .setSequences(List.of())
                     .setReport(RoundReport.newBuilder().build())
                     .build();
-    private final BatchWork work = new BatchWork(batch, 0, 40.0, 2.5, new Placement(null, "tm-1"));
+    private final BatchWork work =
+            new BatchWork(batch, 10.0, 0, 40.0, 2.5, new Placement(null, "tm-1"));
 
     @Test
     void latencyPartsAddUpToTheTotal() {
@@ -56,13 +57,15 @@ class ResultsTest {
         var latency = result.getLatency();
         assertThat(latency.getQueueingMs()).isEqualTo(5);
         assertThat(latency.getBatchingMs()).isEqualTo(20);
+        assertThat(latency.getAdmissionMs()).isEqualTo(10);
         assertThat(latency.getVerifyMs()).isEqualTo(40);
-        assertThat(latency.getLoopMs()).isEqualTo(35);
+        assertThat(latency.getLoopMs()).isEqualTo(25);
         assertThat(latency.getRoundOverheadMs()).isEqualTo(2.5);
         assertThat(latency.getTotalMs()).isEqualTo(100);
         assertThat(
                         latency.getQueueingMs()
                                 + latency.getBatchingMs()
+                                + latency.getAdmissionMs()
                                 + latency.getVerifyMs()
                                 + latency.getLoopMs())
                 .isEqualTo(latency.getTotalMs());

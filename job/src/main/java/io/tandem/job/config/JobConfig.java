@@ -77,6 +77,8 @@ public record JobConfig(
      * @param draftDir the draft model's directory, or null in mode ad
      * @param speculationLength the draft length of mode sd-fixed
      * @param plannerProfile the measured profile the planner uses in mode sd, or null otherwise
+     * @param maxWaitingRequests requests a loop head holds back, in state, while its batches in
+     *     flight are at their limit
      * @param timeout the longest a round waits for a model worker
      * @param callTimeout the longest a model call runs before its batches are failed
      */
@@ -88,6 +90,7 @@ public record JobConfig(
             String plannerProfile,
             int capacity,
             int maxBatchesInFlight,
+            int maxWaitingRequests,
             Duration timeout,
             Duration callTimeout,
             double uplinkBandwidthHz)
@@ -224,6 +227,7 @@ public record JobConfig(
                                 : null,
                         atLeast(conf, GENERATE_CAPACITY, 1),
                         atLeast(conf, MAX_BATCHES_IN_FLIGHT, 1),
+                        atLeast(conf, MAX_WAITING_REQUESTS, 0),
                         positive(conf, GENERATE_TIMEOUT),
                         positive(conf, MODEL_CALL_TIMEOUT),
                         uplinkBandwidth(conf));

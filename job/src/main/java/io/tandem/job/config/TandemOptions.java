@@ -189,8 +189,21 @@ public final class TandemOptions {
                     .defaultValue(16)
                     .withDescription(
                             "Batches a loop head subtask keeps going around the round loop at"
-                                    + " once; past it, the head stops taking windows and the job"
-                                    + " reads requests more slowly instead of queueing them.");
+                                    + " once; windows that close meanwhile wait their turn (see"
+                                    + " tandem.generate.max-waiting-requests).");
+
+    public static final ConfigOption<Integer> MAX_WAITING_REQUESTS =
+            ConfigOptions.key("tandem.generate.max-waiting-requests")
+                    .intType()
+                    .defaultValue(1024)
+                    .withDescription(
+                            "Requests a loop head subtask keeps waiting, in checkpointed state,"
+                                    + " while tandem.generate.max-batches-in-flight batches run;"
+                                    + " each waiting window starts when a batch finishes. Past"
+                                    + " it the head stops taking windows, so the job reads"
+                                    + " requests more slowly, and a checkpoint barrier waits"
+                                    + " with the input until a batch finishes. 0 never holds a"
+                                    + " window back: the head stops at once.");
 
     public static final ConfigOption<Duration> GENERATE_TIMEOUT =
             ConfigOptions.key("tandem.generate.timeout")

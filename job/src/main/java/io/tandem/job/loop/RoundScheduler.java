@@ -9,7 +9,9 @@ import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
 import io.tandem.udfs.SequenceStates;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,14 @@ import org.slf4j.LoggerFactory;
  * each verified round back through the {@link FeedbackChannel}, with its acceptance, which the
  * policy learns from.
  *
+ * <p><b>Admission.</b> At most {@code maxBatchesInFlight} batches go around the loop at once. A
+ * window that arrives while they do waits in this operator's checkpointed state, first come first
+ * served, and starts when a batch finishes. The head returns from every window at once, so a
+ * checkpoint barrier behind it passes at once too: blocking the task thread until a batch finished
+ * would hold the barrier for up to a whole generation. Only past {@code maxWaitingRequests} waiting
+ * requests does the head stop taking windows (and the job read requests more slowly); a barrier
+ * then waits until a batch finishes.
+ *
  * <p><b>Sequence state.</b> The head keeps the latest version of every batch in flight (all tokens
  * generated so far) and checkpoints it. After a failover or rescale it re-emits those batches: the
  * rounds since the checkpoint run again (greedy output is the same; the draft and verify stages
@@ -59,11 +69,15 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private final RoundPolicy policy;
     private final String loop;
     private final int maxInFlight;
+    private final int maxWaitingRequests;
     private final double uplinkBandwidthHz;
     private final transient MailboxExecutor mailbox;
 
     private transient Map<String, RoundBatch> inFlight;
     private transient ListState<RoundBatch> inFlightState;
+    private transient Deque<Batch> waiting;
+    private transient int waitingRequests;
+    private transient ListState<Batch> waitingState;
     private transient FeedbackChannel feedback;
     private transient long epoch;
     private transient Thread poller;
@@ -81,6 +95,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         this.policy = policy;
         this.loop = loop;
         this.maxInFlight = generation.maxBatchesInFlight();
+        this.maxWaitingRequests = generation.maxWaitingRequests();
         this.uplinkBandwidthHz = generation.uplinkBandwidthHz();
         this.mailbox = parameters.getMailboxExecutor();
     }
@@ -97,6 +112,16 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         for (RoundBatch batch : inFlightState.get()) {
             inFlight.put(batch.getBatchId(), batch);
         }
+        waiting = new ArrayDeque<>();
+        waitingState =
+                context.getOperatorStateStore()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "windows-waiting", new AvroTypeInfo<>(Batch.class)));
+        for (Batch window : waitingState.get()) {
+            waiting.add(window);
+            waitingRequests += window.getRequests().size();
+        }
     }
 
     @Override
@@ -107,6 +132,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         policy.open(metrics);
         roundsStarted = metrics.counter("roundsStarted");
         metrics.gauge("batchesInFlight", (Gauge<Integer>) () -> inFlight.size());
+        metrics.gauge("requestsWaiting", (Gauge<Integer>) () -> waitingRequests);
         chosenLength =
                 metrics.histogram(
                         "chosenSpeculationLength", new DescriptiveStatisticsHistogram(1000));
@@ -118,31 +144,57 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         poller = new Thread(this::pollFeedback, "tandem-loop-feedback-" + subtask);
         poller.setDaemon(true);
         poller.start();
-        if (!inFlight.isEmpty()) {
+        if (!inFlight.isEmpty() || !waiting.isEmpty()) {
             LOG.info(
-                    "Loop head {} resumes {} batches in flight from the checkpoint",
+                    "Loop head {} resumes {} batches in flight and {} windows waiting from the"
+                            + " checkpoint",
                     subtask,
-                    inFlight.size());
+                    inFlight.size(),
+                    waiting.size());
             List<RoundBatch> restored = new ArrayList<>(inFlight.values());
-            mailbox.execute(() -> restored.forEach(this::resume), "resume batches in flight");
+            mailbox.execute(
+                    () -> {
+                        restored.forEach(this::resume);
+                        admitWaiting();
+                    },
+                    "resume batches in flight");
         }
     }
 
     /**
-     * Admits a closed window once fewer than the configured batches are in flight; waiting here
-     * holds back the input, so an overloaded loop slows reading from Kafka instead of piling up
-     * batches.
+     * Takes a closed window: it starts at once if fewer than {@code maxBatchesInFlight} batches are
+     * in flight, else it waits in state. Blocks (running the mailbox, so batches go on) only while
+     * {@code maxWaitingRequests} requests already wait: that holds back the input, so an overloaded
+     * loop slows reading from Kafka instead of piling up windows.
      */
     @Override
     public void processElement(StreamRecord<Batch> element) throws InterruptedException {
-        while (inFlight.size() >= maxInFlight) {
+        while (inFlight.size() >= maxInFlight && waitingRequests >= maxWaitingRequests) {
             mailbox.yield();
         }
         Batch window = element.getValue();
+        waiting.add(window);
+        waitingRequests += window.getRequests().size();
+        admitWaiting();
+    }
+
+    /** Starts waiting windows, oldest first, while there is room in the loop. */
+    private void admitWaiting() {
+        while (inFlight.size() < maxInFlight && !waiting.isEmpty()) {
+            Batch window = waiting.poll();
+            waitingRequests -= window.getRequests().size();
+            admit(window);
+        }
+    }
+
+    /** Starts the batches {@code window} makes. */
+    private void admit(Batch window) {
         Map<String, UplinkShares.Share> shares =
                 uplinkBandwidthHz > 0
                         ? UplinkShares.allocate(window.getRequests(), uplinkBandwidthHz)
                         : Map.of();
+        double admissionMs =
+                Math.max(0, System.currentTimeMillis() - window.getClosedTime().toEpochMilli());
         for (Batch batch : policy.admit(window)) {
             RoundBatch first =
                     RoundBatch.newBuilder()
@@ -156,7 +208,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
                             .setSpeculationLength(0)
                             .setSequences(
                                     batch.getRequests().stream()
-                                            .map(r -> firstState(r, shares))
+                                            .map(r -> firstState(r, shares, admissionMs))
                                             .toList())
                             .setReport(RoundReport.newBuilder().build())
                             .build();
@@ -164,10 +216,14 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         }
     }
 
-    /** A request's first state, with its share of the uplink band in wireless mode. */
+    /**
+     * A request's first state, with the time its window waited here and its share of the uplink
+     * band in wireless mode.
+     */
     private static SequenceState firstState(
-            AdmittedRequest request, Map<String, UplinkShares.Share> shares) {
+            AdmittedRequest request, Map<String, UplinkShares.Share> shares, double admissionMs) {
         SequenceState state = SequenceStates.start(request);
+        state.setAdmissionMs(admissionMs);
         UplinkShares.Share share = shares.get(request.getRequest().getRequestId());
         if (share != null) {
             state.setUplinkShare(share.fraction());
@@ -176,10 +232,13 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         return state;
     }
 
-    /** Waits for every batch in flight: a bounded input ends only when its last result is out. */
+    /**
+     * Waits for every batch in flight and waiting: a bounded input ends only when its last result
+     * is out.
+     */
     @Override
     public void endInput() throws InterruptedException {
-        while (!inFlight.isEmpty()) {
+        while (!inFlight.isEmpty() || !waiting.isEmpty()) {
             mailbox.yield();
         }
     }
@@ -188,6 +247,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         inFlightState.update(new ArrayList<>(inFlight.values()));
+        waitingState.update(new ArrayList<>(waiting));
     }
 
     @Override
@@ -226,6 +286,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         policy.observe(SequenceStates.acceptance(report), overheadMs);
         if (batch.getSequences().isEmpty()) {
             inFlight.remove(batch.getBatchId());
+            admitWaiting();
             return;
         }
         start(

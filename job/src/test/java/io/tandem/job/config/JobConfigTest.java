@@ -36,6 +36,7 @@ class JobConfigTest {
                 null,
                 16,
                 16,
+                0,
                 Duration.ofMinutes(1),
                 Duration.ofMinutes(1),
                 0);

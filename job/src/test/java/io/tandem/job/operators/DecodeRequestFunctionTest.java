@@ -44,6 +44,7 @@ class DecodeRequestFunctionTest {
                                         null,
                                         1,
                                         16,
+                                        0,
                                         Duration.ofMinutes(1),
                                         Duration.ofMinutes(1),
                                         0)));

@@ -1,0 +1,256 @@
+package io.tandem.job.loop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tandem.job.config.JobConfig;
+import io.tandem.schemas.internal.AdmittedRequest;
+import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.RoundBatch;
+import io.tandem.schemas.internal.SequenceState;
+import io.tandem.testkit.BundledModel;
+import io.tandem.testkit.Requests;
+import io.tandem.udfs.ServingMode;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The loop head: admission against the in-flight limit, windows waiting in state, the checkpoint of
+ * what is in flight and waiting, the resume after a restore, and the filter for rounds it is not
+ * waiting for. Verified rounds come back through the real {@link FeedbackChannel}, as the tail
+ * sends them.
+ */
+// a head that blocks where it should not would wait forever: the timeout interrupts it
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class RoundSchedulerTest {
+
+    private final List<OneInputStreamOperatorTestHarness<Batch, RoundBatch>> opened =
+            new ArrayList<>();
+    private String jobId;
+
+    @AfterEach
+    void closeHarnesses() throws Exception {
+        for (OneInputStreamOperatorTestHarness<Batch, RoundBatch> harness : opened) {
+            harness.close();
+        }
+        FeedbackChannel.close(jobId, RoundLoop.LOOP, 0);
+    }
+
+    @Test
+    void aWindowBeyondTheInFlightLimitWaitsWithoutBlockingAndStartsWhenABatchFinishes()
+            throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> head = open(head(1, 8), null);
+
+        head.processElement(window("w-1", "a", "b"), 0);
+        // returns at once (a blocked head would hold a checkpoint barrier behind it)
+        head.processElement(window("w-2", "c"), 0);
+
+        assertThat(batchIds(head)).containsExactly("w-1");
+
+        finish(head, lastRound(head, "w-1"));
+
+        assertThat(batchIds(head)).containsExactly("w-1", "w-2");
+        RoundBatch second = lastRound(head, "w-2");
+        assertThat(second.getRound()).isZero();
+        assertThat(second.getSequences())
+                .singleElement()
+                .satisfies(s -> assertThat(s.getAdmissionMs()).isGreaterThanOrEqualTo(0));
+    }
+
+    @Test
+    void anUnfinishedBatchGoesRoundAgainAndARoundItIsNotWaitingForIsIgnored() throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> head = open(head(4, 8), null);
+        head.processElement(window("w-1", "a"), 0);
+        RoundBatch first = lastRound(head, "w-1");
+
+        // a replay of an older round (after a restore) must not start a second copy
+        feedBack(head, RoundBatch.newBuilder(first).setRound(7).build());
+        assertThat(head.extractOutputValues()).hasSize(1);
+
+        feedBack(head, first);
+        assertThat(head.extractOutputValues()).hasSize(2);
+        assertThat(lastRound(head, "w-1").getRound()).isEqualTo(1);
+    }
+
+    @Test
+    void aRestoreResumesTheBatchesInFlightAndKeepsTheWindowsWaiting() throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> before = open(head(1, 8), null);
+        before.processElement(window("w-1", "a", "b"), 0);
+        before.processElement(window("w-2", "c"), 0);
+        OperatorSubtaskState checkpoint = before.snapshot(1, 1);
+        before.close();
+        opened.remove(before);
+
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> after = open(head(1, 8), checkpoint);
+        runMailUntil(after, 1);
+
+        RoundBatch resumed = lastRound(after, "w-1");
+        assertThat(batchIds(after)).containsExactly("w-1");
+        assertThat(resumed.getSequences())
+                .extracting(SequenceState::getResumes)
+                .containsExactly(1, 1);
+
+        finish(after, resumed);
+        assertThat(batchIds(after)).containsExactly("w-1", "w-2");
+    }
+
+    @Test
+    void pastTheWaitingLimitTheHeadHoldsTheInputUntilABatchFinishes() throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> head = open(head(1, 0), null);
+        head.processElement(window("w-1", "a"), 0);
+        RoundBatch first = lastRound(head, "w-1");
+
+        // the tail finishes w-1 from another thread while the head waits in processElement
+        CompletableFuture<Void> tail =
+                CompletableFuture.runAsync(
+                        () -> {
+                            sleep(200);
+                            FeedbackChannel.openTail(jobId, RoundLoop.LOOP, 0).send(done(first));
+                        });
+        long start = System.nanoTime();
+        head.processElement(window("w-2", "b"), 0);
+        tail.get(10, TimeUnit.SECONDS);
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start))
+                .isGreaterThanOrEqualTo(150);
+        assertThat(batchIds(head)).containsExactly("w-1", "w-2");
+    }
+
+    private OneInputStreamOperatorTestHarness<Batch, RoundBatch> open(
+            RoundLoop.SchedulerFactory factory, OperatorSubtaskState restored) throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> harness =
+                new OneInputStreamOperatorTestHarness<>(
+                        factory,
+                        new AvroTypeInfo<>(Batch.class)
+                                .createSerializer(new SerializerConfigImpl()));
+        opened.add(harness);
+        jobId = harness.getEnvironment().getJobID().toString();
+        if (restored != null) {
+            harness.initializeState(restored);
+        }
+        harness.open();
+        return harness;
+    }
+
+    /** A head in mode ad (one batch per window) with the given limits. */
+    private static RoundLoop.SchedulerFactory head(int maxInFlight, int maxWaitingRequests) {
+        return new RoundLoop.SchedulerFactory(
+                new JobConfig.Generation(
+                        ServingMode.AD,
+                        BundledModel.tiny().toString(),
+                        null,
+                        4,
+                        null,
+                        16,
+                        maxInFlight,
+                        maxWaitingRequests,
+                        Duration.ofMinutes(1),
+                        Duration.ofMinutes(1),
+                        0));
+    }
+
+    private static Batch window(String id, String... requestIds) {
+        List<AdmittedRequest> requests = new ArrayList<>();
+        for (String requestId : requestIds) {
+            requests.add(
+                    AdmittedRequest.newBuilder()
+                            .setRequest(Requests.greedy(requestId, "Emma", 8))
+                            .setPromptTokenIds(List.of(69, 109, 109, 97))
+                            .setArrivalTime(Instant.now())
+                            .build());
+        }
+        return Batch.newBuilder()
+                .setBatchId(id)
+                .setClosedTime(Instant.now())
+                .setRequests(requests)
+                .build();
+    }
+
+    /** Sends {@code round} back as the tail would, and runs the head's mail until it is handled. */
+    private void feedBack(
+            OneInputStreamOperatorTestHarness<Batch, RoundBatch> head, RoundBatch round)
+            throws Exception {
+        FeedbackChannel.openTail(jobId, RoundLoop.LOOP, 0).send(round);
+        runMailUntilIdle(head);
+    }
+
+    /** Feeds back {@code round} with every sequence finished. */
+    private void finish(OneInputStreamOperatorTestHarness<Batch, RoundBatch> head, RoundBatch round)
+            throws Exception {
+        feedBack(head, done(round));
+    }
+
+    private static RoundBatch done(RoundBatch round) {
+        return RoundBatch.newBuilder(round).setSequences(List.of()).build();
+    }
+
+    private static List<String> batchIds(
+            OneInputStreamOperatorTestHarness<Batch, RoundBatch> head) {
+        return head.extractOutputValues().stream().map(RoundBatch::getBatchId).distinct().toList();
+    }
+
+    private static RoundBatch lastRound(
+            OneInputStreamOperatorTestHarness<Batch, RoundBatch> head, String batchId) {
+        List<RoundBatch> rounds =
+                head.extractOutputValues().stream()
+                        .filter(b -> b.getBatchId().equals(batchId))
+                        .toList();
+        assertThat(rounds).as("rounds of %s", batchId).isNotEmpty();
+        return rounds.get(rounds.size() - 1);
+    }
+
+    /** Runs the head's mail (the feedback poller hands rounds to it) until it has emitted some. */
+    private static void runMailUntil(
+            OneInputStreamOperatorTestHarness<Batch, RoundBatch> head, int outputs)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (head.extractOutputValues().size() < outputs && System.nanoTime() < deadline) {
+            runMail(head);
+            Thread.sleep(1);
+        }
+    }
+
+    /** Runs mail until none has come for a while: the poller hands over within microseconds. */
+    private static void runMailUntilIdle(OneInputStreamOperatorTestHarness<Batch, RoundBatch> head)
+            throws Exception {
+        long quietSince = System.nanoTime();
+        while (System.nanoTime() - quietSince < TimeUnit.MILLISECONDS.toNanos(100)) {
+            if (runMail(head)) {
+                quietSince = System.nanoTime();
+            } else {
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    private static boolean runMail(OneInputStreamOperatorTestHarness<Batch, RoundBatch> head)
+            throws Exception {
+        boolean ran = false;
+        for (var mail = head.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY);
+                mail.isPresent();
+                mail = head.getTaskMailbox().tryTake(TaskMailbox.MIN_PRIORITY)) {
+            mail.get().run();
+            ran = true;
+        }
+        return ran;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
