@@ -97,8 +97,9 @@ public final class StandaloneCluster implements AutoCloseable {
                     "appender.file.name = File",
                     "appender.file.type = File",
                     "appender.file.fileName = ${sys:log.file}",
-                    // append, and no monitorInterval: otherwise a restart of the configuration
-                    // truncates the file (build-recipes pitfall 10)
+                    // append, and no monitorInterval: Log4j reopens the file whenever the
+                    // configuration is started again, which monitorInterval does periodically,
+                    // and without append each reopening would truncate what was logged so far
                     "appender.file.append = true",
                     "appender.file.layout.type = PatternLayout",
                     "appender.file.layout.pattern = %d{HH:mm:ss,SSS} %-5p %-40c{1.} - %m%n",
@@ -414,9 +415,11 @@ public final class StandaloneCluster implements AutoCloseable {
         }
 
         /**
-         * Sets every memory component explicitly, since TaskManagerRunner, unlike taskmanager.sh,
-         * derives none of them (build-recipes pitfall 8). Managed memory is zero: streaming jobs on
-         * the heap state backend do not use it, and the process stays small.
+         * Sets every memory component explicitly: taskmanager.sh works out every component from the
+         * configuration and hands them all to the TaskManager, which expects them; a
+         * TaskManagerRunner started directly, as here, gets only what the configuration says.
+         * Managed memory is zero: streaming jobs on the heap state backend do not use it, and the
+         * process stays small.
          */
         private static Process launchTaskManager(Path dir, Configuration common, TaskManagerSpec tm)
                 throws IOException {

@@ -5,8 +5,8 @@ import java.util.Arrays;
 /**
  * Acceptance that depends on how far ahead a draft token is: position {@code i} (1-based) is
  * accepted with probability α_i given that positions 1 … i−1 were, so {@code L(l) = 1 + Σ_{j=1..l}
- * Π_{i≤j} α_i} (notes §8). Drafts tend to drift from the target the further they run, which a
- * single i.i.d. α cannot express.
+ * Π_{i≤j} α_i} (docs/planner.md, "Acceptance"). Drafts tend to drift from the target the further
+ * they run, which a single i.i.d. α cannot express.
  *
  * <p>Positions beyond the profile reuse its last α: a profile is measured up to the longest
  * speculation length tried, and the last measured conditional rate is the best available guess for

@@ -8,9 +8,9 @@ import java.util.List;
  *
  * <p>{@code speculationLength}, {@code rounds}, {@code cycleSeconds} and {@code predictedSeconds}
  * describe the plan with one common speculation length, as the planner's model scores it: for the
- * pipelined planners predicted = Fill + N·Cyc (notes §2.6c without the upload term, Fill = Σ_m of
- * both prefills, an upper bound), for {@link SequentialPlanner} Fill + N·Σ_m(a_m + b_m), its exact
- * makespan. That is what the planners minimize under the default {@link
+ * pipelined planners predicted = Fill + N·Cyc (the paper's objective without its upload term, Fill
+ * = Σ_m of both prefills, an upper bound), for {@link SequentialPlanner} Fill + N·Σ_m(a_m + b_m),
+ * its exact makespan. That is what the planners minimize under the default {@link
  * PlanningProblem.Objective#TOTAL}; under {@code PAPER_CYCLE} the partition minimizes the cycle
  * alone and predicted still includes Fill. {@code simulatedSeconds} is the {@link
  * io.tandem.planner.pipeline.PipelineEvaluator} makespan of the batches as planned (each with its

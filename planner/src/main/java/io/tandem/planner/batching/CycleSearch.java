@@ -3,7 +3,8 @@ package io.tandem.planner.batching;
 import java.util.Arrays;
 
 /**
- * DP-2 of the notes (§5.3b): the contiguous partition of a grid of {@code units} that minimizes the
+ * The cyclic DP of the paper's joint batching (arXiv 2510.11331; written out in docs/planner.md,
+ * "The cyclic programme"): the contiguous partition of a grid of {@code units} that minimizes the
  * lock-step cycle Σ_m max(a(s_{m+1}), b(s_m)) (cyclic, a(s_{M+1}) ≡ a(s_1)) or a(0,G) + b(0,G) for
  * one batch, plus an additive per-segment term: the segment's fill / N(l) under the total
  * objective, plus a Lagrangian penalty. Every segment's term is counted exactly once, the first

@@ -1,9 +1,10 @@
 package io.tandem.planner.batching;
 
 /**
- * The "max batching" baseline (notes §7.2): every request in one batch, so nothing overlaps, with
- * the speculation length of least Fill + N(l)·(a + b). With only one partition to choose from, both
- * {@link PlanningProblem.Objective}s give the same plan. Immutable and thread-safe.
+ * The "max batching" baseline of the paper's comparison: every request in one batch, so nothing
+ * overlaps, with the speculation length of least Fill + N(l)·(a + b). With only one partition to
+ * choose from, both {@link PlanningProblem.Objective}s give the same plan. Immutable and
+ * thread-safe.
  */
 public final class MaxBatching implements Planner {
 

@@ -21,7 +21,7 @@ import java.util.Optional;
  *
  * <ul>
  *   <li>for every allowed l, the partitions of the sorted window that minimise the weighted sum of
- *       completion times when batches run one after another (the additive DP of notes §5.3a,
+ *       completion times when batches run one after another (the additive DP of {@link SegmentDp},
  *       Brucker's form), once with each batch costing its bottleneck stage (what a pipeline
  *       overlapping draft and verify approaches) and once with both stages (no overlap);
  *   <li>the plan of {@code cyclePlanner}, which may win when the stages are balanced.

@@ -12,21 +12,23 @@ import java.util.OptionalInt;
  * order), the common output length O every request is planned for, the model pair's acceptance and
  * stage costs, the speculation lengths allowed, optional limits on batch size and KV-cache memory,
  * and the {@link Objective} the partition is chosen by. The upload term is not part of it: it
- * separates from batching (notes §3). Immutable; build it with {@link #builder()}.
+ * separates from batching (docs/planner.md, "Bandwidth allocation"). Immutable; build it with
+ * {@link #builder()}.
  */
 public final class PlanningProblem {
 
     /**
      * What a planner minimizes when it chooses the partition for a speculation length. Either way
-     * it then picks the speculation length by Fill + N(l)·Cyc (notes §2.6c without the upload term,
-     * Fill = Σ_m of both prefills) and reports that value as {@link BatchPlan#predictedSeconds()}.
+     * it then picks the speculation length by Fill + N(l)·Cyc (the paper's objective without its
+     * upload term, Fill = Σ_m of both prefills) and reports that value as {@link
+     * BatchPlan#predictedSeconds()}.
      */
     public enum Objective {
         /**
-         * The notes' DP-2 as written (§5.3b): the partition of least cycle Cyc, blind to the
-         * prefill. At a given speculation length its partitions are those of the notes' §5.4
-         * reference results; those leave Fill out of the choice of l too, so over a range of l the
-         * chosen l can differ from theirs.
+         * The paper's cyclic DP as written: the partition of least cycle Cyc, blind to the prefill.
+         * At a given speculation length its partitions are those of the reference instance in
+         * docs/planner.md, whose N·Cyc totals leave Fill out of the choice of l too; this objective
+         * keeps Fill in the choice of l, so over a range of l the chosen l can differ.
          */
         PAPER_CYCLE,
         /**

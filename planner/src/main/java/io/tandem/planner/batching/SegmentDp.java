@@ -3,11 +3,11 @@ package io.tandem.planner.batching;
 import java.util.Optional;
 
 /**
- * The additive DP over contiguous segments of a sorted window (notes §5.3a), for batches that run
- * one after another in window order: it minimises either the sum of the batches' costs (when the
- * last one finishes) or the sum of every request's completion time (Brucker's backward form, where
- * a batch's cost delays every request from its first on). O(K²) cost evaluations. Ties go to fewer
- * batches. Pure and thread-safe.
+ * The additive DP over contiguous segments of a sorted window (docs/planner.md, "The additive
+ * programme"), for batches that run one after another in window order: it minimises either the sum
+ * of the batches' costs (when the last one finishes) or the sum of every request's completion time
+ * (Brucker's backward form, where a batch's cost delays every request from its first on). O(K²)
+ * cost evaluations. Ties go to fewer batches. Pure and thread-safe.
  */
 public final class SegmentDp {
 

@@ -7,11 +7,12 @@ import java.util.Optional;
 /**
  * The "no pipelining" baseline: batches run one after another and the two nodes never work at the
  * same time, so the makespan Σ_m [Fill_m + N(l)·(a_m + b_m)] is additive and, under the default
- * {@link PlanningProblem.Objective}, DP-1 of the notes (§5.3a) minimizes it exactly for each common
- * speculation length; then the l of least makespan is taken. Under {@code PAPER_CYCLE}, as for the
- * pipelined planners, the partition for each l minimizes the round time Σ_m (a_m + b_m) alone,
- * blind to the prefill. Only the running batch holds KV cache, so the memory limit applies to each
- * batch alone. Ties follow {@link PlanCandidate}'s rule. O(l·K²). Immutable and thread-safe.
+ * {@link PlanningProblem.Objective}, the additive DP (docs/planner.md) minimizes it exactly for
+ * each common speculation length; then the l of least makespan is taken. Under {@code PAPER_CYCLE},
+ * as for the pipelined planners, the partition for each l minimizes the round time Σ_m (a_m + b_m)
+ * alone, blind to the prefill. Only the running batch holds KV cache, so the memory limit applies
+ * to each batch alone. Ties follow {@link PlanCandidate}'s rule. O(l·K²). Immutable and
+ * thread-safe.
  */
 public final class SequentialPlanner implements Planner {
 

@@ -9,8 +9,7 @@ import java.util.stream.IntStream;
 /**
  * A problem's requests sorted by prompt length, ascending (ties by original index, so the order is
  * deterministic), with what segment costs need. Batches are contiguous segments {@code [from, to)}
- * of this order: with padding to the longest prompt, that avoids needless padding (notes §5.2).
- * Immutable.
+ * of this order: with padding to the longest prompt, that avoids needless padding. Immutable.
  */
 final class SortedWindow {
 

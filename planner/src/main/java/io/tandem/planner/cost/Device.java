@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /**
  * A GPU as the roofline sees it: peak arithmetic and memory bandwidth. The constants are vendor
- * FP32 peaks (notes §2.4); the paper's MBS card may be either RTX 4500 (notes §6.2).
+ * FP32 peaks from the manufacturers' spec sheets; the paper's "RTX 4500" at the MBS may be either
+ * the Ada or the Ampere card, so both are here.
  *
  * @param name a display name
  * @param flopsPerSecond peak FLOP/s, {@code > 0}
@@ -15,7 +16,9 @@ public record Device(String name, double flopsPerSecond, double memoryBytesPerSe
     /** The paper's SBS card. */
     public static final Device RTX_3080 = new Device("RTX 3080", 29.77e12, 760e9);
 
-    /** The Ada reading of the paper's "RTX 4500", used by the notes' reference instance. */
+    /**
+     * The Ada reading of the paper's "RTX 4500", used by the reference instance (docs/planner.md).
+     */
     public static final Device RTX_4500_ADA = new Device("RTX 4500 Ada", 39.63e12, 432e9);
 
     /** The Ampere reading of the paper's "RTX 4500". */

@@ -1,9 +1,9 @@
 package io.tandem.planner.cost;
 
 /**
- * The wired SBS–MBS link and what crosses it (notes §1.3, §2.5): each draft token goes with the
- * draft model's whole distribution (rejection sampling needs it), the prompt goes once as token
- * ids, and each sequence gets a small result back per round.
+ * The wired SBS–MBS link and what crosses it: each draft token goes with the draft model's whole
+ * distribution (rejection sampling needs it), the prompt goes once as token ids, and each sequence
+ * gets a small result back per round.
  *
  * @param bitsPerSecond link rate, {@code > 0}
  * @param bitsPerTokenId size of a token id
@@ -20,8 +20,8 @@ public record Fronthaul(
         double returnBitsPerSequence) {
 
     /**
-     * The notes' reference link: 10 Gb/s, 32-bit ids, fp16 probabilities over a 32000-token
-     * vocabulary (512,032 bits per draft token), 64 bits back.
+     * The reference link (docs/planner.md): 10 Gb/s, 32-bit ids, fp16 probabilities over a
+     * 32000-token vocabulary (512,032 bits per draft token), 64 bits back.
      */
     public static final Fronthaul REFERENCE = new Fronthaul(10e9, 32, 16, 32000, 64);
 

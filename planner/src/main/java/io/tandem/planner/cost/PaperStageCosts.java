@@ -4,10 +4,10 @@ import io.tandem.planner.BatchShape;
 import java.util.Objects;
 
 /**
- * The paper's cost model (notes §2.2–§2.5, read as in §5.4 and §10): batch FLOPs are the batch size
- * times the per-sequence FLOPs at the round-average context Ī ({@link BatchShape#meanContext()}),
- * turned into seconds by a {@link Roofline}, plus fronthaul transfers. With {@code n} sequences and
- * speculation length {@code l}:
+ * The paper's cost model (written out in docs/planner.md, "Stage costs"): batch FLOPs are the batch
+ * size times the per-sequence FLOPs at the round-average context Ī ({@link
+ * BatchShape#meanContext()}), turned into seconds by a {@link Roofline}, plus fronthaul transfers.
+ * With {@code n} sequences and speculation length {@code l}:
  *
  * <ul>
  *   <li>draft round: {@code l} decode passes, {@code l · τ_d(n·F_2(Ī))};
@@ -21,15 +21,15 @@ import java.util.Objects;
  * <p>Prefills are charged as passes of their own on top of the first round. The paper's first
  * verify pass fuses the prompt with the first drafts (q = I_max + l over an empty cache); the split
  * into a prompt pass and a round pass has about the same FLOPs and reads the weights once more, so
- * Fill stays the upper bound the notes take it for (§2.6c). It also makes the verify prefill
- * independent of {@code l} and equal to the autoregressive prefill, so SD and AD are charged the
- * same for the same prompts.
+ * Fill stays an upper bound, as the planners take it. It also makes the verify prefill independent
+ * of {@code l} and equal to the autoregressive prefill, so SD and AD are charged the same for the
+ * same prompts.
  *
  * <p>Immutable and thread-safe.
  *
  * @param draft the draft model at the SBS
  * @param target the verify (target) model at the MBS
- * @param roofline FLOPs to seconds, the same efficiency on both nodes (as in §5.4)
+ * @param roofline FLOPs to seconds, the same efficiency on both nodes
  * @param fronthaul the SBS–MBS link
  */
 public record PaperStageCosts(
@@ -50,8 +50,8 @@ public record PaperStageCosts(
     }
 
     /**
-     * The notes' reference set-up (§5.4): LLaMA-68M on an RTX 3080 drafting for LLaMA-7B on an RTX
-     * 4500 Ada, the {@link Fronthaul#REFERENCE} link, no launch cost.
+     * The reference set-up (docs/planner.md, "Worked examples"): LLaMA-68M on an RTX 3080 drafting
+     * for LLaMA-7B on an RTX 4500 Ada, the {@link Fronthaul#REFERENCE} link, no launch cost.
      *
      * @param efficiency the roofline's η on both GPUs
      */

@@ -1,11 +1,11 @@
 package io.tandem.planner.cost;
 
 /**
- * FLOPs to seconds for one forward pass (notes §2.4): the pass takes as long as the slower of its
- * arithmetic at a fraction η of peak and one read of the weights, plus a fixed launch cost. The
- * weight-read floor is what makes speculation and batching pay: one read serves every position of
- * every sequence in the pass. Without it, verifying {@code l + 1} positions would cost {@code l +
- * 1} decode passes and speculation could never win.
+ * FLOPs to seconds for one forward pass: the pass takes as long as the slower of its arithmetic at
+ * a fraction η of peak and one read of the weights, plus a fixed launch cost. The weight-read floor
+ * is what makes speculation and batching pay: one read serves every position of every sequence in
+ * the pass. Without it, verifying {@code l + 1} positions would cost {@code l + 1} decode passes
+ * and speculation could never win.
  *
  * @param efficiency the achieved fraction η of peak FLOP/s, in (0, 1]
  * @param launchSeconds fixed cost per pass, {@code >= 0}

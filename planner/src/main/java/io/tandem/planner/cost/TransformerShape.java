@@ -3,9 +3,9 @@ package io.tandem.planner.cost;
 import java.util.Objects;
 
 /**
- * The dimensions of a decoder-only transformer that its forward-pass FLOPs depend on (notes §2.2,
- * §2.3). All FLOPs are per sequence and per pass; a batch costs its size times as much (padding
- * makes every sequence equally long).
+ * The dimensions of a decoder-only transformer that its forward-pass FLOPs depend on, as the paper
+ * counts them. All FLOPs are per sequence and per pass; a batch costs its size times as much
+ * (padding makes every sequence equally long).
  *
  * <p>Per layer and new token: {@code 8h²} for the Q, K, V and O projections, {@code 4·s·h} for the
  * attention over {@code s} positions, and {@code c·h·h₂} for the FFN. The paper's formula uses

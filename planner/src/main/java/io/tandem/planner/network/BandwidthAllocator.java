@@ -1,8 +1,8 @@
 package io.tandem.planner.network;
 
 /**
- * Shares the uplink band among users so that their inputs arrive soonest (notes §4), under two rate
- * models:
+ * Shares the uplink band among users so that their inputs arrive soonest (docs/planner.md,
+ * "Bandwidth allocation"), under two rate models:
  *
  * <ul>
  *   <li>M1, rate linear in the share: {@code r_k = b_k·W·e_k}, so user k's upload takes {@code a_k
@@ -132,11 +132,10 @@ public final class BandwidthAllocator {
     }
 
     /**
-     * M1 with batches that start drafting as soon as all their inputs are in (notes §4.1, case B):
-     * the whole band goes to batch 1, then batch 2, and so on, split inside a batch as {@link
-     * #proportional} does. Finishing batches 1…m needs their total demand of band-time whatever the
-     * schedule, so {@code U_m = Σ_{m' <= m} Σ_{k in batch m'} a_k} is the earliest possible for
-     * every m at once.
+     * M1 with batches that start drafting as soon as all their inputs are in: the whole band goes
+     * to batch 1, then batch 2, and so on, split inside a batch as {@link #proportional} does.
+     * Finishing batches 1…m needs their total demand of band-time whatever the schedule, so {@code
+     * U_m = Σ_{m' <= m} Σ_{k in batch m'} a_k} is the earliest possible for every m at once.
      *
      * @param demandSeconds a_k per user, {@code >= 0}
      * @param batches the users of each batch, in upload order; every user in exactly one batch

@@ -3,9 +3,9 @@ package io.tandem.planner.network;
 import java.util.Arrays;
 
 /**
- * Uploads done batch after batch (notes §4.1, case B): batch {@code m} has the whole band from
- * {@code U_(m-1)} to {@code U_m}, split among its users in proportion to their demand, so they all
- * finish at {@code U_m}.
+ * Uploads done batch after batch ({@link BandwidthAllocator#batchSequential}): batch {@code m} has
+ * the whole band from {@code U_(m-1)} to {@code U_m}, split among its users in proportion to their
+ * demand, so they all finish at {@code U_m}.
  *
  * <p>Immutable: the arrays are copied on the way in and on the way out.
  *

@@ -1,8 +1,8 @@
 package io.tandem.planner.network;
 
 /**
- * The result's way back to the user: a fixed rate per user (the notes leave the paper's downlink
- * model unknown; its results are a few kilobits, so a plain rate is enough to show its share).
+ * The result's way back to the user: a fixed rate per user (the paper does not specify its downlink
+ * model; its results are a few kilobits, so a plain rate is enough to show its share).
  *
  * @param bitsPerSecond each user's downlink rate, {@code > 0}
  */

@@ -8,7 +8,7 @@ package io.tandem.planner.network;
  */
 public record PathLoss(double interceptDb, double slopeDbPerDecade) {
 
-    /** The 3GPP macro-cell model the notes' simulator defaults use (§6.3). */
+    /** The common 3GPP macro-cell model, 128.1 + 37.6·log10(d_km) dB; the simulator's default. */
     public static final PathLoss MACRO = new PathLoss(128.1, 37.6);
 
     public PathLoss {

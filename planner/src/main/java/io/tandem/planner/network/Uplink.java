@@ -1,10 +1,10 @@
 package io.tandem.planner.network;
 
 /**
- * The shared wireless uplink to the SBS (notes §2.5): a band of {@code W} Hz with thermal noise of
- * density N0. It gives each user the two numbers the allocation models need: the SNR over the full
- * band, γ = p·g / (N0·W), for model M2, and the spectral efficiency e = log2(1 + p·g / σ²) with σ²
- * = N0·W, for model M1.
+ * The shared wireless uplink to the SBS: a band of {@code W} Hz with thermal noise of density N0.
+ * It gives each user the two numbers the allocation models need: the SNR over the full band, γ =
+ * p·g / (N0·W), for model M2, and the spectral efficiency e = log2(1 + p·g / σ²) with σ² = N0·W,
+ * for model M1.
  *
  * @param bandwidthHz total band W, {@code > 0}
  * @param noiseDbmPerHz noise power spectral density N0 in dBm/Hz (thermal: −174)

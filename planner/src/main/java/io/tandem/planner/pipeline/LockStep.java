@@ -1,9 +1,10 @@
 package io.tandem.planner.pipeline;
 
 /**
- * Closed forms for batches with round-independent stage times and a common number of rounds (notes
- * §2.6b): in lock-step the draft node drafts batch m+1 while the verify side verifies batch m, and
- * each step lasts as long as the slower of the two. Stateless and thread-safe.
+ * Closed forms for batches with round-independent stage times and a common number of rounds
+ * (docs/planner.md, "The pipeline"): in lock-step the draft node drafts batch m+1 while the verify
+ * side verifies batch m, and each step lasts as long as the slower of the two. Stateless and
+ * thread-safe.
  *
  * <p>Arrays hold one entry per batch in round-robin order: {@code draft[m]} = a_m, {@code
  * verify[m]} = b_m, all {@code >= 0}.

@@ -3,8 +3,7 @@ package io.tandem.planner.pipeline;
 import java.util.List;
 
 /**
- * Exact event-driven timing of batch runs on the two nodes (notes §2.6a). Stateless and
- * thread-safe.
+ * Exact event-driven timing of batch runs on the two nodes. Stateless and thread-safe.
  *
  * <p>Pipelined: jobs are ordered round-robin, (1,1), (2,1), …, (M,1), (1,2), …, skipping batches
  * that have run all their rounds; each node runs its jobs in that order, a job's draft waits for

@@ -7,8 +7,8 @@ import io.tandem.planner.cost.TransformerShape;
 
 /**
  * The draft/verify pairs of the paper's experiments, in FP16, the draft on the small node's RTX
- * 3080 and the target on the big node's RTX 4500 Ada. The acceptance rates are placeholders from
- * the notes (§6.3): the paper's are unknown.
+ * 3080 and the target on the big node's RTX 4500 Ada. The acceptance rates are placeholders: the
+ * paper does not publish its own.
  */
 public enum ModelPair {
     LLAMA_68M_7B(

@@ -8,7 +8,7 @@ import io.tandem.planner.network.Uplink;
 
 /**
  * The simulated set-up: users, their uplink, the model pair and the nodes. {@link #paper()} gives
- * the defaults of the notes (§6.3), which stand in for the paper's unpublished ones. Immutable; the
+ * stand-ins for the paper's unpublished parameters (listed in docs/planner.md). Immutable; the
  * {@code with*} methods return changed copies for sweeps.
  *
  * @param users requests in the window, one per user
@@ -68,7 +68,7 @@ public record Scenario(
     }
 
     /**
-     * The notes' defaults: 100 users on a 200 m cell, 20 MHz at −174 dBm/Hz, 0.2 W, 32 bits per
+     * The stand-in defaults: 100 users on a 200 m cell, 20 MHz at −174 dBm/Hz, 0.2 W, 32 bits per
      * token, prompts of 32–512 tokens, 256 output tokens, LLaMA-68M → LLaMA-7B at α = 0.7, devices
      * at half their peak FLOP rate, a 10 Gb/s fronthaul, l up to 8.
      */

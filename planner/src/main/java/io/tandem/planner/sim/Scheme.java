@@ -1,8 +1,9 @@
 package io.tandem.planner.sim;
 
 /**
- * The serving schemes the paper compares (notes §7.2). Every scheme but the first two optimises
- * bandwidth (batch by batch, notes §4.1) and whatever else it does not fix.
+ * The serving schemes the paper compares. Every scheme but the first two optimises bandwidth (batch
+ * by batch, {@link io.tandem.planner.network.BandwidthAllocator#batchSequential}) and whatever else
+ * it does not fix.
  */
 public enum Scheme {
     JOINT("joint", "joint optimizer: DP batching + speculation length + bandwidth"),

@@ -149,8 +149,8 @@ public final class Simulator {
 
     /**
      * When each batch's prompts have all arrived. Optimised bandwidth serves the batches one after
-     * another in execution order, so the first can start while the rest upload (notes §4.1, case
-     * B); uniform bandwidth uploads everyone at once at 1/K of the band.
+     * another in execution order, so the first can start while the rest upload; uniform bandwidth
+     * uploads everyone at once at 1/K of the band.
      */
     private double[] readyAt(Scheme scheme, Workload workload, int[][] batches) {
         double[] demand = workload.demandSeconds();

@@ -6,7 +6,7 @@ import java.util.SplittableRandom;
 
 /**
  * One draw of the users of a scenario: each one's prompt length and the seconds its prompt would
- * take to upload with the whole band (its bandwidth-time demand, notes §4.1).
+ * take to upload with the whole band (its bandwidth-time demand).
  *
  * @param inputTokens prompt length per user
  * @param demandSeconds upload seconds per user at the full band

@@ -21,7 +21,7 @@ class AcceptanceFitTest {
     }
 
     @Test
-    void alphaFromTheNotesVectorIsPointEight() {
+    void alphaFromTheTokensPerRoundOfAlphaPointEightAtFourIsPointEight() {
         assertThat(AcceptanceFit.alphaFromTokensPerRound(3.3616, 4)).isCloseTo(0.8, within(1e-12));
     }
 

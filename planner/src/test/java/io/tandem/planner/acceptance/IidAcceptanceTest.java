@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class IidAcceptanceTest {
 
     @Test
-    void tokensPerRoundMatchesTheNotesVectorAtAlphaPointEight() {
+    void tokensPerRoundMatchesTheClosedFormAtAlphaPointEight() {
         double[] expected = {1.8, 2.44, 2.952, 3.3616, 3.68928, 3.951424, 4.1611392, 4.32891136};
         IidAcceptance acceptance = new IidAcceptance(0.8);
         for (int l = 1; l <= 8; l++) {
@@ -18,7 +18,7 @@ class IidAcceptanceTest {
     }
 
     @Test
-    void roundsFor256TokensMatchTheNotesVector() {
+    void roundsFor256TokensMatchTheReferenceInstance() {
         int[] expected = {143, 105, 87, 77, 70, 65, 62, 60};
         IidAcceptance acceptance = new IidAcceptance(0.8);
         for (int l = 1; l <= 8; l++) {

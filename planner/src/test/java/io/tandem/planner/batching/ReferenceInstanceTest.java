@@ -11,14 +11,16 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The notes' §5.4 reference instance: LLaMA-68M on an RTX 3080 drafting for LLaMA-7B.
+ * The reference instance of docs/planner.md ("Worked examples"): LLaMA-68M on an RTX 3080 drafting
+ * for LLaMA-7B.
  *
- * <p>The §5.4 results are N·Cyc only: prefill is left out of both the partition and the choice of
- * l. {@link Objective#PAPER_CYCLE} leaves it out of the partition only, since the notes' DP-2 picks
- * l by Fill(l) + N(l)·Cyc (§5.3b); with the real prefill that moves the η = 0.05 plan from l = 1 to
- * l = 2 ([(0,3),(3,6),(6,8),(8,10)], 29.47 s against 29.57 s). So the full-range checks of §5.4 use
+ * <p>The reference results are N·Cyc only: prefill is left out of both the partition and the choice
+ * of l. {@link Objective#PAPER_CYCLE} leaves it out of the partition only, and still picks l by
+ * Fill(l) + N(l)·Cyc; with the real prefill that moves the η = 0.05 plan from l = 1 to l = 2
+ * ([(0,3),(3,6),(6,8),(8,10)], 29.47 s against 29.57 s). So the full-range reference checks use
  * costs without prefill, where both objectives coincide, and the real costs are checked at a fixed
- * l under the paper's objective, where the cycles match §5.4, and over the full range under both.
+ * l under the paper's objective, where the cycles match the reference, and over the full range
+ * under both.
  */
 class ReferenceInstanceTest {
 
@@ -141,7 +143,9 @@ class ReferenceInstanceTest {
                 .isCloseTo(plan.predictedSeconds(), within(1e-9 * plan.predictedSeconds()));
     }
 
-    /** The §5.4 totals are N·Cyc only, so these reference costs leave the prefill terms out. */
+    /**
+     * The reference totals are N·Cyc only, so these reference costs leave the prefill terms out.
+     */
     private static PlanningProblem.Builder withoutPrefill(double efficiency, int minL, int maxL) {
         return Windows.problem(
                         Windows.REFERENCE_PROMPTS,

@@ -8,7 +8,7 @@ import java.util.SplittableRandom;
 /** Problem fixtures for planner tests. */
 final class Windows {
 
-    /** The notes' §5.4 reference prompt lengths. */
+    /** The reference instance's prompt lengths (docs/planner.md, "Worked examples"). */
     static final int[] REFERENCE_PROMPTS = {32, 64, 96, 128, 160, 200, 256, 300, 400, 512};
 
     private Windows() {}

@@ -12,7 +12,7 @@ class TransformerShapeTest {
     private static final TransformerShape TARGET = TransformerShape.LLAMA_7B;
 
     @Test
-    void draftPrefillOf128TokensIsTheNotesExactValue() {
+    void draftPrefillOf128TokensIsTheHandComputedValue() {
         assertThat(DRAFT.prefillFlops(128)).isEqualTo(3_724_541_952.0);
     }
 
@@ -28,12 +28,12 @@ class TransformerShapeTest {
     }
 
     @Test
-    void draftDecodeAtKv200MatchesTheNotes() {
+    void draftDecodeAtKv200MatchesTheHandComputedValue() {
         assertThat(DRAFT.decodeFlops(200)).isEqualTo(29_546_496.0);
     }
 
     @Test
-    void verifyPassesMatchTheNotes() {
+    void verifyPassesMatchTheHandComputedValues() {
         assertThat(TARGET.verifyFlops(132, 0)).isCloseTo(1.3379e12, within(0.0001e12));
         assertThat(TARGET.verifyFlops(5, 131.36)).isCloseTo(5.0689e10, within(0.0001e10));
     }

@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The vectors of notes §4: W = 1 MHz, D = [1e4, 2e4, 1.5e4] bit, SNR = [3, 15, 1]. */
+/**
+ * Hand-computed vectors (docs/planner.md, "Worked examples"): W = 1 MHz, D = [1e4, 2e4, 1.5e4] bit,
+ * SNR = [3, 15, 1].
+ */
 class BandwidthAllocatorTest {
 
     private static final double W = 1e6;
