@@ -256,8 +256,9 @@ public final class TandemOptions {
                     .withDescription(
                             "CPU cores the draft slot sharing group (loop head, draft, loop tail)"
                                     + " asks for per subtask; with tandem.draft.task-heap it"
-                                    + " places drafting on TaskManagers that have them when the"
-                                    + " cluster enables fine-grained resource management. 0"
+                                    + " places drafting on TaskManagers that have them (Flink"
+                                    + " gives a slot sharing group that declares resources a"
+                                    + " slot cut to fit). 0"
                                     + " declares no resources.");
 
     public static final ConfigOption<MemorySize> DRAFT_TASK_HEAP =

@@ -12,9 +12,9 @@ import java.util.concurrent.LinkedBlockingQueue;
  * subtask {@code i}, found through a JVM-wide registry by job, loop and subtask. Head and tail are
  * co-located, so they share a TaskManager and the job's class loader, hence this registry.
  *
- * <p>Flink 2 has no iterations; against a feedback Kafka topic this saves a produce and a fetch, two
- * trips to the broker, per round. What is in the queue is in no checkpoint: the head's state holds
- * every batch in flight and re-emits it on restore instead.
+ * <p>Flink 2 has no iterations; against a feedback Kafka topic this saves a produce and a fetch,
+ * two trips to the broker, per round. What is in the queue is in no checkpoint: the head's state
+ * holds every batch in flight and re-emits it on restore instead.
  *
  * <p>The channel also carries the head's epoch, which changes whenever the head (re)starts, so the
  * tail can tell the rounds of the current run from copies of earlier ones that the draft and verify

@@ -12,8 +12,8 @@ import java.util.Map;
 /**
  * Wireless mode: shares an uplink band among the requests of a window that say what channel they
  * came over ({@code uplink.snrDb}), so that every prompt's upload ends together and soonest (the
- * closed form for a rate linear in the share, notes §4, model M1). Prompts travel as 32-bit token
- * ids. Requests without a channel get no share. Pure.
+ * closed form for a rate linear in the share, model M1 in docs/planner.md). Prompts travel as
+ * 32-bit token ids. Requests without a channel get no share. Pure.
  */
 public final class UplinkShares {
 
