@@ -14,6 +14,7 @@ import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
+import io.tandem.schemas.LatencyBreakdown;
 import io.tandem.schemas.Sampling;
 import io.tandem.schemas.Uplink;
 import io.tandem.testkit.BundledModel;
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -63,6 +65,7 @@ class TandemJobITCase {
 
     @Test
     void servesEveryValidRequestOnceAndDeadLettersEveryInvalidOne() throws Exception {
+        long started = System.currentTimeMillis();
         JobConfig config = config("mixed");
         List<InferenceRequest> valid = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
@@ -115,8 +118,9 @@ class TandemJobITCase {
                             assertThat(r.getFinishReason())
                                     .isIn(FinishReason.EOS, FinishReason.LENGTH);
                             assertThat(r.getPlacement().getVerifyTaskManager()).isNotBlank();
+                            assertLatencyPartsAddUp(r.getLatency());
                             assertThat(r.getLatency().getTotalMs())
-                                    .isGreaterThanOrEqualTo(r.getLatency().getVerifyMs());
+                                    .isLessThanOrEqualTo(System.currentTimeMillis() - started);
                             assertThat(r.getPromptTokens()).isPositive();
                         });
         assertThat(results)
@@ -303,5 +307,23 @@ class TandemJobITCase {
         JobConfig config = JobConfig.from(Configuration.fromMap(settings));
         TopicProvisioner.ensureTopics(config.kafka());
         return config;
+    }
+
+    /**
+     * Every part of a result's latency is a real duration, the loop overhead is part of the loop,
+     * and the measured parts add up to the total (the wireless upload is modelled, not measured).
+     */
+    private static void assertLatencyPartsAddUp(LatencyBreakdown latency) {
+        double[] parts = {
+            latency.getQueueingMs(),
+            latency.getBatchingMs(),
+            latency.getAdmissionMs(),
+            latency.getDraftMs(),
+            latency.getVerifyMs(),
+            latency.getLoopMs()
+        };
+        assertThat(Arrays.stream(parts).min().orElseThrow()).isGreaterThanOrEqualTo(0);
+        assertThat(latency.getRoundOverheadMs()).isBetween(0.0, latency.getLoopMs() + 1e-6);
+        assertThat(Arrays.stream(parts).sum()).isCloseTo(latency.getTotalMs(), within(1e-6));
     }
 }
