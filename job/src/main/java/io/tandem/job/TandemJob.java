@@ -68,7 +68,16 @@ public final class TandemJob {
      * localTaskManagers} TaskManagers.
      */
     public static StreamExecutionEnvironment environment(JobConfig config, int localTaskManagers) {
-        Configuration conf = new Configuration();
+        return environment(config, localTaskManagers, new Configuration());
+    }
+
+    /**
+     * As {@link #environment(JobConfig, int)}, with {@code cluster} settings for the local cluster
+     * on top (a benchmark reading Flink's REST API chooses its port, for example).
+     */
+    public static StreamExecutionEnvironment environment(
+            JobConfig config, int localTaskManagers, Configuration cluster) {
+        Configuration conf = new Configuration(cluster);
         conf.set(TaskManagerOptions.MINI_CLUSTER_NUM_TASK_MANAGERS, localTaskManagers);
         // every subtask index needs a slot in each of three slot sharing groups: ingest, draft and
         // verify

@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ModelBenchCommand.class,
             PlannerBenchCommand.class,
-            PipelineBenchCommand.class
+            PipelineBenchCommand.class,
+            CheckpointBenchCommand.class
         })
 public final class BenchCommand {}

@@ -5,12 +5,18 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.tandem.planner.sim.Scheme;
 import io.tandem.testkit.ModelProfiles;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,7 +24,7 @@ import picocli.CommandLine;
 class SimulateCommandTest {
 
     @Test
-    void writesTheSummaryTheIssueAsksForAndAPlotPerSweep(@TempDir Path dir) throws Exception {
+    void comparesEverySchemeConsistentlyAndPlotsEachSweep(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("out.json");
         Path plots = dir.resolve("plots");
 
@@ -37,18 +43,58 @@ class SimulateCommandTest {
                                 plots.toString());
 
         assertThat(exit).isZero();
-        JsonObject summary =
-                JsonParser.parseString(Files.readString(json))
-                        .getAsJsonObject()
-                        .getAsJsonObject("summary");
-        assertThat(summary.keySet())
-                .contains(
-                        "reduction_vs_uniform_bandwidth_pct",
-                        "reduction_vs_max_batching_pct",
-                        "reduction_vs_fixed_l3_pct",
-                        "reduction_vs_fixed_l5_pct",
-                        "reduction_vs_ad_pct",
-                        "reduction_vs_no_pipelining_pct");
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        JsonObject summary = report.getAsJsonObject("summary");
+        Map<String, JsonObject> schemes = new LinkedHashMap<>();
+        report.getAsJsonArray("schemes")
+                .forEach(
+                        s ->
+                                schemes.put(
+                                        s.getAsJsonObject().get("scheme").getAsString(),
+                                        s.getAsJsonObject()));
+        assertThat(schemes.keySet())
+                .containsExactlyInAnyOrder(
+                        Arrays.stream(Scheme.values()).map(Scheme::label).toArray(String[]::new));
+        for (JsonObject scheme : schemes.values()) {
+            // a mean lies under the 99th percentile of the same latencies, and no request ends
+            // after the last one does
+            double mean = scheme.get("mean_s").getAsDouble();
+            assertThat(mean).isPositive();
+            assertThat(scheme.get("p99_s").getAsDouble()).isGreaterThanOrEqualTo(mean);
+            assertThat(scheme.get("makespan_s").getAsDouble())
+                    .isGreaterThanOrEqualTo(scheme.get("p99_s").getAsDouble());
+            assertThat(scheme.get("batches_first_seed").getAsInt()).isBetween(1, 8);
+        }
+        double joint = schemes.get(Scheme.JOINT.label()).get("mean_s").getAsDouble();
+        Map<String, Scheme> reductions =
+                Map.of(
+                        "reduction_vs_uniform_bandwidth_pct", Scheme.UNIFORM_BANDWIDTH,
+                        "reduction_vs_max_batching_pct", Scheme.MAX_BATCHING,
+                        "reduction_vs_fixed_l3_pct", Scheme.FIXED_L3,
+                        "reduction_vs_fixed_l5_pct", Scheme.FIXED_L5,
+                        "reduction_vs_ad_pct", Scheme.AUTOREGRESSIVE,
+                        "reduction_vs_no_pipelining_pct", Scheme.NO_PIPELINING);
+        reductions.forEach(
+                (key, other) -> {
+                    double theirs = schemes.get(other.label()).get("mean_s").getAsDouble();
+                    assertThat(summary.get(key).getAsDouble())
+                            .as(key)
+                            .isCloseTo(100 * (theirs - joint) / theirs, within(1e-9));
+                });
+        // the joint DP searches every batching and speculation length these fix, with the
+        // optimal bandwidth split: at 8 users it is exact, so none of them may beat it
+        for (Scheme restricted :
+                new Scheme[] {
+                    Scheme.UNIFORM_BANDWIDTH, Scheme.MAX_BATCHING, Scheme.FIXED_L3, Scheme.FIXED_L5
+                }) {
+            assertThat(schemes.get(restricted.label()).get("mean_s").getAsDouble())
+                    .as(restricted.label())
+                    .isGreaterThanOrEqualTo(joint * (1 - 1e-9));
+        }
+        JsonObject sweeps = report.getAsJsonObject("sweeps");
+        // more band and likelier acceptance never make the optimum slower
+        assertThat(jointSeries(sweeps, "bandwidth")).isSortedAccordingTo(Comparator.reverseOrder());
+        assertThat(jointSeries(sweeps, "alpha")).isSortedAccordingTo(Comparator.reverseOrder());
         for (String sweep : new String[] {"users", "bandwidth", "alpha", "speculation-length"}) {
             Path png = plots.resolve("latency-vs-" + sweep + ".png");
             assertThat(png).exists();
@@ -148,6 +194,16 @@ class SimulateCommandTest {
         int exit = new CommandLine(new SimulateCommand()).execute("--scenario", "moon");
 
         assertThat(exit).isNotZero();
+    }
+
+    /** The joint optimizer's mean latency at each point of {@code sweep}. */
+    private static List<Double> jointSeries(JsonObject sweeps, String sweep) {
+        List<Double> means = new ArrayList<>();
+        sweeps.getAsJsonObject(sweep)
+                .getAsJsonObject("mean_s")
+                .getAsJsonArray(Scheme.JOINT.label())
+                .forEach(v -> means.add(v.getAsDouble()));
+        return means;
     }
 
     /** Runs simulate with {@code args} and {@code --json json}; returns the JSON's setup. */
