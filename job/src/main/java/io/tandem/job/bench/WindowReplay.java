@@ -18,8 +18,11 @@ import java.util.List;
  * (the generation worker).
  *
  * <p>The {@link Server} really executes each window's model calls; the clock advances by their
- * measured durations, so a run takes its model time, not its arrival span. Every request of a batch
- * completes when the batch does, as in the job. Stateless.
+ * measured durations, so a run takes its model time, not its arrival span. Here every request of a
+ * batch completes when its batch does; the job answers each request as soon as it is done (see
+ * {@code RoundFeedback}), so a request that stops early at an end-of-text token is answered sooner
+ * there. The benchmark gives every request the same {@code maxNewTokens}, which keeps the two close.
+ * Stateless.
  */
 final class WindowReplay {
 
