@@ -20,7 +20,7 @@ import picocli.CommandLine;
  * {@code ./tandem bench models} on the bundled pair, kept short (one repetition, two prompts): the
  * figures must be what they claim, whatever the machine's speed.
  */
-class ModelBenchCommandTest {
+class ModelBenchCommandITCase {
 
     private static final int PROMPTS = 2;
     private static final int NEW_TOKENS = 24;
