@@ -6,6 +6,7 @@ import io.tandem.job.bench.WindowReplay.Timing;
 import io.tandem.job.bench.WindowReplay.Window;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.planning.WindowPlanner;
+import io.tandem.job.profile.MeasuredPair;
 import io.tandem.model.CausalLm;
 import io.tandem.model.FinishReason;
 import io.tandem.model.Generation;

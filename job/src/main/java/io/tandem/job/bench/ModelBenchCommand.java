@@ -3,6 +3,8 @@ package io.tandem.job.bench;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.tandem.job.config.TandemHome;
+import io.tandem.job.profile.MeasuredPair;
+import io.tandem.job.profile.ProfileFormat;
 import io.tandem.model.CausalLm;
 import io.tandem.model.Generation;
 import io.tandem.model.GenerationRequest;
@@ -48,7 +50,6 @@ public final class ModelBenchCommand implements Callable<Integer> {
     // verify passes append q = 2..MAX_GAMMA + 1 tokens; three batch sizes keep this under ~10 s
     static final int[] VERIFY_BATCHES = {1, 4, 8};
     static final int SD_GAMMA = 4;
-    static final int BATCH_CONTEXT = 64;
 
     @Option(
             names = "--draft",
@@ -290,7 +291,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
                 System.getProperty("ai.djl.pytorch.num_threads", "default"));
         TextTable batches =
                 new TextTable(
-                        "Decode step vs batch size (context " + BATCH_CONTEXT + ")",
+                        "Decode step vs batch size (context " + ProfileFormat.BATCH_CONTEXT + ")",
                         "batch",
                         "draft ms/step",
                         "target ms/step",
@@ -382,7 +383,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
         header.add("target b1 / decode step");
         TextTable table =
                 new TextTable(
-                        "Verify pass vs tokens (context " + BATCH_CONTEXT + ")",
+                        "Verify pass vs tokens (context " + ProfileFormat.BATCH_CONTEXT + ")",
                         header.toArray(String[]::new));
         for (int q = 2; q <= MAX_GAMMA + 1; q++) {
             List<Object> row = new ArrayList<>(List.of(q));

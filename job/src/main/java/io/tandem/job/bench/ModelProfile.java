@@ -1,6 +1,8 @@
 package io.tandem.job.bench;
 
 import com.google.gson.JsonObject;
+import io.tandem.job.profile.MeasuredPair;
+import io.tandem.job.profile.ProfileFormat;
 import io.tandem.model.CausalLm;
 import io.tandem.model.ModelException;
 import io.tandem.model.ModelInfo;
@@ -14,16 +16,6 @@ import me.tongfei.progressbar.ProgressBar;
  * planner's latency model is fitted to ({@link MeasuredPair} reads it back from the JSON).
  */
 final class ModelProfile {
-
-    // JSON keys, shared with MeasuredPair so the writer and the reader cannot drift apart
-    static final String CONTEXT_LENGTH = "context_length";
-    static final String DECODE_BY_BATCH = "decode_ms_by_batch";
-    static final String DECODE_BY_CONTEXT = "decode_ms_by_context";
-    static final String PREFILL_BY_PROMPT = "prefill_ms_by_prompt";
-    static final String VERIFY_BY_TOKENS = "verify_ms_by_tokens";
-
-    static final int BATCH_STEPS = 32;
-    static final int CONTEXT_STEPS = 16;
 
     private final Map<Integer, Double> decodeByBatch = new TreeMap<>();
     private final Map<Integer, Double> stepByContext = new TreeMap<>();
@@ -39,18 +31,20 @@ final class ModelProfile {
 
     private static ModelProfile measure(CausalLm model, DecodeTimer timer, ProgressBar progress)
             throws ModelException {
-        timer.warmUp(ModelBenchCommand.BATCH_CONTEXT, BATCH_STEPS);
+        timer.warmUp(ProfileFormat.BATCH_CONTEXT, ProfileFormat.BATCH_STEPS);
         ModelProfile profile = new ModelProfile();
         for (int batch : ModelBenchCommand.BATCHES) {
             profile.decodeByBatch.put(
-                    batch, timer.stepMillis(batch, ModelBenchCommand.BATCH_CONTEXT, BATCH_STEPS));
+                    batch,
+                    timer.stepMillis(
+                            batch, ProfileFormat.BATCH_CONTEXT, ProfileFormat.BATCH_STEPS));
             progress.step();
         }
         int context = model.info().contextLength();
         for (int c : ModelBenchCommand.CONTEXTS) {
             // the timed steps end at position c
-            int prompt = Math.min(c, context) - CONTEXT_STEPS;
-            profile.stepByContext.put(c, timer.stepMillis(1, prompt, CONTEXT_STEPS));
+            int prompt = Math.min(c, context) - ProfileFormat.CONTEXT_STEPS;
+            profile.stepByContext.put(c, timer.stepMillis(1, prompt, ProfileFormat.CONTEXT_STEPS));
             progress.step();
         }
         for (int p : ModelBenchCommand.PREFILLS) {
@@ -60,7 +54,7 @@ final class ModelProfile {
         for (int batch : ModelBenchCommand.VERIFY_BATCHES) {
             Map<Integer, Double> byTokens = new TreeMap<>();
             for (int q = 2; q <= ModelBenchCommand.MAX_GAMMA + 1; q++) {
-                byTokens.put(q, timer.verifyMillis(batch, ModelBenchCommand.BATCH_CONTEXT, q));
+                byTokens.put(q, timer.verifyMillis(batch, ProfileFormat.BATCH_CONTEXT, q));
             }
             profile.verifyByBatch.put(batch, byTokens);
             progress.step();
@@ -92,26 +86,22 @@ final class ModelProfile {
         return verifyByBatch.get(batch).get(tokens);
     }
 
-    /** The key of one batch size in {@link #VERIFY_BY_TOKENS}. */
-    static String verifyBatchKey(int batch) {
-        return "b" + batch;
-    }
-
     JsonObject toJson(ModelInfo info) {
         JsonObject json = new JsonObject();
-        json.addProperty("name", info.name());
+        json.addProperty(ProfileFormat.NAME, info.name());
         json.addProperty("architecture", info.architecture());
         json.addProperty("parameters", info.parameters());
         json.addProperty("layers", info.layers());
         json.addProperty("width", info.width());
-        json.addProperty(CONTEXT_LENGTH, info.contextLength());
-        json.add(DECODE_BY_BATCH, toJson(decodeByBatch));
-        json.add(DECODE_BY_CONTEXT, toJson(stepByContext));
-        json.add(PREFILL_BY_PROMPT, toJson(prefillByLength));
+        json.addProperty(ProfileFormat.CONTEXT_LENGTH, info.contextLength());
+        json.add(ProfileFormat.DECODE_BY_BATCH, toJson(decodeByBatch));
+        json.add(ProfileFormat.DECODE_BY_CONTEXT, toJson(stepByContext));
+        json.add(ProfileFormat.PREFILL_BY_PROMPT, toJson(prefillByLength));
         JsonObject verify = new JsonObject();
         verifyByBatch.forEach(
-                (batch, byTokens) -> verify.add(verifyBatchKey(batch), toJson(byTokens)));
-        json.add(VERIFY_BY_TOKENS, verify);
+                (batch, byTokens) ->
+                        verify.add(ProfileFormat.verifyBatchKey(batch), toJson(byTokens)));
+        json.add(ProfileFormat.VERIFY_BY_TOKENS, verify);
         return json;
     }
 

@@ -2,8 +2,8 @@ package io.tandem.job.bench;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.tandem.job.JobOptions;
 import io.tandem.job.TandemJob;
-import io.tandem.job.cli.JobOptions;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.config.TandemHome;
 import io.tandem.job.config.TandemOptions;

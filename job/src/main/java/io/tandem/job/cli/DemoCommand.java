@@ -1,5 +1,6 @@
 package io.tandem.job.cli;
 
+import io.tandem.job.JobOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.config.TandemOptions;

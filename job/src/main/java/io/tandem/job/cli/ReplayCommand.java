@@ -1,5 +1,6 @@
 package io.tandem.job.cli;
 
+import io.tandem.job.JobOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.config.TandemHome;
@@ -174,12 +175,12 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private int startAndReplay() throws Exception {
-        if (embedded == (job.bootstrap != null)) {
+        if (embedded == (job.bootstrap() != null)) {
             throw new ParameterException(
                     spec.commandLine(),
                     "Give either --embedded or --bootstrap HOST:PORT of a cluster the job serves.");
         }
-        if (!embedded && job.mode != null) {
+        if (!embedded && job.mode() != null) {
             throw new ParameterException(
                     spec.commandLine(),
                     "--mode needs --embedded: a running job keeps the mode it was started in.");

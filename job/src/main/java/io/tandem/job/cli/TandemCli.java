@@ -1,5 +1,6 @@
 package io.tandem.job.cli;
 
+import io.tandem.job.RunCommand;
 import io.tandem.job.bench.BenchCommand;
 import io.tandem.job.simulate.SimulateCommand;
 import picocli.CommandLine;

@@ -1,4 +1,4 @@
-package io.tandem.job.bench;
+package io.tandem.job.profile;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -84,16 +84,20 @@ public record MeasuredPair(
                     e);
         }
         Reader reader = new Reader(file);
-        JsonObject draft = reader.object(root, "", "draft");
-        JsonObject target = reader.object(root, "", "target");
+        JsonObject draft = reader.object(root, "", ProfileFormat.DRAFT);
+        JsonObject target = reader.object(root, "", ProfileFormat.TARGET);
         int context =
                 Math.min(
-                        reader.number(draft, "draft", ModelProfile.CONTEXT_LENGTH).intValue(),
-                        reader.number(target, "target", ModelProfile.CONTEXT_LENGTH).intValue());
-        JsonObject summary = reader.object(root, "", "summary");
-        double alpha = reader.number(summary, "summary", "alpha_gamma4").doubleValue();
-        StepProfile draftProfile = reader.profile(draft, "draft", context);
-        StepProfile targetProfile = reader.profile(target, "target", context);
+                        reader.number(draft, ProfileFormat.DRAFT, ProfileFormat.CONTEXT_LENGTH)
+                                .intValue(),
+                        reader.number(target, ProfileFormat.TARGET, ProfileFormat.CONTEXT_LENGTH)
+                                .intValue());
+        JsonObject summary = reader.object(root, "", ProfileFormat.SUMMARY);
+        double alpha =
+                reader.number(summary, ProfileFormat.SUMMARY, ProfileFormat.ALPHA_GAMMA4)
+                        .doubleValue();
+        StepProfile draftProfile = reader.profile(draft, ProfileFormat.DRAFT, context);
+        StepProfile targetProfile = reader.profile(target, ProfileFormat.TARGET, context);
         return new MeasuredPair(
                 file,
                 draftProfile,
@@ -121,26 +125,26 @@ public record MeasuredPair(
 
         StepProfile profile(JsonObject model, String role, int context) {
             List<StepSample> samples = new ArrayList<>();
-            double batchContext = ModelBenchCommand.BATCH_CONTEXT + ModelProfile.BATCH_STEPS / 2.0;
-            series(model, role, ModelProfile.DECODE_BY_BATCH)
+            double batchContext = ProfileFormat.BATCH_CONTEXT + ProfileFormat.BATCH_STEPS / 2.0;
+            series(model, role, ProfileFormat.DECODE_BY_BATCH)
                     .forEach(
                             (batch, ms) -> samples.add(new StepSample(batch, 1, batchContext, ms)));
             // the bench clamps the steps' end and the prompts to the context, and so does this
-            series(model, role, ModelProfile.DECODE_BY_CONTEXT)
+            series(model, role, ProfileFormat.DECODE_BY_CONTEXT)
                     .forEach(
                             (end, ms) -> {
                                 double last = Math.min(end, context);
-                                double mean = last - ModelProfile.CONTEXT_STEPS / 2.0;
+                                double mean = last - ProfileFormat.CONTEXT_STEPS / 2.0;
                                 samples.add(new StepSample(1, 1, mean, ms));
                             });
-            series(model, role, ModelProfile.PREFILL_BY_PROMPT)
+            series(model, role, ProfileFormat.PREFILL_BY_PROMPT)
                     .forEach(
                             (tokens, ms) -> {
                                 int prompt = Math.min(tokens, context - 1);
                                 samples.add(new StepSample(1, prompt, prompt / 2.0, ms));
                             });
-            JsonObject verify = object(model, role, ModelProfile.VERIFY_BY_TOKENS);
-            String verifyPath = role + "." + ModelProfile.VERIFY_BY_TOKENS;
+            JsonObject verify = object(model, role, ProfileFormat.VERIFY_BY_TOKENS);
+            String verifyPath = role + "." + ProfileFormat.VERIFY_BY_TOKENS;
             for (String batchKey : verify.keySet()) {
                 int batch = verifyBatch(verifyPath, batchKey);
                 series(verify, verifyPath, batchKey)
@@ -150,10 +154,10 @@ public record MeasuredPair(
                                                 new StepSample(
                                                         batch,
                                                         q,
-                                                        ModelBenchCommand.BATCH_CONTEXT + q / 2.0,
+                                                        ProfileFormat.BATCH_CONTEXT + q / 2.0,
                                                         ms)));
             }
-            return new StepProfile(string(model, role, "name"), samples);
+            return new StepProfile(string(model, role, ProfileFormat.NAME), samples);
         }
 
         JsonObject object(JsonObject parent, String path, String key) {
@@ -212,7 +216,7 @@ public record MeasuredPair(
         private IllegalArgumentException invalid(String path, String key, String problem) {
             // profiles written before verify passes were measured lack exactly this key
             String old =
-                    key.equals(ModelProfile.VERIFY_BY_TOKENS)
+                    key.equals(ProfileFormat.VERIFY_BY_TOKENS)
                             ? " (profiles from before verify passes were measured lack it)"
                             : "";
             return new IllegalArgumentException(

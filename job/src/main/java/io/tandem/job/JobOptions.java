@@ -1,4 +1,4 @@
-package io.tandem.job.cli;
+package io.tandem.job;
 
 import io.tandem.job.config.ConfigFiles;
 import io.tandem.job.config.JobConfig;
@@ -91,6 +91,16 @@ public final class JobOptions {
             paramLabel = "DURATION",
             description = "Longest a batch waits to fill, e.g. 50ms (tandem.batch.max-wait).")
     String maxWait;
+
+    /** The servers given with {@code --bootstrap}, or null. */
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    /** The mode given with {@code --mode}, or null. */
+    public String mode() {
+        return mode;
+    }
 
     /**
      * Resolves the settings; {@code base} holds command-specific defaults that the user may

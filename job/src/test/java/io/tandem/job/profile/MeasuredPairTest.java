@@ -1,4 +1,4 @@
-package io.tandem.job.bench;
+package io.tandem.job.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

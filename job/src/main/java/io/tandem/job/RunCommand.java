@@ -1,6 +1,5 @@
-package io.tandem.job.cli;
+package io.tandem.job;
 
-import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -1,4 +1,4 @@
-package io.tandem.job.cli;
+package io.tandem.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
