@@ -1,0 +1,52 @@
+package io.tandem.cli.bench;
+
+import java.util.List;
+
+/**
+ * What happened to one request in one run of {@code ./tandem bench pipeline}, on either path. Times
+ * are in ms; the five parts add up to the latency (up to clock rounding).
+ *
+ * @param id the request id
+ * @param latencyMs scheduled send (or arrival) to the result being read (or the batch ending)
+ * @param doneMs when the result was there, from the run's first scheduled send
+ * @param tokens generated token ids
+ * @param rounds target model calls that produced tokens
+ * @param drafted draft tokens proposed
+ * @param accepted draft tokens accepted
+ * @param batchId the batch that served it
+ * @param windowId the window the batch came from (the batch itself unless the planner split it)
+ * @param speculationLength the batch's speculation length; 0 in mode ad
+ * @param roundLengths the speculation length of each round (empty when not known)
+ * @param queueMs send to admission by the job (Kafka in; 0 in process)
+ * @param batchingMs admission to the window closing
+ * @param waitMs window closed to the batch starting: planning, earlier batches, operator hops
+ * @param modelMs the batch's model calls
+ * @param deliveryMs batch done to the result being read (Kafka out; 0 in process)
+ * @param loopRounds trips around the job's round loop (0 in process)
+ * @param roundOverheadMs time going around the loop outside the models, over all its trips
+ */
+record RequestOutcome(
+        String id,
+        double latencyMs,
+        double doneMs,
+        List<Integer> tokens,
+        int rounds,
+        int drafted,
+        int accepted,
+        String batchId,
+        String windowId,
+        int speculationLength,
+        List<Integer> roundLengths,
+        double queueMs,
+        double batchingMs,
+        double waitMs,
+        double modelMs,
+        double deliveryMs,
+        int loopRounds,
+        double roundOverheadMs) {
+
+    /** Loop overhead per trip around the round loop; NaN in process, where there is no loop. */
+    double overheadPerRoundMs() {
+        return loopRounds == 0 ? Double.NaN : roundOverheadMs / loopRounds;
+    }
+}

@@ -1,0 +1,112 @@
+package io.tandem.cli.replay;
+
+/**
+ * What happened to one replayed request: one row of the report's CSV. Small and fixed in size (no
+ * prompt, no generated text, a reason of at most {@value #MAX_REASON} characters), so a replay
+ * keeps one per request in bounded memory. Times are in ms; {@code dueMs} and {@code answeredMs}
+ * count from the replay's start. Immutable.
+ *
+ * @param line the trace line
+ * @param id the request id sent
+ * @param status how it ended
+ * @param arrivalMs the recorded arrival, relative to the trace's first request
+ * @param dueMs when it was due to be sent: the recorded arrival over the speed-up (it went out
+ *     {@code sendLagMs} later)
+ * @param sendLagMs how late the send was against that schedule
+ * @param promptTokens prompt length sent, after capping
+ * @param maxNewTokens output length asked for, after capping
+ * @param capped whether capping to the model's context shortened it
+ * @param answeredMs when its answer (result or dead letter) was read; NaN without one
+ * @param latencyMs scheduled send to its result being read; NaN without a result
+ * @param generatedTokens tokens generated
+ * @param rounds target model calls that produced tokens
+ * @param drafted draft tokens proposed
+ * @param accepted draft tokens accepted
+ * @param meanSpeculationLength mean speculation length over its rounds; 0 in mode ad
+ * @param queueingMs send to admission by the job (Kafka in)
+ * @param batchingMs admission to its batch window closing
+ * @param waitingMs time in the round loop outside model calls and loop overhead: waiting for a
+ *     model worker
+ * @param loopOverheadMs time going around the round loop between operators
+ * @param draftMs time in draft model calls
+ * @param verifyMs time in target model calls
+ * @param deliveryMs the result leaving the job to it being read (Kafka out)
+ * @param batchSize the size of its batch
+ * @param resumes times its generation resumed after a failure
+ * @param reason why it failed or was rejected; empty otherwise
+ */
+public record ReplayOutcome(
+        long line,
+        String id,
+        Status status,
+        double arrivalMs,
+        double dueMs,
+        double sendLagMs,
+        int promptTokens,
+        int maxNewTokens,
+        boolean capped,
+        double answeredMs,
+        double latencyMs,
+        int generatedTokens,
+        int rounds,
+        int drafted,
+        int accepted,
+        double meanSpeculationLength,
+        double queueingMs,
+        double batchingMs,
+        double waitingMs,
+        double loopOverheadMs,
+        double draftMs,
+        double verifyMs,
+        double deliveryMs,
+        int batchSize,
+        int resumes,
+        String reason) {
+
+    /** Reasons are cut to this length: an error's text can be long. */
+    static final int MAX_REASON = 240;
+
+    public ReplayOutcome {
+        if (reason.length() > MAX_REASON) {
+            reason = reason.substring(0, MAX_REASON - 1) + "…";
+        }
+    }
+
+    /** How a request sent by the replay ended. */
+    public enum Status {
+        /** A result came back. */
+        ANSWERED,
+        /** A result came back with finish reason ERROR. */
+        FAILED,
+        /** The job dead-lettered it. */
+        REJECTED,
+        /** Nothing came back before the replay's drain timeout. */
+        LOST,
+        /** Nothing had come back when the replay was interrupted. */
+        IN_FLIGHT;
+
+        /** Lower case, as written in the CSV and JSON. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /** Whether it was served: a result without error came back. */
+    public boolean served() {
+        return status == Status.ANSWERED;
+    }
+
+    /** End-to-end latency per generated token; NaN unless served with tokens. */
+    public double msPerOutputToken() {
+        return served() && generatedTokens > 0 ? latencyMs / generatedTokens : Double.NaN;
+    }
+
+    /**
+     * Time the job spent generating (models and the loop) per generated token; NaN unless served.
+     */
+    public double generationMsPerToken() {
+        return served() && generatedTokens > 0
+                ? (waitingMs + loopOverheadMs + draftMs + verifyMs) / generatedTokens
+                : Double.NaN;
+    }
+}
