@@ -5,6 +5,7 @@ import io.tandem.model.ModelException;
 import io.tandem.model.SessionLimits;
 import io.tandem.model.SessionStore;
 import io.tandem.model.SessionTokens;
+import io.tandem.planner.stats.Percentiles;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +39,7 @@ final class DecodeTimer implements AutoCloseable {
             double[] run = steps(batch, context, steps);
             System.arraycopy(run, 0, times, r * steps, steps);
         }
-        return median(times);
+        return Percentiles.median(times);
     }
 
     /** Milliseconds to prefill {@code batch} prompts of {@code context} tokens. */
@@ -52,7 +53,7 @@ final class DecodeTimer implements AutoCloseable {
             times[r] = (System.nanoTime() - start) / 1e6;
             finish(ids);
         }
-        return median(times);
+        return Percentiles.median(times);
     }
 
     /**
@@ -76,7 +77,7 @@ final class DecodeTimer implements AutoCloseable {
             times[r] = (System.nanoTime() - start) / 1e6;
             finish(ids);
         }
-        return median(times);
+        return Percentiles.median(times);
     }
 
     void warmUp(int context, int steps) throws ModelException {
@@ -137,12 +138,6 @@ final class DecodeTimer implements AutoCloseable {
         for (String id : ids) {
             sessions.finish(id);
         }
-    }
-
-    private static double median(double[] times) {
-        double[] sorted = times.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 
     /** Prompts of plain English, shifted per row so rows differ. */

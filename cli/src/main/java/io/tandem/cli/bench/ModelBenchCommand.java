@@ -12,6 +12,7 @@ import io.tandem.model.ModelException;
 import io.tandem.model.SamplingConfig;
 import io.tandem.model.SessionLimits;
 import io.tandem.planner.acceptance.AcceptanceFit;
+import io.tandem.planner.stats.Percentiles;
 import io.tandem.speculative.AcceptanceStats;
 import io.tandem.udfs.Drafter;
 import io.tandem.udfs.SpeculativeGeneration;
@@ -241,8 +242,8 @@ public final class ModelBenchCommand implements Callable<Integer> {
                 generator.generate(List.of(request), SD_GAMMA);
                 sdTimes[r] = (System.nanoTime() - start) / 1e6;
             }
-            adTotal += median(adTimes);
-            sdTotal += median(sdTimes);
+            adTotal += Percentiles.median(adTimes);
+            sdTotal += Percentiles.median(sdTimes);
             tokens += ad.tokens().length;
             progress.step();
         }
@@ -264,12 +265,6 @@ public final class ModelBenchCommand implements Callable<Integer> {
 
     private static SessionLimits limits() {
         return new SessionLimits(1024, 1L << 30, Duration.ofMinutes(10));
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 
     private static void print(

@@ -1,6 +1,7 @@
 package io.tandem.cli.bench;
 
 import com.google.gson.JsonObject;
+import io.tandem.planner.stats.Percentiles;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,9 +31,8 @@ record PipelineRun(
     }
 
     double percentile(double q) {
-        double[] sorted =
-                outcomes.stream().mapToDouble(RequestOutcome::latencyMs).sorted().toArray();
-        return Percentiles.nearestRank(sorted, q);
+        return Percentiles.of(
+                outcomes.stream().mapToDouble(RequestOutcome::latencyMs).toArray(), q);
     }
 
     double p50() {
@@ -98,13 +98,8 @@ record PipelineRun(
 
     /** Median loop overhead per trip around the round loop, over requests; NaN in process. */
     double loopOverheadP50() {
-        double[] sorted =
-                outcomes.stream()
-                        .mapToDouble(RequestOutcome::overheadPerRoundMs)
-                        .filter(v -> !Double.isNaN(v))
-                        .sorted()
-                        .toArray();
-        return sorted.length == 0 ? Double.NaN : sorted[(sorted.length - 1) / 2];
+        return Percentiles.median(
+                outcomes.stream().mapToDouble(RequestOutcome::overheadPerRoundMs).toArray());
     }
 
     /** "l:batches" pairs, e.g. "3:12 4:8", or "-" without speculation. */

@@ -10,6 +10,7 @@ import io.tandem.planner.batching.Planner;
 import io.tandem.planner.batching.PlanningProblem;
 import io.tandem.planner.sim.Scenario;
 import io.tandem.planner.sim.Workload;
+import io.tandem.planner.stats.Percentiles;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -157,9 +158,9 @@ public final class PlannerBenchCommand implements Callable<Integer> {
         return new Row(
                 efficiency,
                 size,
-                exact ? median(exactMs) : Double.NaN,
-                median(fastMs),
-                median(tunedMs),
+                exact ? Percentiles.median(exactMs) : Double.NaN,
+                Percentiles.median(fastMs),
+                Percentiles.median(tunedMs),
                 exact ? Arrays.stream(gaps).max().orElseThrow() : Double.NaN,
                 exact ? Arrays.stream(gaps).average().orElseThrow() : Double.NaN,
                 Arrays.stream(gains).average().orElseThrow(),
@@ -186,13 +187,7 @@ public final class PlannerBenchCommand implements Callable<Integer> {
             planner.plan(problem);
             times[r] = (System.nanoTime() - start) / 1e6;
         }
-        return median(times);
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
+        return Percentiles.median(times);
     }
 
     private record Row(

@@ -1,6 +1,6 @@
 package io.tandem.cli.demo;
 
-import io.tandem.cli.bench.Percentiles;
+import io.tandem.planner.stats.Percentiles;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;

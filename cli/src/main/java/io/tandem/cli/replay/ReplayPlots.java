@@ -1,7 +1,7 @@
 package io.tandem.cli.replay;
 
-import io.tandem.cli.bench.Percentiles;
 import io.tandem.cli.replay.ReplayOutcome.Status;
+import io.tandem.planner.stats.Percentiles;
 import java.awt.Color;
 import java.io.IOException;
 import java.io.OutputStream;

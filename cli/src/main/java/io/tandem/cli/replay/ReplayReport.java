@@ -3,9 +3,9 @@ package io.tandem.cli.replay;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.tandem.cli.bench.BenchJson;
-import io.tandem.cli.bench.Percentiles;
 import io.tandem.cli.bench.TextTable;
 import io.tandem.cli.replay.ReplayOutcome.Status;
+import io.tandem.planner.stats.Percentiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -411,13 +411,7 @@ public final class ReplayReport {
 
     private static double percentile(
             List<ReplayOutcome> outcomes, ToDoubleFunction<ReplayOutcome> value, double q) {
-        double[] sorted =
-                outcomes.stream()
-                        .mapToDouble(value)
-                        .filter(v -> !Double.isNaN(v))
-                        .sorted()
-                        .toArray();
-        return Percentiles.nearestRank(sorted, q);
+        return Percentiles.of(outcomes.stream().mapToDouble(value).toArray(), q);
     }
 
     private static double mean(List<ReplayOutcome> outcomes, ToDoubleFunction<ReplayOutcome> f) {

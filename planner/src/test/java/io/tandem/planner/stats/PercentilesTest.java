@@ -1,4 +1,4 @@
-package io.tandem.cli.bench;
+package io.tandem.planner.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,5 +25,21 @@ class PercentilesTest {
 
         assertThat(Percentiles.nearestRank(new double[] {7}, 0.5)).isEqualTo(7);
         assertThat(Percentiles.nearestRank(new double[0], 0.5)).isNaN();
+    }
+
+    @Test
+    void unsortedValuesAreSortedWithoutWhatWasNotMeasured() {
+        double[] values = {9, Double.NaN, 1, 5, 3, Double.NaN, 7};
+
+        assertThat(Percentiles.of(values, 0.5)).isEqualTo(5);
+        assertThat(Percentiles.of(values, 1.0)).isEqualTo(9);
+        assertThat(Percentiles.of(new double[] {Double.NaN}, 0.5)).isNaN();
+        assertThat(values).as("left as it was").startsWith(9, Double.NaN, 1);
+    }
+
+    @Test
+    void theMedianOfAnEvenCountIsTheLowerMiddleValue() {
+        assertThat(Percentiles.median(new double[] {4, 1, 3, 2})).isEqualTo(2);
+        assertThat(Percentiles.median(new double[] {3, 1, 2})).isEqualTo(2);
     }
 }
