@@ -14,6 +14,7 @@ import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,6 +57,9 @@ public final class DemoCommand implements Callable<Integer> {
             defaultValue = "PT0.02S",
             description = "Pause between sample requests, as ISO-8601 (default: 20 ms).")
     Duration gap;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON.")
+    Path json;
 
     @Override
     public Integer call() throws Exception {
@@ -110,6 +114,10 @@ public final class DemoCommand implements Callable<Integer> {
 
                 DemoReport report = new DemoReport(requests, results, deadLetters);
                 report.print(out);
+                if (json != null) {
+                    report.summary().write(json);
+                    out.println("Wrote " + json);
+                }
                 return report.isComplete(1) ? 0 : 1;
             } finally {
                 client.cancel().get();

@@ -1,7 +1,6 @@
 package io.tandem.cli;
 
 import com.google.gson.JsonObject;
-import io.tandem.cli.bench.BenchJson;
 import io.tandem.cli.replay.ReportComparison;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +39,7 @@ public final class ReportCommand implements Callable<Integer> {
                 new ReportComparison(ReportComparison.label(a), a, ReportComparison.label(b), b);
         comparison.print(System.out);
         if (json != null) {
-            BenchJson.write(json, comparison.toJson());
+            comparison.write(json);
             System.out.println("Wrote " + json);
         }
         return 0;

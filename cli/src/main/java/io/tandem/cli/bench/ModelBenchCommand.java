@@ -1,7 +1,9 @@
 package io.tandem.cli.bench;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Summary;
+import io.tandem.cli.summary.Table;
+import io.tandem.cli.summary.Value;
 import io.tandem.job.config.TandemHome;
 import io.tandem.job.profile.MeasuredPair;
 import io.tandem.job.profile.ProfileFormat;
@@ -131,19 +133,11 @@ public final class ModelBenchCommand implements Callable<Integer> {
                     comparison = compare(target, generator, requests, progress);
                 }
             }
-            Summary summary = Summary.of(draftProfile, targetProfile, gammas, comparison);
-            print(out, draft, target, draftProfile, targetProfile, gammas, comparison, summary);
+            Summary summary =
+                    summary(draft, target, draftProfile, targetProfile, gammas, comparison);
+            summary.print(out);
             if (json != null) {
-                BenchJson.write(
-                        json,
-                        report(
-                                draft,
-                                target,
-                                draftProfile,
-                                targetProfile,
-                                gammas,
-                                comparison,
-                                summary));
+                summary.write(json);
                 out.println("Wrote " + json);
             }
         }
@@ -173,27 +167,6 @@ public final class ModelBenchCommand implements Callable<Integer> {
             double adMillis, double sdMillis, long tokens, boolean identical, int mismatches) {
         double ratio() {
             return sdMillis / adMillis;
-        }
-    }
-
-    /** The headline figures, also the JSON summary. */
-    record Summary(
-            double alphaGamma4,
-            double draftTargetCostRatio,
-            double sdAdWallRatioB1,
-            boolean greedyIdentical,
-            double ctx512Ctx32StepRatio,
-            double b8B1ThroughputRatio) {
-
-        static Summary of(
-                ModelProfile draft, ModelProfile target, List<GammaPoint> gammas, SdVersusAd sd) {
-            return new Summary(
-                    gammas.get(SD_GAMMA - 1).alpha(),
-                    draft.decodeMillis(1) / target.decodeMillis(1),
-                    sd.ratio(),
-                    sd.identical(),
-                    target.contextMillis(512) / target.contextMillis(32),
-                    target.throughput(8) / target.throughput(1));
         }
     }
 
@@ -267,25 +240,33 @@ public final class ModelBenchCommand implements Callable<Integer> {
         return new SessionLimits(1024, 1L << 30, Duration.ofMinutes(10));
     }
 
-    private static void print(
-            PrintStream out,
+    private static Summary summary(
             CausalLm draft,
             CausalLm target,
             ModelProfile draftProfile,
             ModelProfile targetProfile,
             List<GammaPoint> gammas,
-            SdVersusAd sd,
-            Summary summary) {
-        out.printf(
-                "%nDraft %s (%d parameters) and target %s (%d parameters); %s PyTorch"
-                        + " thread(s)%n%n",
-                draft.info().name(),
-                draft.info().parameters(),
-                target.info().name(),
-                target.info().parameters(),
-                System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        TextTable batches =
-                new TextTable(
+            SdVersusAd sd) {
+        Summary summary = new Summary();
+        String threads = System.getProperty("ai.djl.pytorch.num_threads", "default");
+        summary.line("")
+                .line(
+                        String.format(
+                                "Draft %s (%d parameters) and target %s (%d parameters); %s"
+                                        + " PyTorch thread(s)",
+                                draft.info().name(),
+                                draft.info().parameters(),
+                                target.info().name(),
+                                target.info().parameters(),
+                                threads))
+                .line("");
+        // the profile the planner reads (MeasuredPair)
+        summary.figures(null, null)
+                .json("pytorch_threads", threads)
+                .json(ProfileFormat.DRAFT, draftProfile.toJson(draft.info()))
+                .json(ProfileFormat.TARGET, targetProfile.toJson(target.info()));
+        Table batches =
+                summary.table(
                         "Decode step vs batch size (context " + ProfileFormat.BATCH_CONTEXT + ")",
                         "batch",
                         "draft ms/step",
@@ -302,9 +283,8 @@ public final class ModelBenchCommand implements Callable<Integer> {
                     targetProfile.throughput(b),
                     targetProfile.throughput(b) / targetProfile.throughput(1));
         }
-        batches.print(out);
-        TextTable contexts =
-                new TextTable(
+        Table contexts =
+                summary.table(
                         "Decode step vs context length (batch 1)",
                         "context",
                         "draft ms/step",
@@ -317,57 +297,71 @@ public final class ModelBenchCommand implements Callable<Integer> {
                     targetProfile.contextMillis(c),
                     targetProfile.contextMillis(c) / targetProfile.contextMillis(32));
         }
-        contexts.print(out);
-        TextTable prefill =
-                new TextTable("Prefill (batch 1)", "prompt tokens", "draft ms", "target ms");
+        Table prefill =
+                summary.table("Prefill (batch 1)", "prompt tokens", "draft ms", "target ms");
         for (int p : PREFILLS) {
             prefill.row(p, draftProfile.prefillMillis(p), targetProfile.prefillMillis(p));
         }
-        prefill.print(out);
-        verifyTable(draftProfile, targetProfile).print(out);
-        TextTable acceptance =
-                new TextTable(
+        verifyTable(summary, draftProfile, targetProfile);
+        Table acceptance =
+                summary.table(
+                        "acceptance",
                         "Acceptance vs speculation length (greedy, held-out prompts)",
-                        "γ",
-                        "tokens/round",
-                        "α (implied)",
-                        "accepted/drafted",
-                        "rounds");
+                        Column.of("gamma", "γ"),
+                        Column.of("tokens_per_round", "tokens/round"),
+                        Column.of("alpha", "α (implied)"),
+                        Column.of("accepted_fraction", "accepted/drafted"),
+                        Column.of("rounds", "rounds"));
         for (GammaPoint g : gammas) {
             acceptance.row(
                     g.gamma(), g.tokensPerRound(), g.alpha(), g.acceptedFraction(), g.rounds());
         }
-        acceptance.print(out);
-        new TextTable(
-                        "Speculative vs autoregressive, batch 1, greedy, γ = " + SD_GAMMA,
-                        "tokens",
-                        "AD ms",
-                        "SD ms",
-                        "SD/AD",
-                        "identical")
-                .row(
-                        sd.tokens(),
-                        sd.adMillis(),
-                        sd.sdMillis(),
-                        sd.ratio(),
-                        sd.identical()
-                                + (sd.identical() ? "" : " (" + sd.mismatches() + " differ)"))
-                .print(out);
-        new TextTable("Summary", "figure", "value", "goal")
-                .row("alpha_gamma4", summary.alphaGamma4(), ">= 0.7")
-                .row("draft_target_cost_ratio", summary.draftTargetCostRatio(), "<= 0.1")
-                .row("sd_ad_wall_ratio_b1", summary.sdAdWallRatioB1(), "<= 0.6")
-                .row("greedy_identical", String.valueOf(summary.greedyIdentical()), "true")
-                .row("ctx512_ctx32_step_ratio", summary.ctx512Ctx32StepRatio(), "<= 2")
-                .row("b8_b1_throughput_ratio", summary.b8B1ThroughputRatio(), ">= 4")
-                .print(out);
+        summary.figures(
+                        "sd_vs_ad_b1",
+                        "Speculative vs autoregressive, batch 1, greedy, γ = " + SD_GAMMA)
+                .asRow(null)
+                .json("gamma", SD_GAMMA)
+                .add("tokens", "tokens", sd.tokens())
+                .add("ad_ms", "AD ms", sd.adMillis())
+                .add("sd_ms", "SD ms", sd.sdMillis())
+                .shown("SD/AD", sd.ratio())
+                .add(
+                        "identical",
+                        "identical",
+                        Value.flag(sd.identical(), sd.mismatches() + " differ"));
+        summary.figures(ProfileFormat.SUMMARY, "Summary")
+                .asTable()
+                .add(
+                        ProfileFormat.ALPHA_GAMMA4,
+                        ProfileFormat.ALPHA_GAMMA4,
+                        gammas.get(SD_GAMMA - 1).alpha(),
+                        ">= 0.7")
+                .add(
+                        "draft_target_cost_ratio",
+                        "draft_target_cost_ratio",
+                        draftProfile.decodeMillis(1) / targetProfile.decodeMillis(1),
+                        "<= 0.1")
+                .add("sd_ad_wall_ratio_b1", "sd_ad_wall_ratio_b1", sd.ratio(), "<= 0.6")
+                .add("greedy_identical", "greedy_identical", sd.identical(), "true")
+                .add(
+                        "ctx512_ctx32_step_ratio",
+                        "ctx512_ctx32_step_ratio",
+                        targetProfile.contextMillis(512) / targetProfile.contextMillis(32),
+                        "<= 2")
+                .add(
+                        "b8_b1_throughput_ratio",
+                        "b8_b1_throughput_ratio",
+                        targetProfile.throughput(8) / targetProfile.throughput(1),
+                        ">= 4");
+        return summary;
     }
 
     /**
      * Verify pass times, and how many decode steps one pass costs: the price of checking {@code q -
      * 1} drafts at once, which speculation must beat.
      */
-    private static TextTable verifyTable(ModelProfile draftProfile, ModelProfile targetProfile) {
+    private static void verifyTable(
+            Summary summary, ModelProfile draftProfile, ModelProfile targetProfile) {
         List<String> header = new ArrayList<>(List.of("tokens q"));
         for (int b : VERIFY_BATCHES) {
             header.add("draft b" + b + " ms");
@@ -376,8 +370,8 @@ public final class ModelBenchCommand implements Callable<Integer> {
             header.add("target b" + b + " ms");
         }
         header.add("target b1 / decode step");
-        TextTable table =
-                new TextTable(
+        Table table =
+                summary.table(
                         "Verify pass vs tokens (context " + ProfileFormat.BATCH_CONTEXT + ")",
                         header.toArray(String[]::new));
         for (int q = 2; q <= MAX_GAMMA + 1; q++) {
@@ -391,48 +385,5 @@ public final class ModelBenchCommand implements Callable<Integer> {
             row.add(targetProfile.verifyMillis(1, q) / targetProfile.decodeMillis(1));
             table.row(row.toArray());
         }
-        return table;
-    }
-
-    private static JsonObject report(
-            CausalLm draft,
-            CausalLm target,
-            ModelProfile draftProfile,
-            ModelProfile targetProfile,
-            List<GammaPoint> gammas,
-            SdVersusAd sd,
-            Summary summary) {
-        JsonObject root = new JsonObject();
-        JsonObject s = new JsonObject();
-        s.addProperty("alpha_gamma4", summary.alphaGamma4());
-        s.addProperty("draft_target_cost_ratio", summary.draftTargetCostRatio());
-        s.addProperty("sd_ad_wall_ratio_b1", summary.sdAdWallRatioB1());
-        s.addProperty("greedy_identical", summary.greedyIdentical());
-        s.addProperty("ctx512_ctx32_step_ratio", summary.ctx512Ctx32StepRatio());
-        s.addProperty("b8_b1_throughput_ratio", summary.b8B1ThroughputRatio());
-        root.add("summary", s);
-        root.addProperty(
-                "pytorch_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        root.add("draft", draftProfile.toJson(draft.info()));
-        root.add("target", targetProfile.toJson(target.info()));
-        JsonArray acceptance = new JsonArray();
-        for (GammaPoint g : gammas) {
-            JsonObject point = new JsonObject();
-            point.addProperty("gamma", g.gamma());
-            point.addProperty("tokens_per_round", g.tokensPerRound());
-            point.addProperty("alpha", g.alpha());
-            point.addProperty("accepted_fraction", g.acceptedFraction());
-            point.addProperty("rounds", g.rounds());
-            acceptance.add(point);
-        }
-        root.add("acceptance", acceptance);
-        JsonObject comparison = new JsonObject();
-        comparison.addProperty("gamma", SD_GAMMA);
-        comparison.addProperty("tokens", sd.tokens());
-        comparison.addProperty("ad_ms", sd.adMillis());
-        comparison.addProperty("sd_ms", sd.sdMillis());
-        comparison.addProperty("identical", sd.identical());
-        root.add("sd_vs_ad_b1", comparison);
-        return root;
     }
 }

@@ -3,6 +3,10 @@ package io.tandem.cli.bench;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.tandem.cli.demo.DemoRequests;
+import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Summary;
+import io.tandem.cli.summary.Table;
+import io.tandem.cli.summary.Value;
 import io.tandem.job.JobOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
@@ -174,7 +178,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 promptChars[1],
                 newTokens,
                 Arrays.stream(sortedRates)
-                        .mapToObj(PipelineBenchCommand::rate)
+                        .mapToObj(PipelineRun::rateText)
                         .collect(Collectors.joining(",")),
                 servingModes.stream().map(ServingMode::label).collect(Collectors.joining(",")),
                 sample.batching().maxSize(),
@@ -235,17 +239,18 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             }
         }
 
-        Summary summary = Summary.of(pipeline, inProcess, reference, sortedRates[0]);
-        print(out, pipeline, inProcess, summary);
+        Headline headline = Headline.of(pipeline, inProcess, reference, sortedRates[0]);
+        Summary summary = summary(workload, sample, pipeline, inProcess, headline);
+        summary.print(out);
         if (json != null) {
-            BenchJson.write(json, report(workload, sample, pipeline, inProcess, summary));
+            summary.write(json);
             out.println("Wrote " + json);
         }
         boolean correct =
-                summary.lost() == 0
-                        && summary.duplicated() == 0
+                headline.lost() == 0
+                        && headline.duplicated() == 0
                         && errors.isEmpty()
-                        && summary.greedyIdentical;
+                        && headline.greedyIdentical();
         return correct ? 0 : 1;
     }
 
@@ -394,7 +399,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                             loopRounds(result),
                             latency.getRoundOverheadMs()));
             if (result.getFinishReason() == FinishReason.ERROR) {
-                errors.merge(mode.label() + " at " + rate(rate), 1, Integer::sum);
+                errors.merge(mode.label() + " at " + PipelineRun.rateText(rate), 1, Integer::sum);
             }
         }
         int lost = (int) ids.stream().filter(id -> !counts.containsKey(id)).count();
@@ -473,8 +478,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         return differ;
     }
 
-    /** The headline figures, also the JSON summary. */
-    private record Summary(
+    /** The headline figures: the JSON summary and what the exit code says. */
+    private record Headline(
             double lowestRate,
             double sdAdP50Ratio,
             double pipelineInProcessRatio,
@@ -487,7 +492,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             int inProcessMismatches,
             String reference) {
 
-        static Summary of(
+        static Headline of(
                 List<PipelineRun> pipeline,
                 List<PipelineRun> inProcess,
                 Map<String, List<Integer>> reference,
@@ -497,19 +502,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             Map<String, Double> byMode = new LinkedHashMap<>();
             for (PipelineRun run : pipeline) {
                 if (run.rate() == lowestRate) {
-                    PipelineRun local =
-                            inProcess.stream()
-                                    .filter(
-                                            r ->
-                                                    r.mode().equals(run.mode())
-                                                            && r.rate() == lowestRate)
-                                    .findFirst()
-                                    .orElseThrow();
-                    byMode.put(run.mode(), run.p50() / local.p50());
+                    byMode.put(run.mode(), run.p50() / match(inProcess, run).p50());
                 }
             }
             int differ = mismatches(pipeline, reference);
-            return new Summary(
+            return new Headline(
                     lowestRate,
                     sd != null && ad != null ? sd.p50() / ad.p50() : Double.NaN,
                     byMode.getOrDefault(ServingMode.SD.label(), Double.NaN),
@@ -524,204 +521,176 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** The columns both run tables share, then {@code more}. */
-    private static String[] columns(String... more) {
-        String[] shared = {
-            "mode",
-            "rate/s",
-            "p50",
-            "p90",
-            "p99",
-            "max",
-            "results/s",
-            "accepted",
-            "tokens/round",
-            "l:batches",
-            "windows",
-            "batches"
-        };
-        String[] all = Arrays.copyOf(shared, shared.length + more.length);
-        System.arraycopy(more, 0, all, shared.length, more.length);
-        return all;
+    /** The run of {@code runs} in the same mode at the same rate as {@code run}. */
+    private static PipelineRun match(List<PipelineRun> runs, PipelineRun run) {
+        return runs.stream()
+                .filter(r -> r.mode().equals(run.mode()) && r.rate() == run.rate())
+                .findFirst()
+                .orElseThrow();
     }
 
-    /** A run's cells under {@link #columns}, then {@code more}. */
-    private static Object[] cells(PipelineRun run, Object... more) {
-        Object[] shared = {
-            run.mode(),
-            rate(run.rate()),
-            run.p50(),
-            run.percentile(0.9),
-            run.percentile(0.99),
-            run.percentile(1.0),
-            run.throughput(),
-            TextTable.percent(run.acceptance()),
-            run.tokensPerRound(),
-            run.lengthText(),
-            run.windows(),
-            run.batches()
-        };
-        Object[] all = Arrays.copyOf(shared, shared.length + more.length);
-        System.arraycopy(more, 0, all, shared.length, more.length);
-        return all;
-    }
-
-    private void print(
-            PrintStream out,
-            List<PipelineRun> pipeline,
-            List<PipelineRun> inProcess,
-            Summary summary) {
-        out.println();
-        TextTable full =
-                new TextTable(
-                        "Full path: Kafka + Flink ("
-                                + taskManagers
-                                + " TaskManagers); latency ms, scheduled send to result read",
-                        columns("lost", "dup", "loop ms"));
-        for (PipelineRun run : pipeline) {
-            full.row(cells(run, run.lost(), run.duplicated(), run.loopOverheadP50()));
-        }
-        full.print(out);
-        out.println(
-                "l:batches: batches per speculation length drafted (sd: the acceptance tracker"
-                        + " may move off the planner's l, in the job and in process alike);"
-                        + " loop ms: "
-                        + LOOP_NOTE
-                        + ".");
-        out.println();
-        TextTable local =
-                new TextTable(
-                        "In process: the same models and windows, discrete-time replay; latency ms,"
-                                + " scheduled arrival to batch end",
-                        columns("full/in-process p50"));
-        for (PipelineRun run : inProcess) {
-            PipelineRun match =
-                    pipeline.stream()
-                            .filter(p -> p.mode().equals(run.mode()) && p.rate() == run.rate())
-                            .findFirst()
-                            .orElseThrow();
-            local.row(cells(run, match.p50() / run.p50()));
-        }
-        local.print(out);
-        TextTable parts =
-                new TextTable(
-                        "Where the time goes: mean ms per request (queue: Kafka in; waiting: for"
-                                + " the planner, model workers and operator hand-offs, of it loop:"
-                                + " trips around the round loop outside the models; delivery:"
-                                + " Kafka out)",
-                        "mode",
-                        "rate/s",
-                        "path",
-                        "queue",
-                        "batching",
-                        "waiting",
-                        "of it loop",
-                        "model",
-                        "delivery",
-                        "total");
-        for (int i = 0; i < pipeline.size(); i++) {
-            for (PipelineRun run : List.of(pipeline.get(i), inProcess.get(i))) {
-                parts.row(
-                        run.mode(),
-                        rate(run.rate()),
-                        run.path().equals(PipelineRun.PIPELINE) ? "full" : "in-process",
-                        run.mean(RequestOutcome::queueMs),
-                        run.mean(RequestOutcome::batchingMs),
-                        run.mean(RequestOutcome::waitMs),
-                        run.mean(RequestOutcome::roundOverheadMs),
-                        run.mean(RequestOutcome::modelMs),
-                        run.mean(RequestOutcome::deliveryMs),
-                        run.mean(RequestOutcome::latencyMs));
-            }
-        }
-        parts.print(out);
-        String lowest = rate(summary.lowestRate());
-        new TextTable("Summary (goals are reported, not asserted)", "figure", "value", "goal")
-                .row(
-                        "sd_ad_p50_ratio (full path, " + lowest + "/s)",
-                        number(summary.sdAdP50Ratio()),
-                        "<= 0.6")
-                .row(
-                        "pipeline_inprocess_ratio (sd, p50, " + lowest + "/s)",
-                        number(summary.pipelineInProcessRatio()),
-                        "<= 1.15")
-                .row(
-                        "loop_overhead_ms_p50 (sd, " + lowest + "/s, per round)",
-                        number(summary.loopOverheadP50()),
-                        "<= 1")
-                .row("lost", summary.lost(), "0")
-                .row("duplicated", summary.duplicated(), "0")
-                .row(
-                        "greedy_identical (vs " + summary.reference() + ")",
-                        summary.greedyIdentical()
-                                + (summary.greedyIdentical()
-                                        ? ""
-                                        : " (" + summary.greedyMismatches() + " differ)"),
-                        "true")
-                .print(out);
-        if (!errors.isEmpty()) {
-            out.println("Results with finish reason ERROR: " + errors);
-        }
-    }
-
-    private JsonObject report(
+    private Summary summary(
             PipelineWorkload workload,
             JobConfig sample,
             List<PipelineRun> pipeline,
             List<PipelineRun> inProcess,
-            Summary summary) {
-        JsonObject json = new JsonObject();
-        JsonObject setup = new JsonObject();
-        setup.addProperty("requests", workload.size());
-        setup.addProperty("new_tokens", workload.maxNewTokens());
-        setup.addProperty("prompt_chars_min", promptChars[0]);
-        setup.addProperty("prompt_chars_max", promptChars[1]);
-        setup.addProperty("seed", seed);
+            Headline headline) {
+        Summary summary = new Summary();
         JsonArray rateArray = new JsonArray();
         Arrays.stream(rates).sorted().distinct().forEach(rateArray::add);
-        setup.add("rates_per_s", rateArray);
-        setup.addProperty("batch_max_size", sample.batching().maxSize());
-        setup.addProperty("batch_max_wait_ms", sample.batching().maxWait().toMillis());
-        setup.addProperty("lanes", sample.batching().lanes());
-        setup.addProperty("parallelism", sample.parallelism());
-        setup.addProperty("task_managers", taskManagers);
-        setup.addProperty("speculation_length_sd_fixed", sample.generation().speculationLength());
-        setup.addProperty("target", sample.generation().modelDir());
-        setup.addProperty("draft", sample.generation().draftDir());
-        setup.addProperty("planner_profile", sample.generation().plannerProfile());
-        setup.addProperty(
-                "pytorch_threads", System.getProperty("ai.djl.pytorch.num_threads", "default"));
-        setup.addProperty(
-                "pipeline_latency", "scheduled send to the result read from the results topic");
-        setup.addProperty(
-                "inprocess",
-                "discrete-time replay: same windows and lanes, model calls really run one at a"
-                        + " time, the clock advances by their measured durations; latency is"
-                        + " scheduled arrival to batch end");
-        json.add("setup", setup);
-        JsonArray runs = new JsonArray();
-        pipeline.forEach(r -> runs.add(r.toJson()));
-        inProcess.forEach(r -> runs.add(r.toJson()));
-        json.add("runs", runs);
-
-        JsonObject s = new JsonObject();
-        BenchJson.addMeasured(s, "sd_ad_p50_ratio", summary.sdAdP50Ratio());
-        BenchJson.addMeasured(s, "pipeline_inprocess_ratio", summary.pipelineInProcessRatio());
+        summary.figures("setup", null)
+                .json("requests", workload.size())
+                .json("new_tokens", workload.maxNewTokens())
+                .json("prompt_chars_min", promptChars[0])
+                .json("prompt_chars_max", promptChars[1])
+                .json("seed", seed)
+                .json("rates_per_s", rateArray)
+                .json("batch_max_size", sample.batching().maxSize())
+                .json("batch_max_wait_ms", sample.batching().maxWait().toMillis())
+                .json("lanes", sample.batching().lanes())
+                .json("parallelism", sample.parallelism())
+                .json("task_managers", taskManagers)
+                .json("speculation_length_sd_fixed", sample.generation().speculationLength())
+                .json("target", sample.generation().modelDir())
+                .json("draft", sample.generation().draftDir())
+                .json("planner_profile", sample.generation().plannerProfile())
+                .json(
+                        "pytorch_threads",
+                        System.getProperty("ai.djl.pytorch.num_threads", "default"))
+                .json(
+                        "pipeline_latency",
+                        "scheduled send to the result read from the results topic")
+                .json(
+                        "inprocess",
+                        "discrete-time replay: same windows and lanes, model calls really run one"
+                                + " at a time, the clock advances by their measured durations;"
+                                + " latency is scheduled arrival to batch end");
+        summary.line("");
+        Table full =
+                summary.table(
+                        "runs",
+                        "Full path: Kafka + Flink ("
+                                + taskManagers
+                                + " TaskManagers); latency ms, scheduled send to result read",
+                        columns(
+                                Column.of("lost", "lost"),
+                                Column.of("duplicated", "dup"),
+                                Column.of("loop_overhead_ms_p50", "loop ms"),
+                                Column.json("max_send_lag_ms")));
+        for (PipelineRun run : pipeline) {
+            full.row(
+                    cells(
+                            run,
+                            run.lost(),
+                            run.duplicated(),
+                            run.loopOverheadP50(),
+                            run.maxSendLagMs()));
+        }
+        summary.line(
+                        "l:batches: batches per speculation length drafted (sd: the acceptance"
+                                + " tracker may move off the planner's l, in the job and in"
+                                + " process alike); loop ms: "
+                                + LOOP_NOTE
+                                + ".")
+                .line("");
+        Table local =
+                summary.table(
+                        "runs",
+                        "In process: the same models and windows, discrete-time replay; latency ms,"
+                                + " scheduled arrival to batch end",
+                        columns(
+                                Column.json("lost"),
+                                Column.json("duplicated"),
+                                Column.shown("full/in-process p50")));
+        for (PipelineRun run : inProcess) {
+            local.row(
+                    cells(
+                            run,
+                            run.lost(),
+                            run.duplicated(),
+                            match(pipeline, run).p50() / run.p50()));
+        }
+        List<String> partHeaders = new ArrayList<>(List.of("mode", "rate/s", "path"));
+        Arrays.stream(RequestOutcome.Part.values()).forEach(p -> partHeaders.add(p.header));
+        partHeaders.add("total");
+        Table parts =
+                summary.table(
+                        "Where the time goes: mean ms per request (queue: Kafka in; waiting: for"
+                                + " the planner, model workers and operator hand-offs, of it loop:"
+                                + " trips around the round loop outside the models; delivery:"
+                                + " Kafka out)",
+                        partHeaders.toArray(String[]::new));
+        for (int i = 0; i < pipeline.size(); i++) {
+            for (PipelineRun run : List.of(pipeline.get(i), inProcess.get(i))) {
+                List<Object> row = new ArrayList<>();
+                row.add(run.mode());
+                row.add(PipelineRun.rateText(run.rate()));
+                row.add(run.path().equals(PipelineRun.PIPELINE) ? "full" : "in-process");
+                Arrays.stream(RequestOutcome.Part.values()).forEach(p -> row.add(run.mean(p.ms)));
+                row.add(run.mean(RequestOutcome::latencyMs));
+                parts.row(row.toArray());
+            }
+        }
+        String lowest = PipelineRun.rateText(headline.lowestRate());
         JsonObject byMode = new JsonObject();
-        summary.pipelineInProcessByMode().forEach((m, v) -> BenchJson.addMeasured(byMode, m, v));
-        s.add("pipeline_inprocess_ratio_by_mode", byMode);
-        s.addProperty("lowest_rate_per_s", summary.lowestRate());
-        BenchJson.addMeasured(s, "loop_overhead_ms_p50", summary.loopOverheadP50());
-        s.addProperty("loop", "in-memory feedback channel between co-located head and tail");
-        s.addProperty("lost", summary.lost());
-        s.addProperty("duplicated", summary.duplicated());
-        s.addProperty("errors", errors.values().stream().mapToInt(Integer::intValue).sum());
-        s.addProperty("greedy_identical", summary.greedyIdentical());
-        s.addProperty("greedy_mismatches", summary.greedyMismatches());
-        s.addProperty("greedy_reference", summary.reference());
-        s.addProperty("inprocess_greedy_identical", summary.inProcessMismatches() == 0);
-        json.add("summary", s);
-        return json;
+        headline.pipelineInProcessByMode()
+                .forEach(
+                        (mode, ratio) -> {
+                            if (Double.isFinite(ratio)) {
+                                byMode.addProperty(mode, ratio);
+                            }
+                        });
+        summary.figures("summary", "Summary (goals are reported, not asserted)")
+                .asTable()
+                .add(
+                        "sd_ad_p50_ratio",
+                        "sd_ad_p50_ratio (full path, " + lowest + "/s)",
+                        Value.number(headline.sdAdP50Ratio(), "%.3f"),
+                        "<= 0.6")
+                .add(
+                        "pipeline_inprocess_ratio",
+                        "pipeline_inprocess_ratio (sd, p50, " + lowest + "/s)",
+                        Value.number(headline.pipelineInProcessRatio(), "%.3f"),
+                        "<= 1.15")
+                .json("pipeline_inprocess_ratio_by_mode", byMode)
+                .json("lowest_rate_per_s", headline.lowestRate())
+                .add(
+                        "loop_overhead_ms_p50",
+                        "loop_overhead_ms_p50 (sd, " + lowest + "/s, per round)",
+                        Value.number(headline.loopOverheadP50(), "%.3f"),
+                        "<= 1")
+                .json("loop", "in-memory feedback channel between co-located head and tail")
+                .add("lost", "lost", headline.lost(), "0")
+                .add("duplicated", "duplicated", headline.duplicated(), "0")
+                .json("errors", errors.values().stream().mapToInt(Integer::intValue).sum())
+                .add(
+                        "greedy_identical",
+                        "greedy_identical (vs " + headline.reference() + ")",
+                        Value.flag(
+                                headline.greedyIdentical(),
+                                headline.greedyMismatches() + " differ"),
+                        "true")
+                .json("greedy_mismatches", headline.greedyMismatches())
+                .json("greedy_reference", headline.reference())
+                .json("inprocess_greedy_identical", headline.inProcessMismatches() == 0);
+        if (!errors.isEmpty()) {
+            summary.line("Results with finish reason ERROR: " + errors);
+        }
+        return summary;
+    }
+
+    /** {@link PipelineRun#COLUMNS}, then a path's own. */
+    private static Column[] columns(Column... more) {
+        List<Column> all = new ArrayList<>(PipelineRun.COLUMNS);
+        all.addAll(List.of(more));
+        return all.toArray(Column[]::new);
+    }
+
+    /** A run's cells under {@link #columns}, then {@code more}. */
+    private static Object[] cells(PipelineRun run, Object... more) {
+        List<Object> all = new ArrayList<>(run.cells());
+        all.addAll(List.of(more));
+        return all.toArray();
     }
 
     /** Trips a request made around the round loop: one per verification, or per ad round. */
@@ -730,13 +699,5 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 ? (result.getRounds() + VerifyAsyncFunction.AD_STEPS_PER_ROUND - 1)
                         / VerifyAsyncFunction.AD_STEPS_PER_ROUND
                 : result.getRounds();
-    }
-
-    private static String rate(double rate) {
-        return rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate);
-    }
-
-    private static String number(double value) {
-        return Double.isNaN(value) ? "-" : String.format("%.3f", value);
     }
 }

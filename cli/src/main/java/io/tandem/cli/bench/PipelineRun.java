@@ -1,9 +1,12 @@
 package io.tandem.cli.bench;
 
 import com.google.gson.JsonObject;
+import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Value;
 import io.tandem.planner.stats.Percentiles;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -105,7 +108,7 @@ record PipelineRun(
     /** "l:batches" pairs, e.g. "3:12 4:8", or "-" without speculation. */
     String lengthText() {
         Map<Integer, Long> lengths = batchLengths();
-        if (lengths.keySet().equals(java.util.Set.of(0))) {
+        if (lengths.keySet().equals(Set.of(0))) {
             return "-";
         }
         return lengths.entrySet().stream()
@@ -113,39 +116,59 @@ record PipelineRun(
                 .collect(Collectors.joining(" "));
     }
 
-    JsonObject toJson() {
-        JsonObject json = new JsonObject();
-        json.addProperty("path", path);
-        json.addProperty("mode", mode);
-        json.addProperty("rate_per_s", rate);
-        json.addProperty("requests", requests);
-        json.addProperty("results", outcomes.size() + duplicated);
-        json.addProperty("lost", lost);
-        json.addProperty("duplicated", duplicated);
-        BenchJson.addMeasured(json, "p50_ms", p50());
-        BenchJson.addMeasured(json, "p90_ms", percentile(0.9));
-        BenchJson.addMeasured(json, "p99_ms", percentile(0.99));
-        BenchJson.addMeasured(json, "max_ms", percentile(1.0));
-        BenchJson.addMeasured(json, "throughput_per_s", throughput());
-        BenchJson.addMeasured(json, "acceptance", acceptance());
-        BenchJson.addMeasured(json, "tokens_per_round", tokensPerRound());
-        json.addProperty("windows", windows());
-        json.addProperty("batches", batches());
-        json.add("batches_by_speculation_length", counts(batchLengths()));
-        json.add("rounds_by_speculation_length", counts(roundLengths()));
+    /** The columns every run has, in the JSON and in both run tables; each path adds its own. */
+    static final List<Column> COLUMNS =
+            List.of(
+                    Column.json("path"),
+                    Column.of("mode", "mode"),
+                    Column.of("rate_per_s", "rate/s"),
+                    Column.json("requests"),
+                    Column.json("results"),
+                    Column.of("p50_ms", "p50"),
+                    Column.of("p90_ms", "p90"),
+                    Column.of("p99_ms", "p99"),
+                    Column.of("max_ms", "max"),
+                    Column.of("throughput_per_s", "results/s"),
+                    Column.of("acceptance", "accepted"),
+                    Column.of("tokens_per_round", "tokens/round"),
+                    Column.of("batches_by_speculation_length", "l:batches"),
+                    Column.of("windows", "windows"),
+                    Column.of("batches", "batches"),
+                    Column.json("rounds_by_speculation_length"),
+                    Column.json("mean_ms"));
+
+    /** This run's cells under {@link #COLUMNS}. */
+    List<Object> cells() {
         JsonObject parts = new JsonObject();
-        BenchJson.addMeasured(parts, "queueing", mean(RequestOutcome::queueMs));
-        BenchJson.addMeasured(parts, "batching", mean(RequestOutcome::batchingMs));
-        BenchJson.addMeasured(parts, "waiting", mean(RequestOutcome::waitMs));
-        BenchJson.addMeasured(parts, "loop_overhead", mean(RequestOutcome::roundOverheadMs));
-        BenchJson.addMeasured(parts, "model", mean(RequestOutcome::modelMs));
-        BenchJson.addMeasured(parts, "delivery", mean(RequestOutcome::deliveryMs));
-        json.add("mean_ms", parts);
-        if (path.equals(PIPELINE)) {
-            json.addProperty("max_send_lag_ms", maxSendLagMs);
-            BenchJson.addMeasured(json, "loop_overhead_ms_p50", loopOverheadP50());
+        for (RequestOutcome.Part part : RequestOutcome.Part.values()) {
+            Value mean = Value.number(mean(part.ms));
+            if (mean.json() != null) {
+                parts.add(part.key, mean.json());
+            }
         }
-        return json;
+        return List.of(
+                path,
+                mode,
+                Value.measured(rate, rateText(rate)),
+                requests,
+                outcomes.size() + duplicated,
+                p50(),
+                percentile(0.9),
+                percentile(0.99),
+                percentile(1.0),
+                throughput(),
+                Value.percent(acceptance()),
+                tokensPerRound(),
+                new Value(counts(batchLengths()), lengthText()),
+                windows(),
+                batches(),
+                counts(roundLengths()),
+                parts);
+    }
+
+    /** A rate as written on the command line: 4, not 4.0. */
+    static String rateText(double rate) {
+        return rate == Math.rint(rate) ? String.valueOf((long) rate) : String.valueOf(rate);
     }
 
     private static JsonObject counts(Map<Integer, Long> counts) {

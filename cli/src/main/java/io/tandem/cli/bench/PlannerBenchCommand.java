@@ -1,7 +1,9 @@
 package io.tandem.cli.bench;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Summary;
+import io.tandem.cli.summary.Table;
+import io.tandem.cli.summary.Value;
 import io.tandem.planner.acceptance.IidAcceptance;
 import io.tandem.planner.batching.BatchPlan;
 import io.tandem.planner.batching.ExactPlanner;
@@ -85,41 +87,10 @@ public final class PlannerBenchCommand implements Callable<Integer> {
                 }
             }
         }
-        TextTable table =
-                new TextTable(
-                        "Planning time (ms, median) and the fast planner's gap to the exact DP",
-                        "η",
-                        "K",
-                        "exact ms",
-                        "fast ms",
-                        "fast + per-batch l ms",
-                        "gap % (max)",
-                        "gap % (mean)",
-                        "per-batch l gain %",
-                        "batches");
-        for (Row row : rows) {
-            table.row(
-                    row.efficiency,
-                    row.size,
-                    Double.isNaN(row.exactMs) ? "-" : row.exactMs,
-                    row.fastMs,
-                    row.tunedMs,
-                    Double.isNaN(row.gapMax) ? "-" : String.format("%.3f", row.gapMax),
-                    Double.isNaN(row.gapMean) ? "-" : String.format("%.3f", row.gapMean),
-                    String.format("%.2f", row.perBatchGain),
-                    row.batches);
-        }
-        table.print(out);
-        out.println(
-                "gap: (fast − exact) / exact of the planned latency Fill + N·Cyc; per-batch l gain:"
-                        + " how much choosing each batch's l lowered the event-driven makespan.");
         Summary summary = summary(rows);
-        out.printf(
-                "%nSummary (slowest regime): plan_ms_k100 %.2f (goal <= 20), plan_ms_k1000 %.1f"
-                        + " (goal <= 200), gap_to_exact_pct_max %.3f (goal <= 1)%n",
-                summary.k100, summary.k1000, summary.gapMax);
+        summary.print(out);
         if (json != null) {
-            BenchJson.write(json, report(rows, summary));
+            summary.write(json);
             out.println("Wrote " + json);
         }
         return 0;
@@ -201,13 +172,35 @@ public final class PlannerBenchCommand implements Callable<Integer> {
             double perBatchGain,
             int batches) {}
 
-    private record Summary(double k100, double k1000, double gapMax) {}
-
     private static Summary summary(Row[] rows) {
+        Summary summary = new Summary();
+        Table sizes =
+                summary.table(
+                        "sizes",
+                        "Planning time (ms, median) and the fast planner's gap to the exact DP",
+                        Column.of("efficiency", "η"),
+                        Column.of("k", "K"),
+                        Column.of("exact_ms", "exact ms"),
+                        Column.of("fast_ms", "fast ms"),
+                        Column.of("fast_per_batch_l_ms", "fast + per-batch l ms"),
+                        Column.of("gap_pct_max", "gap % (max)"),
+                        Column.of("gap_pct_mean", "gap % (mean)"),
+                        Column.of("per_batch_l_gain_pct", "per-batch l gain %"),
+                        Column.of("batches_max", "batches"));
         double k100 = Double.NaN;
         double k1000 = Double.NaN;
         double gap = 0;
         for (Row row : rows) {
+            sizes.row(
+                    row.efficiency,
+                    row.size,
+                    row.exactMs,
+                    row.fastMs,
+                    row.tunedMs,
+                    Value.number(row.gapMax, "%.3f"),
+                    Value.number(row.gapMean, "%.3f"),
+                    Value.number(row.perBatchGain, "%.2f"),
+                    row.batches);
             // the slowest regime counts
             if (row.size == 100) {
                 k100 = Double.isNaN(k100) ? row.fastMs : Math.max(k100, row.fastMs);
@@ -219,38 +212,20 @@ public final class PlannerBenchCommand implements Callable<Integer> {
                 gap = Math.max(gap, row.gapMax);
             }
         }
-        return new Summary(k100, k1000, gap);
-    }
-
-    private static JsonObject report(Row[] rows, Summary summary) {
-        JsonObject json = new JsonObject();
-        JsonArray sizes = new JsonArray();
-        for (Row row : rows) {
-            JsonObject r = new JsonObject();
-            r.addProperty("efficiency", row.efficiency);
-            r.addProperty("k", row.size);
-            if (!Double.isNaN(row.exactMs)) {
-                r.addProperty("exact_ms", row.exactMs);
-                r.addProperty("gap_pct_max", row.gapMax);
-                r.addProperty("gap_pct_mean", row.gapMean);
-            }
-            r.addProperty("fast_ms", row.fastMs);
-            r.addProperty("fast_per_batch_l_ms", row.tunedMs);
-            r.addProperty("per_batch_l_gain_pct", row.perBatchGain);
-            r.addProperty("batches_max", row.batches);
-            sizes.add(r);
-        }
-        json.add("sizes", sizes);
-        JsonObject s = new JsonObject();
-        // a size not measured is left out rather than written as NaN
-        if (!Double.isNaN(summary.k100)) {
-            s.addProperty("plan_ms_k100", summary.k100);
-        }
-        if (!Double.isNaN(summary.k1000)) {
-            s.addProperty("plan_ms_k1000", summary.k1000);
-        }
-        s.addProperty("gap_to_exact_pct_max", summary.gapMax);
-        json.add("summary", s);
-        return json;
+        summary.line(
+                "gap: (fast − exact) / exact of the planned latency Fill + N·Cyc; per-batch l gain:"
+                        + " how much choosing each batch's l lowered the event-driven makespan.");
+        summary.line("");
+        // a size not measured is left out of the JSON rather than written as NaN
+        summary.figures("summary", "Summary (slowest regime)")
+                .asTable()
+                .add("plan_ms_k100", "plan_ms_k100", Value.number(k100, "%.2f"), "<= 20")
+                .add("plan_ms_k1000", "plan_ms_k1000", Value.number(k1000, "%.1f"), "<= 200")
+                .add(
+                        "gap_to_exact_pct_max",
+                        "gap_to_exact_pct_max",
+                        Value.number(gap, "%.3f"),
+                        "<= 1");
+        return summary;
     }
 }

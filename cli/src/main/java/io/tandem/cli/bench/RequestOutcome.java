@@ -1,6 +1,7 @@
 package io.tandem.cli.bench;
 
 import java.util.List;
+import java.util.function.ToDoubleFunction;
 
 /**
  * What happened to one request in one run of {@code ./tandem bench pipeline}, on either path. Times
@@ -44,6 +45,29 @@ record RequestOutcome(
         double deliveryMs,
         int loopRounds,
         double roundOverheadMs) {
+
+    /**
+     * The parts of a request's latency in the order they happen, each with its JSON key and its
+     * terminal header; the loop overhead lies within the waiting.
+     */
+    enum Part {
+        QUEUEING("queueing", "queue", RequestOutcome::queueMs),
+        BATCHING("batching", "batching", RequestOutcome::batchingMs),
+        WAITING("waiting", "waiting", RequestOutcome::waitMs),
+        LOOP_OVERHEAD("loop_overhead", "of it loop", RequestOutcome::roundOverheadMs),
+        MODEL("model", "model", RequestOutcome::modelMs),
+        DELIVERY("delivery", "delivery", RequestOutcome::deliveryMs);
+
+        final String key;
+        final String header;
+        final ToDoubleFunction<RequestOutcome> ms;
+
+        Part(String key, String header, ToDoubleFunction<RequestOutcome> ms) {
+            this.key = key;
+            this.header = header;
+            this.ms = ms;
+        }
+    }
 
     /** Loop overhead per trip around the round loop; NaN in process, where there is no loop. */
     double overheadPerRoundMs() {

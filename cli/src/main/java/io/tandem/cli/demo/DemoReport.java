@@ -1,5 +1,11 @@
 package io.tandem.cli.demo;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonPrimitive;
+import io.tandem.cli.summary.Figures;
+import io.tandem.cli.summary.Summary;
+import io.tandem.cli.summary.Value;
 import io.tandem.planner.stats.Percentiles;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.FinishReason;
@@ -13,11 +19,17 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
-/** What the demo prints: every result, every dead letter, and a summary. */
+/**
+ * What the demo prints: every result, every dead letter, and a summary it can also write as JSON.
+ */
 public final class DemoReport {
 
     private static final int TEXT_WIDTH = 200;
@@ -125,69 +137,114 @@ public final class DemoReport {
                     d.getReason());
         }
 
-        double[] totals =
-                results.stream().mapToDouble(r -> r.getLatency().getTotalMs()).sorted().toArray();
+        summary().print(out);
+    }
+
+    /** The figures of the run: the terminal's summary and the demo's JSON. */
+    public Summary summary() {
+        Summary summary = new Summary();
         int tokens = results.stream().mapToInt(InferenceResult::getGeneratedTokens).sum();
         double modelMs = modelMillis();
-        TreeSet<String> drafting =
-                results.stream()
-                        .map(r -> r.getPlacement().getDraftTaskManager())
-                        .filter(Objects::nonNull)
-                        .map(DemoReport::shortId)
-                        .collect(Collectors.toCollection(TreeSet::new));
-        TreeSet<String> verifying =
-                results.stream()
-                        .map(r -> shortId(r.getPlacement().getVerifyTaskManager()))
-                        .collect(Collectors.toCollection(TreeSet::new));
-        out.println("Summary");
-        row(out, "requests sent", String.valueOf(requests.size()));
-        row(
-                out,
-                "results",
-                results.size()
-                        + (isComplete(deadLetters.size())
-                                ? " (one per request)"
-                                : " (INCOMPLETE)"));
-        row(out, "dead letters", String.valueOf(deadLetters.size()));
-        row(
-                out,
-                "batches",
-                String.valueOf(
-                        results.stream().map(InferenceResult::getBatchId).distinct().count()));
-        row(out, "generated tokens", String.valueOf(tokens));
-        row(out, "finish reasons", finishReasons());
-        row(out, "serving mode", modes());
+        boolean complete = isComplete(deadLetters.size());
+        Figures figures =
+                summary.figures(null, "Summary")
+                        .add("requests", "requests sent", requests.size())
+                        .add(
+                                "results",
+                                "results",
+                                new Value(
+                                        new JsonPrimitive(results.size()),
+                                        results.size()
+                                                + (complete
+                                                        ? " (one per request)"
+                                                        : " (INCOMPLETE)")))
+                        .json("complete", complete)
+                        .add("dead_letters", "dead letters", deadLetters.size())
+                        .add(
+                                "batches",
+                                "batches",
+                                results.stream()
+                                        .map(InferenceResult::getBatchId)
+                                        .distinct()
+                                        .count())
+                        .add("generated_tokens", "generated tokens", tokens)
+                        .add("finish_reasons", "finish reasons", finishReasons())
+                        .add(
+                                "modes",
+                                "serving mode",
+                                names(
+                                        results.stream().map(InferenceResult::getMode),
+                                        modes -> String.join(", ", modes)));
         long drafted = results.stream().mapToLong(InferenceResult::getDraftedTokens).sum();
         if (drafted > 0) {
             long accepted = results.stream().mapToLong(InferenceResult::getAcceptedTokens).sum();
             long rounds = results.stream().mapToLong(InferenceResult::getRounds).sum();
-            row(
-                    out,
-                    "draft tokens accepted",
-                    String.format(
-                            "%d of %d (%.1f%%)", accepted, drafted, 100.0 * accepted / drafted));
-            row(out, "tokens per target call", String.format("%.2f", (double) tokens / rounds));
-            row(out, "speculation lengths used", lengthCounts());
+            figures.add(
+                            "acceptance",
+                            "draft tokens accepted",
+                            Value.measured(
+                                    (double) accepted / drafted,
+                                    String.format(
+                                            "%d of %d (%.1f%%)",
+                                            accepted, drafted, 100.0 * accepted / drafted)))
+                    .add(
+                            "tokens_per_target_call",
+                            "tokens per target call",
+                            Value.number((double) tokens / rounds, "%.2f"))
+                    .add("speculation_lengths", "speculation lengths used", lengthCounts());
         }
-        row(
-                out,
-                "latency p50 / max (end to end)",
-                String.format(
-                        "%.0f ms / %.0f ms",
-                        Percentiles.nearestRank(totals, 0.5),
-                        Percentiles.nearestRank(totals, 1.0)));
-        row(
-                out,
-                "model time (sum of batches)",
-                String.format(
-                        "%.0f ms, %.1f tokens/s",
-                        modelMs, modelMs == 0 ? 0 : tokens * 1000 / modelMs));
-        row(
-                out,
-                "loop overhead per round (p50)",
-                String.format("%.2f ms", Percentiles.nearestRank(overheadPerRound(), 0.5)));
-        row(out, "TaskManagers drafting", drafting.isEmpty() ? "-" : drafting.toString());
-        row(out, "TaskManagers verifying", verifying.toString());
+        double[] totals = results.stream().mapToDouble(r -> r.getLatency().getTotalMs()).toArray();
+        double p50 = Percentiles.of(totals, 0.5);
+        double max = Percentiles.of(totals, 1.0);
+        JsonObject latency = new JsonObject();
+        latency.add("p50", Value.number(p50).json());
+        latency.add("max", Value.number(max).json());
+        double tokensPerS = modelMs == 0 ? 0 : tokens * 1000 / modelMs;
+        figures.add(
+                        "latency_ms",
+                        "latency p50 / max (end to end)",
+                        new Value(latency, String.format("%.0f ms / %.0f ms", p50, max)))
+                .add(
+                        "model_ms",
+                        "model time (sum of batches)",
+                        Value.measured(
+                                modelMs,
+                                String.format("%.0f ms, %.1f tokens/s", modelMs, tokensPerS)))
+                .json("model_tokens_per_s", tokensPerS)
+                .add(
+                        "loop_overhead_ms_p50",
+                        "loop overhead per round (p50)",
+                        Value.number(Percentiles.median(overheadPerRound()), "%.2f ms"))
+                .add(
+                        "task_managers_drafting",
+                        "TaskManagers drafting",
+                        names(
+                                results.stream()
+                                        .map(r -> r.getPlacement().getDraftTaskManager())
+                                        .filter(Objects::nonNull)
+                                        .map(DemoReport::shortId),
+                                DemoReport::taskManagers))
+                .add(
+                        "task_managers_verifying",
+                        "TaskManagers verifying",
+                        names(
+                                results.stream()
+                                        .map(r -> shortId(r.getPlacement().getVerifyTaskManager())),
+                                DemoReport::taskManagers));
+        return summary;
+    }
+
+    /** Distinct names in order: an array in the JSON; on screen as {@code text} lists them. */
+    private static Value names(Stream<String> names, Function<Set<String>, String> text) {
+        Set<String> distinct = names.collect(Collectors.toCollection(TreeSet::new));
+        JsonArray json = new JsonArray();
+        distinct.forEach(json::add);
+        return new Value(json, text.apply(distinct));
+    }
+
+    /** TaskManagers as {@code [TM a, TM b]}, or {@code -} for none. */
+    private static String taskManagers(Set<String> names) {
+        return names.isEmpty() ? "-" : names.toString();
     }
 
     /** Each request's loop overhead per round. */
@@ -195,7 +252,6 @@ public final class DemoReport {
         return results.stream()
                 .filter(r -> r.getRounds() > 0)
                 .mapToDouble(r -> r.getLatency().getRoundOverheadMs() / r.getRounds())
-                .sorted()
                 .toArray();
     }
 
@@ -213,38 +269,38 @@ public final class DemoReport {
                 .sum();
     }
 
-    private String finishReasons() {
-        return results.stream()
-                .collect(
-                        Collectors.groupingBy(
-                                r -> r.getFinishReason().name(),
-                                java.util.TreeMap::new,
-                                Collectors.counting()))
-                .entrySet()
-                .stream()
-                .map(e -> e.getKey() + " " + e.getValue())
-                .collect(Collectors.joining(", "));
-    }
-
-    private String modes() {
-        return results.stream()
-                .map(InferenceResult::getMode)
-                .distinct()
-                .sorted()
-                .collect(Collectors.joining(", "));
+    /** Results per finish reason, e.g. "EOS 3, LENGTH 4". */
+    private Value finishReasons() {
+        Map<String, Long> counts =
+                results.stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        r -> r.getFinishReason().name(),
+                                        TreeMap::new,
+                                        Collectors.counting()));
+        return counts(counts, (reason, n) -> reason + " " + n);
     }
 
     /** How many rounds ran at each speculation length, e.g. "γ=4: 120, γ=2: 3". */
-    private String lengthCounts() {
-        Map<Integer, Long> counts = new java.util.TreeMap<>(Comparator.reverseOrder());
+    private Value lengthCounts() {
+        Map<Integer, Long> counts = new TreeMap<>(Comparator.reverseOrder());
         for (InferenceResult result : results) {
             for (int length : result.getSpeculationLengths()) {
                 counts.merge(length, 1L, Long::sum);
             }
         }
-        return counts.entrySet().stream()
-                .map(e -> "γ=" + e.getKey() + ": " + e.getValue())
-                .collect(Collectors.joining(", "));
+        return counts(counts, (length, n) -> "γ=" + length + ": " + n);
+    }
+
+    /** Counts as a JSON object and as a list on screen, each entry as {@code text} says. */
+    private static <K> Value counts(Map<K, Long> counts, BiFunction<K, Long, String> text) {
+        JsonObject json = new JsonObject();
+        counts.forEach((key, n) -> json.addProperty(String.valueOf(key), n));
+        return new Value(
+                json,
+                counts.entrySet().stream()
+                        .map(e -> text.apply(e.getKey(), e.getValue()))
+                        .collect(Collectors.joining(", ")));
     }
 
     /** A run-length form of a list of lengths: [4, 4, 4, 2] becomes "4×3, 2". */
@@ -275,10 +331,6 @@ public final class DemoReport {
         return taskManager == null
                 ? "?"
                 : "TM " + taskManager.substring(0, Math.min(8, taskManager.length()));
-    }
-
-    private static void row(PrintStream out, String name, String value) {
-        out.printf("  %-32s %s%n", name, value);
     }
 
     private static String oneLine(String text) {

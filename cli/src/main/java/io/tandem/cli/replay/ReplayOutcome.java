@@ -1,5 +1,7 @@
 package io.tandem.cli.replay;
 
+import java.util.function.ToDoubleFunction;
+
 /**
  * What happened to one replayed request: one row of the report's CSV. Small and fixed in size (no
  * prompt, no generated text, a reason of at most {@value #MAX_REASON} characters), so a replay
@@ -88,6 +90,43 @@ public record ReplayOutcome(
         /** Lower case, as written in the CSV and JSON. */
         public String label() {
             return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * The parts of a request's latency in the order they happen, each with its key in the JSON and
+     * its label in the plots.
+     */
+    public enum Part {
+        KAFKA_IN("kafka_in", "kafka in", ReplayOutcome::queueingMs),
+        BATCHING("batching", "batching", ReplayOutcome::batchingMs),
+        WAITING("waiting", "waiting", ReplayOutcome::waitingMs),
+        LOOP_OVERHEAD("loop_overhead", "loop overhead", ReplayOutcome::loopOverheadMs),
+        DRAFT("draft", "draft", ReplayOutcome::draftMs),
+        VERIFY("verify", "verify", ReplayOutcome::verifyMs),
+        DELIVERY("delivery", "delivery", ReplayOutcome::deliveryMs);
+
+        private final String key;
+        private final String label;
+        private final ToDoubleFunction<ReplayOutcome> ms;
+
+        Part(String key, String label, ToDoubleFunction<ReplayOutcome> ms) {
+            this.key = key;
+            this.label = label;
+            this.ms = ms;
+        }
+
+        public String key() {
+            return key;
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** This part of {@code outcome}'s latency, ms; NaN without an answer. */
+        public double of(ReplayOutcome outcome) {
+            return ms.applyAsDouble(outcome);
         }
     }
 

@@ -68,19 +68,6 @@ final class ReplayPlots {
                                             .mapToDouble(i -> i / 10_000.0)))
                     .toArray();
 
-    /** A part of a request's latency, in the order it happens. */
-    private record Part(String name, ToDoubleFunction<ReplayOutcome> ms) {}
-
-    private static final List<Part> PARTS =
-            List.of(
-                    new Part("kafka in", ReplayOutcome::queueingMs),
-                    new Part("batching", ReplayOutcome::batchingMs),
-                    new Part("waiting", ReplayOutcome::waitingMs),
-                    new Part("loop overhead", ReplayOutcome::loopOverheadMs),
-                    new Part("draft", ReplayOutcome::draftMs),
-                    new Part("verify", ReplayOutcome::verifyMs),
-                    new Part("delivery", ReplayOutcome::deliveryMs));
-
     private ReplayPlots() {}
 
     /**
@@ -195,8 +182,9 @@ final class ReplayPlots {
                         / 1000;
         double width = binWidthSeconds(end, BAR_BINS);
         int bins = binCount(end, width);
-        double[][] sums = new double[PARTS.size()][bins];
-        int[][] counts = new int[PARTS.size()][bins];
+        ReplayOutcome.Part[] parts = ReplayOutcome.Part.values();
+        double[][] sums = new double[parts.length][bins];
+        int[][] counts = new int[parts.length][bins];
         boolean any = false;
         for (ReplayOutcome outcome : outcomes) {
             if (!outcome.served() || !Double.isFinite(outcome.dueMs())) {
@@ -204,8 +192,8 @@ final class ReplayPlots {
             }
             any = true;
             int bin = bin(outcome.dueMs(), width, bins);
-            for (int p = 0; p < PARTS.size(); p++) {
-                double ms = PARTS.get(p).ms().applyAsDouble(outcome);
+            for (int p = 0; p < parts.length; p++) {
+                double ms = parts[p].of(outcome);
                 if (Double.isFinite(ms)) {
                     sums[p][bin] += ms;
                     counts[p][bin]++;
@@ -226,12 +214,12 @@ final class ReplayPlots {
                         "mean ms per answered request");
         chart.getStyler().setStacked(true).setXAxisLabelRotation(bins > 15 ? 45 : 0);
         if (any) {
-            for (int p = 0; p < PARTS.size(); p++) {
+            for (int p = 0; p < parts.length; p++) {
                 List<Double> means = new ArrayList<>();
                 for (int b = 0; b < bins; b++) {
                     means.add(counts[p][b] == 0 ? 0 : sums[p][b] / counts[p][b]);
                 }
-                chart.addSeries(PARTS.get(p).name(), categories, means);
+                chart.addSeries(parts[p].label(), categories, means);
             }
         } else {
             chart.addSeries(NO_DATA, categories, Collections.nCopies(bins, 0));

@@ -1,10 +1,12 @@
 package io.tandem.cli.replay;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.tandem.cli.bench.BenchJson;
-import io.tandem.cli.bench.TextTable;
 import io.tandem.cli.replay.ReplayOutcome.Status;
+import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Figures;
+import io.tandem.cli.summary.Summary;
+import io.tandem.cli.summary.Table;
+import io.tandem.cli.summary.Value;
 import io.tandem.planner.stats.Percentiles;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -15,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
@@ -88,12 +89,14 @@ public final class ReplayReport {
     private final Ending ending;
     private final List<ReplayOutcome> outcomes;
     private final List<ReplayOutcome> served;
+    private final Summary summary;
 
     public ReplayReport(Setup setup, Ending ending, List<ReplayOutcome> outcomes) {
         this.setup = setup;
         this.ending = ending;
         this.outcomes = List.copyOf(outcomes);
         this.served = this.outcomes.stream().filter(o -> o.status() == Status.ANSWERED).toList();
+        this.summary = summarize();
     }
 
     public List<ReplayOutcome> outcomes() {
@@ -149,72 +152,16 @@ public final class ReplayReport {
 
     /** The JSON summary. */
     public JsonObject summary() {
-        JsonObject json = new JsonObject();
-        json.addProperty("trace", setup.trace().toString());
-        json.addProperty("format", setup.format().name().toLowerCase(java.util.Locale.ROOT));
-        json.addProperty("target", setup.target());
-        json.addProperty("mode", mode());
-        json.addProperty("speedup", setup.speedup());
-        if (setup.limit() != Long.MAX_VALUE) {
-            json.addProperty("limit", setup.limit());
-        }
-        json.addProperty("interrupted", ending.interrupted());
-        if (ending.error() != null) {
-            json.addProperty("error", ending.error());
-        }
-        json.addProperty("trace_requests", ending.traceRequests());
-        json.addProperty("requests", outcomes.size());
-        json.addProperty("answered", count(Status.ANSWERED));
-        json.addProperty("failed", count(Status.FAILED));
-        json.addProperty("rejected", count(Status.REJECTED));
-        json.addProperty("lost", count(Status.LOST));
-        json.addProperty("in_flight", count(Status.IN_FLIGHT));
-        json.addProperty("duplicated", ending.duplicated());
-        json.addProperty("unreadable_answers", ending.unreadable());
-        BenchJson.addMeasured(json, "p50_ms", latencyPercentile(0.5));
-        BenchJson.addMeasured(json, "p90_ms", latencyPercentile(0.9));
-        BenchJson.addMeasured(json, "p99_ms", latencyPercentile(0.99));
-        BenchJson.addMeasured(json, "max_ms", latencyPercentile(1.0));
-        BenchJson.addMeasured(json, "mean_ms", mean(served, ReplayOutcome::latencyMs));
-        BenchJson.addMeasured(json, "throughput_rps", throughputRps());
-        BenchJson.addMeasured(json, "output_tokens_per_s", outputTokensPerS());
-        BenchJson.addMeasured(json, "acceptance_rate", acceptanceRate());
-        BenchJson.addMeasured(json, "tokens_per_round", tokensPerRound());
-        BenchJson.addMeasured(json, "mean_speculation_length", meanSpeculationLength());
-        json.add("ms_per_output_token", percentiles(ReplayOutcome::msPerOutputToken));
-        json.add("generation_ms_per_token", percentiles(ReplayOutcome::generationMsPerToken));
-        JsonObject parts = new JsonObject();
-        parts(served).forEach((name, value) -> BenchJson.addMeasured(parts, name, value));
-        json.add("mean_parts_ms", parts);
-        JsonObject capping = new JsonObject();
-        capping.addProperty("requests", ending.capping().requests());
-        capping.addProperty("prompt_tokens_cut", ending.capping().promptTokensCut());
-        capping.addProperty("output_tokens_cut", ending.capping().outputTokensCut());
-        json.add("capped", capping);
-        JsonObject problems = new JsonObject();
-        problems.addProperty("count", ending.problemCount());
-        JsonArray first = new JsonArray();
-        for (TraceReader.Problem p : ending.problems()) {
-            JsonObject problem = new JsonObject();
-            problem.addProperty("line", p.line());
-            problem.addProperty("reason", p.reason());
-            first.add(problem);
-        }
-        problems.add("first", first);
-        json.add("skipped_lines", problems);
-        json.addProperty("duration_s", ending.durationMs() / 1000);
-        json.addProperty("max_send_lag_ms", ending.sending().maxSendLagMs());
-        json.addProperty("live_heap_peak_mb", Math.round(ending.heapPeakMb()));
-        return json;
+        return summary.toJson();
     }
 
     /** Writes the summary, the CSV and the plots into {@code dir}; returns the files written. */
     public List<Path> write(Path dir) throws IOException {
         Files.createDirectories(dir);
         List<Path> files = new ArrayList<>();
-        Path summary = dir.resolve(SUMMARY);
-        BenchJson.write(summary, summary());
-        files.add(summary);
+        Path summaryFile = dir.resolve(SUMMARY);
+        summary.write(summaryFile);
+        files.add(summaryFile);
         Path csv = dir.resolve(REQUESTS);
         writeCsv(csv);
         files.add(csv);
@@ -224,90 +171,130 @@ public final class ReplayReport {
 
     /** The terminal table: counts and latency, then where the time went. */
     public void print(PrintStream out) {
-        String lost = ending.interrupted() ? "in flight" : "lost";
-        new TextTable(
+        summary.print(out);
+    }
+
+    /** The summary, as both the terminal and summary.json show it. */
+    private Summary summarize() {
+        Summary summary = new Summary();
+        String format = setup.format().name().toLowerCase(java.util.Locale.ROOT);
+        Figures run =
+                summary.figures(null, null)
+                        .json("trace", setup.trace().toString())
+                        .json("format", format)
+                        .json("target", setup.target())
+                        .json("mode", mode())
+                        .json("speedup", setup.speedup());
+        if (setup.limit() != Long.MAX_VALUE) {
+            run.json("limit", setup.limit());
+        }
+        run.json("interrupted", ending.interrupted());
+        if (ending.error() != null) {
+            run.json("error", ending.error());
+        }
+        run.json("trace_requests", ending.traceRequests());
+        boolean interrupted = ending.interrupted();
+        summary.figures(
+                        null,
                         "Replay of "
                                 + setup.trace().getFileName()
                                 + " ("
-                                + setup.format().name().toLowerCase(java.util.Locale.ROOT)
+                                + format
                                 + ", "
                                 + speedup()
                                 + ", mode "
                                 + mode()
-                                + (ending.interrupted()
+                                + (interrupted
                                         ? ", INTERRUPTED: partial, "
                                                 + outcomes.size()
                                                 + " of "
                                                 + ending.traceRequests()
                                                 + " sent"
                                         : "")
-                                + ")",
-                        "requests",
-                        "answered",
-                        lost,
-                        "dup",
-                        "rejected",
-                        "failed",
-                        "p50 ms",
-                        "p90 ms",
-                        "p99 ms",
-                        "max ms",
-                        "req/s",
-                        "tok/s",
-                        "accept",
-                        "mean γ")
-                .row(
-                        outcomes.size(),
-                        count(Status.ANSWERED),
-                        count(ending.interrupted() ? Status.IN_FLIGHT : Status.LOST),
-                        ending.duplicated(),
-                        count(Status.REJECTED),
-                        count(Status.FAILED),
-                        latencyPercentile(0.5),
-                        latencyPercentile(0.9),
-                        latencyPercentile(0.99),
-                        latencyPercentile(1.0),
-                        throughputRps(),
-                        outputTokensPerS(),
-                        TextTable.percent(acceptanceRate()),
-                        meanSpeculationLength())
-                .print(out);
-        Map<String, Double> parts = parts(served);
-        List<String> header = new ArrayList<>(List.of(""));
-        header.addAll(parts.keySet());
-        List<Object> row = new ArrayList<>(List.of("mean ms"));
-        row.addAll(parts.values());
-        new TextTable("Where the time went, per answered request", header.toArray(String[]::new))
-                .row(row.toArray())
-                .print(out);
+                                + ")")
+                .asRow(null)
+                .add("requests", "requests", outcomes.size())
+                .add("answered", "answered", count(Status.ANSWERED))
+                // an interrupted replay has requests in flight, not lost
+                .add(
+                        interrupted ? "in_flight" : "lost",
+                        interrupted ? "in flight" : "lost",
+                        count(interrupted ? Status.IN_FLIGHT : Status.LOST))
+                .json(
+                        interrupted ? "lost" : "in_flight",
+                        count(interrupted ? Status.LOST : Status.IN_FLIGHT))
+                .add("duplicated", "dup", ending.duplicated())
+                .add("rejected", "rejected", count(Status.REJECTED))
+                .add("failed", "failed", count(Status.FAILED))
+                .json("unreadable_answers", ending.unreadable())
+                .add("p50_ms", "p50 ms", latencyPercentile(0.5))
+                .add("p90_ms", "p90 ms", latencyPercentile(0.9))
+                .add("p99_ms", "p99 ms", latencyPercentile(0.99))
+                .add("max_ms", "max ms", latencyPercentile(1.0))
+                .json("mean_ms", mean(served, ReplayOutcome::latencyMs))
+                .add("throughput_rps", "req/s", throughputRps())
+                .add("output_tokens_per_s", "tok/s", outputTokensPerS())
+                .add("acceptance_rate", "accept", Value.percent(acceptanceRate()))
+                .json("tokens_per_round", tokensPerRound())
+                .add("mean_speculation_length", "mean γ", meanSpeculationLength());
+        percentiles(summary, "ms_per_output_token", ReplayOutcome::msPerOutputToken);
+        percentiles(summary, "generation_ms_per_token", ReplayOutcome::generationMsPerToken);
+        Figures parts =
+                summary.figures("mean_parts_ms", "Where the time went, per answered request")
+                        .asRow("mean ms");
+        for (ReplayOutcome.Part part : ReplayOutcome.Part.values()) {
+            parts.add(part.key(), part.key(), mean(served, part::of));
+        }
         PromptSynthesizer.Capping capping = ending.capping();
+        summary.figures("capped", null)
+                .json("requests", capping.requests())
+                .json("prompt_tokens_cut", capping.promptTokensCut())
+                .json("output_tokens_cut", capping.outputTokensCut());
+        summary.figures("skipped_lines", null).json("count", ending.problemCount());
+        Table first =
+                summary.table(
+                        "skipped_lines.first", null, Column.json("line"), Column.json("reason"));
+        ending.problems().forEach(p -> first.row(p.line(), p.reason()));
+        summary.figures(null, null)
+                .json("duration_s", ending.durationMs() / 1000)
+                .json("max_send_lag_ms", ending.sending().maxSendLagMs())
+                .json("live_heap_peak_mb", Math.round(ending.heapPeakMb()));
         if (capping.requests() > 0) {
-            out.printf(
-                    "Capped to the model's context: %d requests (%d prompt and %d output tokens"
-                            + " cut).%n",
-                    capping.requests(), capping.promptTokensCut(), capping.outputTokensCut());
+            summary.line(
+                    String.format(
+                            "Capped to the model's context: %d requests (%d prompt and %d output"
+                                    + " tokens cut).",
+                            capping.requests(),
+                            capping.promptTokensCut(),
+                            capping.outputTokensCut()));
         }
         if (ending.error() != null) {
-            out.println("Stopped early: " + ending.error());
+            summary.line("Stopped early: " + ending.error());
         }
         if (ending.unreadable() > 0) {
-            out.printf(
-                    "Skipped %d records on the answer topics that did not decode.%n",
-                    ending.unreadable());
+            summary.line(
+                    String.format(
+                            "Skipped %d records on the answer topics that did not decode.",
+                            ending.unreadable()));
         }
         if (ending.problemCount() > 0) {
-            out.printf("Skipped %d bad trace lines:%n", ending.problemCount());
+            summary.line(String.format("Skipped %d bad trace lines:", ending.problemCount()));
             ending.problems().stream()
                     .limit(5)
-                    .forEach(p -> out.printf("  line %d: %s%n", p.line(), p.reason()));
+                    .forEach(
+                            p ->
+                                    summary.line(
+                                            String.format("  line %d: %s", p.line(), p.reason())));
         }
-        out.printf(
-                "Sent %d requests in %.1f s; latest send %.1f ms behind schedule; live heap at"
-                        + " most %d MB.%n",
-                ending.sending().sent(),
-                ending.durationMs() / 1000,
-                ending.sending().maxSendLagMs(),
-                Math.round(ending.heapPeakMb()));
+        summary.line(
+                String.format(
+                        "Sent %d requests in %.1f s; latest send %.1f ms behind schedule; live heap"
+                                + " at most %d MB.",
+                        ending.sending().sent(),
+                        ending.durationMs() / 1000,
+                        ending.sending().maxSendLagMs(),
+                        Math.round(ending.heapPeakMb())));
+        return summary;
     }
 
     private String title() {
@@ -345,24 +332,12 @@ public final class ReplayReport {
         return rounds == 0 ? Double.NaN : (double) tokens / rounds;
     }
 
-    private JsonObject percentiles(ToDoubleFunction<ReplayOutcome> value) {
-        JsonObject json = new JsonObject();
-        BenchJson.addMeasured(json, "p50", percentile(served, value, 0.5));
-        BenchJson.addMeasured(json, "p90", percentile(served, value, 0.9));
-        BenchJson.addMeasured(json, "p99", percentile(served, value, 0.99));
-        return json;
-    }
-
-    private static Map<String, Double> parts(List<ReplayOutcome> outcomes) {
-        Map<String, Double> parts = new java.util.LinkedHashMap<>();
-        parts.put("kafka_in", mean(outcomes, ReplayOutcome::queueingMs));
-        parts.put("batching", mean(outcomes, ReplayOutcome::batchingMs));
-        parts.put("waiting", mean(outcomes, ReplayOutcome::waitingMs));
-        parts.put("loop_overhead", mean(outcomes, ReplayOutcome::loopOverheadMs));
-        parts.put("draft", mean(outcomes, ReplayOutcome::draftMs));
-        parts.put("verify", mean(outcomes, ReplayOutcome::verifyMs));
-        parts.put("delivery", mean(outcomes, ReplayOutcome::deliveryMs));
-        return parts;
+    /** p50, p90 and p99 of a figure over the requests answered without error, in the JSON. */
+    private void percentiles(Summary summary, String key, ToDoubleFunction<ReplayOutcome> value) {
+        summary.figures(key, null)
+                .json("p50", percentile(served, value, 0.5))
+                .json("p90", percentile(served, value, 0.9))
+                .json("p99", percentile(served, value, 0.99));
     }
 
     private void writeCsv(Path file) throws IOException {

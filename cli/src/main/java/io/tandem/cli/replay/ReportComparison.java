@@ -3,8 +3,9 @@ package io.tandem.cli.replay;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.tandem.cli.bench.BenchJson;
-import io.tandem.cli.bench.TextTable;
+import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Summary;
+import io.tandem.cli.summary.Table;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -20,41 +21,48 @@ import java.util.List;
  */
 public final class ReportComparison {
 
-    /** One compared figure; the ratio is NaN when A's figure is 0 or either is missing. */
-    public record Row(String figure, double a, double b, boolean lowerIsBetter) {
+    /**
+     * One compared figure; the ratio is NaN when A's figure is 0 or either is missing.
+     *
+     * @param better which way is better: {@code lower}, {@code higher}, or empty for neither
+     */
+    public record Row(String figure, double a, double b, String better) {
         public double ratio() {
             return a == 0 || Double.isNaN(a) || Double.isNaN(b) ? Double.NaN : b / a;
         }
     }
 
-    private static final String[][] FIGURES = {
-        {"requests", ""},
-        {"answered", "higher"},
-        {"lost", "lower"},
-        {"duplicated", "lower"},
-        {"rejected", "lower"},
-        {"failed", "lower"},
-        {"p50_ms", "lower"},
-        {"p90_ms", "lower"},
-        {"p99_ms", "lower"},
-        {"max_ms", "lower"},
-        {"mean_ms", "lower"},
-        {"throughput_rps", "higher"},
-        {"output_tokens_per_s", "higher"},
-        {"acceptance_rate", "higher"},
-        {"tokens_per_round", "higher"},
-        {"mean_speculation_length", ""},
-        {"ms_per_output_token.p50", "lower"},
-        {"ms_per_output_token.p90", "lower"},
-        {"generation_ms_per_token.p50", "lower"},
-        {"mean_parts_ms.kafka_in", "lower"},
-        {"mean_parts_ms.batching", "lower"},
-        {"mean_parts_ms.waiting", "lower"},
-        {"mean_parts_ms.loop_overhead", "lower"},
-        {"mean_parts_ms.draft", "lower"},
-        {"mean_parts_ms.verify", "lower"},
-        {"mean_parts_ms.delivery", "lower"},
-    };
+    /** Each figure compared, with which way is better; then every part of the latency. */
+    private static final List<String[]> FIGURES = figures();
+
+    private static List<String[]> figures() {
+        List<String[]> figures =
+                new ArrayList<>(
+                        List.of(
+                                new String[] {"requests", ""},
+                                new String[] {"answered", "higher"},
+                                new String[] {"lost", "lower"},
+                                new String[] {"duplicated", "lower"},
+                                new String[] {"rejected", "lower"},
+                                new String[] {"failed", "lower"},
+                                new String[] {"p50_ms", "lower"},
+                                new String[] {"p90_ms", "lower"},
+                                new String[] {"p99_ms", "lower"},
+                                new String[] {"max_ms", "lower"},
+                                new String[] {"mean_ms", "lower"},
+                                new String[] {"throughput_rps", "higher"},
+                                new String[] {"output_tokens_per_s", "higher"},
+                                new String[] {"acceptance_rate", "higher"},
+                                new String[] {"tokens_per_round", "higher"},
+                                new String[] {"mean_speculation_length", ""},
+                                new String[] {"ms_per_output_token.p50", "lower"},
+                                new String[] {"ms_per_output_token.p90", "lower"},
+                                new String[] {"generation_ms_per_token.p50", "lower"}));
+        for (ReplayOutcome.Part part : ReplayOutcome.Part.values()) {
+            figures.add(new String[] {"mean_parts_ms." + part.key(), "lower"});
+        }
+        return figures;
+    }
 
     private final String labelA;
     private final String labelB;
@@ -85,7 +93,7 @@ public final class ReportComparison {
             double va = value(a, figure[0]);
             double vb = value(b, figure[0]);
             if (!Double.isNaN(va) || !Double.isNaN(vb)) {
-                rows.add(new Row(figure[0], va, vb, figure[1].equals("lower")));
+                rows.add(new Row(figure[0], va, vb, figure[1]));
             }
         }
         return rows;
@@ -113,44 +121,36 @@ public final class ReportComparison {
     }
 
     public void print(PrintStream out) {
-        TextTable table =
-                new TextTable(
-                        "Replay reports: A = " + labelA + ", B = " + labelB,
-                        "figure",
-                        "A",
-                        "B",
-                        "B/A",
-                        "better");
-        for (Row row : rows()) {
-            table.row(
-                    row.figure(),
-                    row.a(),
-                    row.b(),
-                    row.ratio(),
-                    row.figure().equals("requests")
-                                    || row.figure().equals("mean_speculation_length")
-                            ? ""
-                            : row.lowerIsBetter() ? "lower" : "higher");
-        }
-        table.print(out);
-        caveats().forEach(c -> out.println("Caveat: " + c));
+        summary().print(out);
     }
 
     /** The comparison as JSON: both labels and every figure with its ratio. */
     public JsonObject toJson() {
-        JsonObject json = new JsonObject();
-        json.addProperty("a", labelA);
-        json.addProperty("b", labelB);
-        JsonObject figures = new JsonObject();
+        return summary().toJson();
+    }
+
+    public void write(Path file) throws IOException {
+        summary().write(file);
+    }
+
+    private Summary summary() {
+        Summary summary = new Summary();
+        summary.figures(null, null).json("a", labelA).json("b", labelB);
+        Table table =
+                summary.table(
+                                "figures",
+                                "Replay reports: A = " + labelA + ", B = " + labelB,
+                                Column.shown("figure"),
+                                Column.of("a", "A"),
+                                Column.of("b", "B"),
+                                Column.of("b_over_a", "B/A"),
+                                Column.shown("better"))
+                        .keyed();
         for (Row row : rows()) {
-            JsonObject figure = new JsonObject();
-            BenchJson.addMeasured(figure, "a", row.a());
-            BenchJson.addMeasured(figure, "b", row.b());
-            BenchJson.addMeasured(figure, "b_over_a", row.ratio());
-            figures.add(row.figure(), figure);
+            table.row(row.figure(), row.a(), row.b(), row.ratio(), row.better());
         }
-        json.add("figures", figures);
-        return json;
+        caveats().forEach(c -> summary.line("Caveat: " + c));
+        return summary;
     }
 
     /** A short label for a report: its mode and trace. */

@@ -2,8 +2,12 @@ package io.tandem.cli.simulate;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import io.tandem.cli.bench.BenchJson;
-import io.tandem.cli.bench.TextTable;
+import com.google.gson.JsonPrimitive;
+import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Figures;
+import io.tandem.cli.summary.Summary;
+import io.tandem.cli.summary.Table;
+import io.tandem.cli.summary.Value;
 import io.tandem.job.profile.MeasuredPair;
 import io.tandem.planner.cost.StepFit;
 import io.tandem.planner.cost.StepProfile;
@@ -241,7 +245,8 @@ public final class SimulateCommand implements Callable<Integer> {
                                                 .withFixedSpeculation((int) x)));
             }
         }
-        print(out, comparison);
+        Summary summary = summary(scenario, measured, comparison, sweeps);
+        summary.print(out);
         if (plots != null) {
             for (Sweep sweep : sweeps) {
                 Path file = plots.resolve("latency-vs-" + sweep.name + ".png");
@@ -250,7 +255,7 @@ public final class SimulateCommand implements Callable<Integer> {
             }
         }
         if (json != null) {
-            BenchJson.write(json, report(scenario, measured, comparison, sweeps));
+            summary.write(json);
             out.println("Wrote " + json);
         }
         return 0;
@@ -327,18 +332,6 @@ public final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    private static void fitRow(TextTable fits, StepProfile model, StepFit fit) {
-        fits.row(
-                model.model(),
-                coefficient(fit.fixedMillis()),
-                coefficient(fit.perSequenceMillis()),
-                coefficient(fit.perTokenMillis()),
-                coefficient(fit.perAttentionMillis()),
-                coefficient(fit.perLogTokensMillis()),
-                model.samples().size(),
-                100 * fit.maxRelativeError());
-    }
-
     private void printHeader(PrintStream out, Scenario scenario, MeasuredPair measured) {
         String models =
                 measured == null
@@ -368,143 +361,120 @@ public final class SimulateCommand implements Callable<Integer> {
                 scenario.outputTokens(),
                 seeds,
                 goal);
-        if (measured != null) {
-            TextTable fits =
-                    new TextTable(
-                            "Step-time fits: ms = c0 + c1·b + c2·b·q + c3·b·q·context +"
-                                    + " c4·ln(b·q), b sequences adding q tokens",
-                            "model",
-                            "c0",
-                            "c1",
-                            "c2",
-                            "c3",
-                            "c4",
-                            "samples",
-                            "max error %");
-            fitRow(fits, measured.draft(), measured.draftFit());
-            fitRow(fits, measured.target(), measured.targetFit());
-            fits.print(out);
+    }
+
+    /** Coefficients span 1e-6 to 1 ms: three significant digits, not a table's decimals. */
+    private static Value coefficient(double millis) {
+        return Value.number(millis, "%.3g");
+    }
+
+    private Summary summary(
+            Scenario scenario, MeasuredPair measured, Comparison comparison, List<Sweep> sweeps) {
+        Summary summary = new Summary();
+        Figures setup =
+                summary.figures("setup", null)
+                        .json("scenario", "paper")
+                        .json("users", scenario.users())
+                        .json("alpha", scenario.alpha())
+                        .json("bandwidth_hz", scenario.uplink().bandwidthHz());
+        if (measured == null) {
+            setup.json("costs", "roofline")
+                    .json("pair", scenario.pair().label())
+                    .json("efficiency", scenario.roofline().efficiency());
+        } else {
+            setup.json("costs", "measured")
+                    .json("profile", measured.file().toString())
+                    .json("pair", measured.draft().model() + "/" + measured.target().model());
+            Table fits =
+                    summary.table(
+                                    "setup.fits",
+                                    "Step-time fits: ms = c0 + c1·b + c2·b·q + c3·b·q·context +"
+                                            + " c4·ln(b·q), b sequences adding q tokens",
+                                    Column.of("role", "model"),
+                                    Column.of("fixed_ms", "c0"),
+                                    Column.of("per_sequence_ms", "c1"),
+                                    Column.of("per_token_ms", "c2"),
+                                    Column.of("per_attention_ms", "c3"),
+                                    Column.of("per_log_tokens_ms", "c4"),
+                                    Column.shown("samples"),
+                                    Column.of("max_relative_error", "max error %"))
+                            .keyed();
+            fitRow(fits, "draft", measured.draft(), measured.draftFit());
+            fitRow(fits, "target", measured.target(), measured.targetFit());
         }
-    }
-
-    /** Coefficients span 1e-6 to 1 ms: three significant digits, not TextTable's decimals. */
-    private static String coefficient(double millis) {
-        return String.format("%.3g", millis);
-    }
-
-    private static void print(PrintStream out, Comparison comparison) {
-        TextTable table =
-                new TextTable(
+        setup.json("min_input_tokens", scenario.minInputTokens())
+                .json("max_input_tokens", scenario.maxInputTokens())
+                .json("output_tokens", scenario.outputTokens())
+                .json("goal", goal.name());
+        Table schemes =
+                summary.table(
+                        "schemes",
                         "Mean and p99 latency per request (s); reduction = how much lower the joint"
                                 + " optimizer is",
-                        "scheme",
-                        "mean s",
-                        "p99 s",
-                        "reduction mean %",
-                        "reduction p99 %",
-                        "makespan s",
-                        "batches",
-                        "l",
-                        "plan ms");
+                        Column.of("scheme", "scheme"),
+                        Column.json("description"),
+                        Column.of("mean_s", "mean s"),
+                        Column.of("p99_s", "p99 s"),
+                        Column.shown("reduction mean %"),
+                        Column.shown("reduction p99 %"),
+                        Column.of("makespan_s", "makespan s"),
+                        Column.of("batches_first_seed", "batches"),
+                        Column.of("l_first_seed", "l"),
+                        Column.of("plan_ms", "plan ms"));
         double jointP99 = comparison.p99(Scheme.JOINT);
         for (Scheme scheme : comparison.schemes()) {
             SchemeRun first = comparison.firstRun(scheme);
             boolean joint = scheme == Scheme.JOINT;
-            table.row(
+            double p99 = comparison.p99(scheme);
+            schemes.row(
                     scheme.label(),
+                    scheme.description(),
                     comparison.mean(scheme),
-                    comparison.p99(scheme),
+                    p99,
                     joint ? "-" : String.format("%.1f", comparison.reductionPercent(scheme)),
-                    joint
-                            ? "-"
-                            : String.format(
-                                    "%.1f",
-                                    100
-                                            * (comparison.p99(scheme) - jointP99)
-                                            / comparison.p99(scheme)),
+                    joint ? "-" : String.format("%.1f", 100 * (p99 - jointP99) / p99),
                     comparison.makespan(scheme),
                     first.batches(),
-                    first.speculationLength() == 0 ? "-" : first.speculationLength(),
+                    new Value(
+                            new JsonPrimitive(first.speculationLength()),
+                            first.speculationLength() == 0
+                                    ? "-"
+                                    : String.valueOf(first.speculationLength())),
                     comparison.planMillis(scheme));
         }
-        table.print(out);
-        out.println("batches and l: the plan for the first seed's workload.");
-        out.println();
-    }
-
-    private JsonObject report(
-            Scenario scenario, MeasuredPair measured, Comparison comparison, List<Sweep> sweeps) {
-        JsonObject json = new JsonObject();
-        JsonObject setup = new JsonObject();
-        setup.addProperty("scenario", "paper");
-        setup.addProperty("users", scenario.users());
-        setup.addProperty("alpha", scenario.alpha());
-        setup.addProperty("bandwidth_hz", scenario.uplink().bandwidthHz());
-        if (measured == null) {
-            setup.addProperty("costs", "roofline");
-            setup.addProperty("pair", scenario.pair().label());
-            setup.addProperty("efficiency", scenario.roofline().efficiency());
-        } else {
-            setup.addProperty("costs", "measured");
-            setup.addProperty("profile", measured.file().toString());
-            setup.addProperty("pair", measured.draft().model() + "/" + measured.target().model());
-            JsonObject fits = new JsonObject();
-            fits.add("draft", toJson(measured.draftFit()));
-            fits.add("target", toJson(measured.targetFit()));
-            setup.add("fits", fits);
-        }
-        setup.addProperty("min_input_tokens", scenario.minInputTokens());
-        setup.addProperty("max_input_tokens", scenario.maxInputTokens());
-        setup.addProperty("output_tokens", scenario.outputTokens());
-        setup.addProperty("goal", goal.name());
-        json.add("setup", setup);
-        JsonArray schemes = new JsonArray();
-        for (Scheme scheme : comparison.schemes()) {
-            JsonObject row = new JsonObject();
-            row.addProperty("scheme", scheme.label());
-            row.addProperty("description", scheme.description());
-            row.addProperty("mean_s", comparison.mean(scheme));
-            row.addProperty("p99_s", comparison.p99(scheme));
-            row.addProperty("makespan_s", comparison.makespan(scheme));
-            row.addProperty("batches_first_seed", comparison.firstRun(scheme).batches());
-            row.addProperty("l_first_seed", comparison.firstRun(scheme).speculationLength());
-            row.addProperty("plan_ms", comparison.planMillis(scheme));
-            schemes.add(row);
-        }
-        json.add("schemes", schemes);
-        JsonObject summary = new JsonObject();
-        summary.addProperty(
-                "reduction_vs_uniform_bandwidth_pct",
-                comparison.reductionPercent(Scheme.UNIFORM_BANDWIDTH));
-        summary.addProperty(
-                "reduction_vs_max_batching_pct", comparison.reductionPercent(Scheme.MAX_BATCHING));
-        summary.addProperty(
-                "reduction_vs_fixed_l3_pct", comparison.reductionPercent(Scheme.FIXED_L3));
-        summary.addProperty(
-                "reduction_vs_fixed_l5_pct", comparison.reductionPercent(Scheme.FIXED_L5));
-        summary.addProperty(
-                "reduction_vs_ad_pct", comparison.reductionPercent(Scheme.AUTOREGRESSIVE));
-        summary.addProperty(
-                "reduction_vs_no_pipelining_pct",
-                comparison.reductionPercent(Scheme.NO_PIPELINING));
-        json.add("summary", summary);
-        JsonObject sweepJson = new JsonObject();
+        summary.line("batches and l: the plan for the first seed's workload.").line("");
+        summary.figures("summary", null)
+                .json(
+                        "reduction_vs_uniform_bandwidth_pct",
+                        comparison.reductionPercent(Scheme.UNIFORM_BANDWIDTH))
+                .json(
+                        "reduction_vs_max_batching_pct",
+                        comparison.reductionPercent(Scheme.MAX_BATCHING))
+                .json("reduction_vs_fixed_l3_pct", comparison.reductionPercent(Scheme.FIXED_L3))
+                .json("reduction_vs_fixed_l5_pct", comparison.reductionPercent(Scheme.FIXED_L5))
+                .json("reduction_vs_ad_pct", comparison.reductionPercent(Scheme.AUTOREGRESSIVE))
+                .json(
+                        "reduction_vs_no_pipelining_pct",
+                        comparison.reductionPercent(Scheme.NO_PIPELINING));
+        Figures sweepJson = summary.figures("sweeps", null);
         for (Sweep sweep : sweeps) {
-            sweepJson.add(sweep.name, sweep.toJson());
+            sweepJson.json(sweep.name, sweep.toJson());
         }
-        json.add("sweeps", sweepJson);
-        return json;
+        return summary;
     }
 
-    private static JsonObject toJson(StepFit fit) {
-        JsonObject json = new JsonObject();
-        json.addProperty("fixed_ms", fit.fixedMillis());
-        json.addProperty("per_sequence_ms", fit.perSequenceMillis());
-        json.addProperty("per_token_ms", fit.perTokenMillis());
-        json.addProperty("per_attention_ms", fit.perAttentionMillis());
-        json.addProperty("per_log_tokens_ms", fit.perLogTokensMillis());
-        json.addProperty("max_relative_error", fit.maxRelativeError());
-        return json;
+    /** A fit's coefficients; its error as a fraction in the JSON and a percentage on screen. */
+    private static void fitRow(Table fits, String role, StepProfile model, StepFit fit) {
+        fits.row(
+                new Value(new JsonPrimitive(role), model.model()),
+                coefficient(fit.fixedMillis()),
+                coefficient(fit.perSequenceMillis()),
+                coefficient(fit.perTokenMillis()),
+                coefficient(fit.perAttentionMillis()),
+                coefficient(fit.perLogTokensMillis()),
+                model.samples().size(),
+                Value.measured(
+                        fit.maxRelativeError(), Value.number(100 * fit.maxRelativeError()).text()));
     }
 
     private static Sweep sweep(

@@ -1,30 +1,29 @@
-package io.tandem.cli.bench;
+package io.tandem.cli.summary;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain-text table with a header row and right-aligned columns, for benchmark output. */
-public final class TextTable {
+/**
+ * A plain-text table with a title, a header row and right-aligned columns: how a {@link Summary}
+ * shows its tables and figures in the terminal.
+ */
+final class TextTable {
 
     private final List<String[]> rows = new ArrayList<>();
     private final String title;
 
-    public TextTable(String title, String... header) {
+    TextTable(String title, String... header) {
         this.title = title;
         rows.add(header);
     }
 
-    public TextTable row(Object... cells) {
-        String[] text = new String[cells.length];
-        for (int i = 0; i < cells.length; i++) {
-            text[i] = cells[i] instanceof Double d ? format(d) : String.valueOf(cells[i]);
-        }
-        rows.add(text);
+    TextTable row(String... cells) {
+        rows.add(cells);
         return this;
     }
 
-    public void print(PrintStream out) {
+    void print(PrintStream out) {
         int columns = rows.get(0).length;
         int[] widths = new int[columns];
         for (String[] row : rows) {
@@ -50,8 +49,8 @@ public final class TextTable {
     }
 
     /** A fraction as a percentage with one decimal, e.g. {@code 44.3%}; {@code -} for NaN. */
-    public static String percent(double fraction) {
-        return Double.isNaN(fraction) ? "-" : String.format("%.1f%%", 100 * fraction);
+    static String percent(double fraction) {
+        return Double.isNaN(fraction) ? Value.MISSING : String.format("%.1f%%", 100 * fraction);
     }
 
     private static String pad(String text, int width, boolean right) {
@@ -59,9 +58,10 @@ public final class TextTable {
         return right ? fill + text : text + fill;
     }
 
-    private static String format(double value) {
+    /** A number with three significant digits or so: 1234, 12.3, 1.23, 0.123; {@code -} for NaN. */
+    static String number(double value) {
         if (Double.isNaN(value)) {
-            return "-";
+            return Value.MISSING;
         }
         double abs = Math.abs(value);
         if (abs >= 100) {
