@@ -83,16 +83,16 @@ public final class Replay {
             int promptTokens = request.getPrompt().getBytes(StandardCharsets.UTF_8).length;
             ledger.sent(
                     request.getRequestId(),
-                    new ReplayLedger.Sent(
-                            next.line(),
+                    next.line(),
+                    new ReplayOutcome.Sent(
                             next.arrivalMs(),
                             dueMs,
                             lagMs,
                             promptTokens,
                             request.getMaxNewTokens(),
                             promptTokens < next.inputTokens()
-                                    || request.getMaxNewTokens() < next.outputTokens(),
-                            dueEpochMillis));
+                                    || request.getMaxNewTokens() < next.outputTokens()),
+                    dueEpochMillis);
             try {
                 sink.send(request, (id, e) -> ledger.sendFailed(id, String.valueOf(e)));
             } catch (RuntimeException e) {

@@ -27,18 +27,10 @@ public final class ReplayLedger {
      *
      * @param dueEpochMillis when it was due to be sent, epoch ms: latency counts from here
      */
-    public record Sent(
-            long line,
-            double arrivalMs,
-            double dueMs,
-            double sendLagMs,
-            int promptTokens,
-            int maxNewTokens,
-            boolean capped,
-            long dueEpochMillis) {}
+    private record Pending(long line, ReplayOutcome.Sent sent, long dueEpochMillis) {}
 
     private final long startEpochMillis;
-    private final Map<String, Sent> pending = new HashMap<>();
+    private final Map<String, Pending> pending = new HashMap<>();
     private final Map<String, ReplayOutcome> done = new HashMap<>();
 
     /** Pending requests whose send Kafka did not confirm, and why; a result may still come. */
@@ -60,17 +52,23 @@ public final class ReplayLedger {
         return startEpochMillis;
     }
 
-    /** Records a request about to be sent. */
-    public synchronized void sent(String id, Sent sent) {
+    /**
+     * Records a request about to be sent.
+     *
+     * @param line its trace line
+     * @param dueEpochMillis when it was due to be sent, epoch ms: latency counts from here
+     */
+    public synchronized void sent(
+            String id, long line, ReplayOutcome.Sent sent, long dueEpochMillis) {
         if (pending.containsKey(id) || done.containsKey(id)) {
             throw new IllegalStateException("Request " + id + " was already sent");
         }
-        pending.put(id, sent);
+        pending.put(id, new Pending(line, sent, dueEpochMillis));
     }
 
     /** Records a result read at {@code receivedMillis} (epoch ms). */
     public synchronized void result(InferenceResult result, long receivedMillis) {
-        Sent sent = claim(result.getRequestId());
+        Pending sent = claim(result.getRequestId());
         if (sent != null) {
             modes.add(result.getMode());
             finish(result.getRequestId(), answered(result, sent, receivedMillis));
@@ -80,7 +78,7 @@ public final class ReplayLedger {
     /** Records a dead letter read at {@code receivedMillis} (epoch ms). */
     public synchronized void deadLetter(DeadLetter letter, long receivedMillis) {
         String id = letter.getRequestId();
-        Sent sent = id == null ? null : claim(id);
+        Pending sent = id == null ? null : claim(id);
         if (sent != null) {
             String reason = letter.getErrorCode() + ": " + letter.getReason();
             finish(id, unanswered(id, sent, Status.REJECTED, reason, receivedMillis));
@@ -161,8 +159,8 @@ public final class ReplayLedger {
         return all;
     }
 
-    private Sent claim(String id) {
-        Sent sent = pending.remove(id);
+    private Pending claim(String id) {
+        Pending sent = pending.remove(id);
         unconfirmed.remove(id);
         if (sent == null && done.containsKey(id)) {
             duplicated++;
@@ -176,70 +174,40 @@ public final class ReplayLedger {
         notifyAll();
     }
 
-    private ReplayOutcome answered(InferenceResult result, Sent sent, long receivedMillis) {
+    private ReplayOutcome answered(InferenceResult result, Pending sent, long receivedMillis) {
         LatencyBreakdown latency = result.getLatency();
         boolean failed = result.getFinishReason() == FinishReason.ERROR;
         return new ReplayOutcome(
                 sent.line(),
                 result.getRequestId(),
                 failed ? Status.FAILED : Status.ANSWERED,
-                sent.arrivalMs(),
-                sent.dueMs(),
-                sent.sendLagMs(),
-                sent.promptTokens(),
-                sent.maxNewTokens(),
-                sent.capped(),
+                sent.sent(),
                 receivedMillis - startEpochMillis,
                 receivedMillis - sent.dueEpochMillis(),
-                result.getGeneratedTokens(),
-                result.getRounds(),
-                result.getDraftedTokens(),
-                result.getAcceptedTokens(),
-                result.getSpeculationLengths().stream()
-                        .mapToInt(Integer::intValue)
-                        .average()
-                        .orElse(0),
-                latency.getQueueingMs(),
-                latency.getBatchingMs(),
-                Math.max(0, latency.getLoopMs() - latency.getRoundOverheadMs()),
-                latency.getRoundOverheadMs(),
-                latency.getDraftMs(),
-                latency.getVerifyMs(),
-                Math.max(0, receivedMillis - result.getCompletedTime().toEpochMilli()),
-                result.getBatchSize(),
-                result.getResumes(),
+                new ReplayOutcome.Answer(
+                        result.getGeneratedTokens(),
+                        result.getRounds(),
+                        result.getDraftedTokens(),
+                        result.getAcceptedTokens(),
+                        result.getSpeculationLengths().stream()
+                                .mapToInt(Integer::intValue)
+                                .average()
+                                .orElse(0),
+                        latency.getQueueingMs(),
+                        latency.getBatchingMs(),
+                        Math.max(0, latency.getLoopMs() - latency.getRoundOverheadMs()),
+                        latency.getRoundOverheadMs(),
+                        latency.getDraftMs(),
+                        latency.getVerifyMs(),
+                        Math.max(0, receivedMillis - result.getCompletedTime().toEpochMilli()),
+                        result.getBatchSize(),
+                        result.getResumes()),
                 failed && result.getError() != null ? result.getError() : "");
     }
 
     private ReplayOutcome unanswered(
-            String id, Sent sent, Status status, String reason, double receivedMillis) {
-        double nan = Double.NaN;
-        return new ReplayOutcome(
-                sent.line(),
-                id,
-                status,
-                sent.arrivalMs(),
-                sent.dueMs(),
-                sent.sendLagMs(),
-                sent.promptTokens(),
-                sent.maxNewTokens(),
-                sent.capped(),
-                receivedMillis - startEpochMillis,
-                nan,
-                0,
-                0,
-                0,
-                0,
-                0,
-                nan,
-                nan,
-                nan,
-                nan,
-                nan,
-                nan,
-                nan,
-                0,
-                0,
-                reason);
+            String id, Pending sent, Status status, String reason, double receivedMillis) {
+        return ReplayOutcome.unanswered(
+                sent.line(), id, status, sent.sent(), receivedMillis - startEpochMillis, reason);
     }
 }

@@ -3,7 +3,8 @@ package io.tandem.cli.replay;
 import java.util.function.ToDoubleFunction;
 
 /**
- * What happened to one replayed request: one row of the report's CSV. Small and fixed in size (no
+ * What happened to one replayed request: one row of the report's CSV, whose columns are these
+ * components with {@link Sent}'s and {@link Answer}'s in their place. Small and fixed in size (no
  * prompt, no generated text, a reason of at most {@value #MAX_REASON} characters), so a replay
  * keeps one per request in bounded memory. Times are in ms; {@code dueMs} and {@code answeredMs}
  * count from the replay's start. Immutable.
@@ -11,59 +12,94 @@ import java.util.function.ToDoubleFunction;
  * @param line the trace line
  * @param id the request id sent
  * @param status how it ended
- * @param arrivalMs the recorded arrival, relative to the trace's first request
- * @param dueMs when it was due to be sent: the recorded arrival over the speed-up (it went out
- *     {@code sendLagMs} later)
- * @param sendLagMs how late the send was against that schedule
- * @param promptTokens prompt length sent, after capping
- * @param maxNewTokens output length asked for, after capping
- * @param capped whether capping to the model's context shortened it
+ * @param sent how it went out
  * @param answeredMs when its answer (result or dead letter) was read; NaN without one
  * @param latencyMs scheduled send to its result being read; NaN without a result
- * @param generatedTokens tokens generated
- * @param rounds target model calls that produced tokens
- * @param drafted draft tokens proposed
- * @param accepted draft tokens accepted
- * @param meanSpeculationLength mean speculation length over its rounds; 0 in mode ad
- * @param queueingMs send to admission by the job (Kafka in)
- * @param batchingMs admission to its batch window closing
- * @param waitingMs time in the round loop outside model calls and loop overhead: waiting for a
- *     model worker
- * @param loopOverheadMs time going around the round loop between operators
- * @param draftMs time in draft model calls
- * @param verifyMs time in target model calls
- * @param deliveryMs the result leaving the job to it being read (Kafka out)
- * @param batchSize the size of its batch
- * @param resumes times its generation resumed after a failure
+ * @param answer what its result said; {@link Answer#NONE} without one
  * @param reason why it failed or was rejected; empty otherwise
  */
 public record ReplayOutcome(
         long line,
         String id,
         Status status,
-        double arrivalMs,
-        double dueMs,
-        double sendLagMs,
-        int promptTokens,
-        int maxNewTokens,
-        boolean capped,
+        Sent sent,
         double answeredMs,
         double latencyMs,
-        int generatedTokens,
-        int rounds,
-        int drafted,
-        int accepted,
-        double meanSpeculationLength,
-        double queueingMs,
-        double batchingMs,
-        double waitingMs,
-        double loopOverheadMs,
-        double draftMs,
-        double verifyMs,
-        double deliveryMs,
-        int batchSize,
-        int resumes,
+        Answer answer,
         String reason) {
+
+    /**
+     * How a request went out.
+     *
+     * @param arrivalMs the recorded arrival, relative to the trace's first request
+     * @param dueMs when it was due to be sent: the recorded arrival over the speed-up (it went out
+     *     {@code sendLagMs} later)
+     * @param sendLagMs how late the send was against that schedule
+     * @param promptTokens prompt length sent, after capping
+     * @param maxNewTokens output length asked for, after capping
+     * @param capped whether capping to the model's context shortened it
+     */
+    public record Sent(
+            double arrivalMs,
+            double dueMs,
+            double sendLagMs,
+            int promptTokens,
+            int maxNewTokens,
+            boolean capped) {}
+
+    /**
+     * What a request's result said.
+     *
+     * @param generatedTokens tokens generated
+     * @param rounds target model calls that produced tokens
+     * @param drafted draft tokens proposed
+     * @param accepted draft tokens accepted
+     * @param meanSpeculationLength mean speculation length over its rounds; 0 in mode ad
+     * @param queueingMs send to admission by the job (Kafka in)
+     * @param batchingMs admission to its batch window closing
+     * @param waitingMs time in the round loop outside model calls and loop overhead: waiting for a
+     *     model worker
+     * @param loopOverheadMs time going around the round loop between operators
+     * @param draftMs time in draft model calls
+     * @param verifyMs time in target model calls
+     * @param deliveryMs the result leaving the job to it being read (Kafka out)
+     * @param batchSize the size of its batch
+     * @param resumes times its generation resumed after a failure
+     */
+    public record Answer(
+            int generatedTokens,
+            int rounds,
+            int drafted,
+            int accepted,
+            double meanSpeculationLength,
+            double queueingMs,
+            double batchingMs,
+            double waitingMs,
+            double loopOverheadMs,
+            double draftMs,
+            double verifyMs,
+            double deliveryMs,
+            int batchSize,
+            int resumes) {
+
+        /** No result came: nothing generated, no time measured. */
+        public static final Answer NONE =
+                new Answer(
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        Double.NaN,
+                        0,
+                        0);
+    }
 
     /** Reasons are cut to this length: an error's text can be long. */
     static final int MAX_REASON = 240;
@@ -98,19 +134,19 @@ public record ReplayOutcome(
      * its label in the plots.
      */
     public enum Part {
-        KAFKA_IN("kafka_in", "kafka in", ReplayOutcome::queueingMs),
-        BATCHING("batching", "batching", ReplayOutcome::batchingMs),
-        WAITING("waiting", "waiting", ReplayOutcome::waitingMs),
-        LOOP_OVERHEAD("loop_overhead", "loop overhead", ReplayOutcome::loopOverheadMs),
-        DRAFT("draft", "draft", ReplayOutcome::draftMs),
-        VERIFY("verify", "verify", ReplayOutcome::verifyMs),
-        DELIVERY("delivery", "delivery", ReplayOutcome::deliveryMs);
+        KAFKA_IN("kafka_in", "kafka in", Answer::queueingMs),
+        BATCHING("batching", "batching", Answer::batchingMs),
+        WAITING("waiting", "waiting", Answer::waitingMs),
+        LOOP_OVERHEAD("loop_overhead", "loop overhead", Answer::loopOverheadMs),
+        DRAFT("draft", "draft", Answer::draftMs),
+        VERIFY("verify", "verify", Answer::verifyMs),
+        DELIVERY("delivery", "delivery", Answer::deliveryMs);
 
         private final String key;
         private final String label;
-        private final ToDoubleFunction<ReplayOutcome> ms;
+        private final ToDoubleFunction<Answer> ms;
 
-        Part(String key, String label, ToDoubleFunction<ReplayOutcome> ms) {
+        Part(String key, String label, ToDoubleFunction<Answer> ms) {
             this.key = key;
             this.label = label;
             this.ms = ms;
@@ -126,8 +162,15 @@ public record ReplayOutcome(
 
         /** This part of {@code outcome}'s latency, ms; NaN without an answer. */
         public double of(ReplayOutcome outcome) {
-            return ms.applyAsDouble(outcome);
+            return ms.applyAsDouble(outcome.answer());
         }
+    }
+
+    /** A request that got no result: rejected, lost, in flight, or its send not confirmed. */
+    public static ReplayOutcome unanswered(
+            long line, String id, Status status, Sent sent, double answeredMs, String reason) {
+        return new ReplayOutcome(
+                line, id, status, sent, answeredMs, Double.NaN, Answer.NONE, reason);
     }
 
     /** Whether it was served: a result without error came back. */
@@ -137,15 +180,21 @@ public record ReplayOutcome(
 
     /** End-to-end latency per generated token; NaN unless served with tokens. */
     public double msPerOutputToken() {
-        return served() && generatedTokens > 0 ? latencyMs / generatedTokens : Double.NaN;
+        return served() && answer.generatedTokens() > 0
+                ? latencyMs / answer.generatedTokens()
+                : Double.NaN;
     }
 
     /**
      * Time the job spent generating (models and the loop) per generated token; NaN unless served.
      */
     public double generationMsPerToken() {
-        return served() && generatedTokens > 0
-                ? (waitingMs + loopOverheadMs + draftMs + verifyMs) / generatedTokens
+        return served() && answer.generatedTokens() > 0
+                ? (answer.waitingMs()
+                                + answer.loopOverheadMs()
+                                + answer.draftMs()
+                                + answer.verifyMs())
+                        / answer.generatedTokens()
                 : Double.NaN;
     }
 }

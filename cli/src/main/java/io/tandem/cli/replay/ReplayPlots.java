@@ -1,10 +1,9 @@
 package io.tandem.cli.replay;
 
+import io.tandem.cli.plot.Charts;
 import io.tandem.cli.replay.ReplayOutcome.Status;
 import io.tandem.planner.stats.Percentiles;
-import java.awt.Color;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,15 +16,11 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.DoubleStream;
 import java.util.stream.IntStream;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
-import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.XYSeries.XYSeriesRenderStyle;
 import org.knowm.xchart.internal.chartpart.Chart;
-import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
@@ -38,9 +33,6 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * single "no data" point, which also tells the reader the chart is empty on purpose.
  */
 final class ReplayPlots {
-
-    static final int WIDTH = 900;
-    static final int HEIGHT = 560;
 
     /** Round numbers of seconds, so a reader can count along the time axis. */
     private static final double[] BIN_WIDTHS_S = {0.5, 1, 2, 5, 10, 30, 60};
@@ -89,9 +81,7 @@ final class ReplayPlots {
         List<Path> files = new ArrayList<>();
         for (Map.Entry<String, Chart<?, ?>> entry : charts.entrySet()) {
             Path file = dir.resolve(entry.getKey());
-            try (OutputStream out = Files.newOutputStream(file)) {
-                BitmapEncoder.saveBitmap(entry.getValue(), out, BitmapEncoder.BitmapFormat.PNG);
-            }
+            Charts.writePng(entry.getValue(), file);
             files.add(file);
         }
         return files;
@@ -107,7 +97,7 @@ final class ReplayPlots {
                         .sorted()
                         .toArray();
         CategoryChart chart =
-                categoryChart(
+                Charts.category(
                         title + " · end-to-end latency (" + sorted.length + " answered)",
                         "percentile",
                         "ms");
@@ -127,7 +117,7 @@ final class ReplayPlots {
     /** Distributions (CDFs) of end-to-end and generation time per output token. */
     static XYChart timePerOutputToken(String title, List<ReplayOutcome> outcomes) {
         XYChart chart =
-                xyChart(
+                Charts.xy(
                         title + " · time per output token",
                         "ms per output token",
                         "fraction of requests");
@@ -143,7 +133,7 @@ final class ReplayPlots {
         double width = binWidthSeconds(end, TIME_BINS);
         int bins = binCount(end, width);
         XYChart chart =
-                xyChart(
+                Charts.xy(
                         title + " · throughput (" + seconds(width) + " bins)",
                         "answered at (s, bin start)",
                         "requests/s");
@@ -154,7 +144,7 @@ final class ReplayPlots {
                 if (outcome.served() && Double.isFinite(outcome.answeredMs())) {
                     int bin = bin(outcome.answeredMs(), width, bins);
                     requests[bin] += 1 / width;
-                    tokens[bin] += outcome.generatedTokens() / width;
+                    tokens[bin] += outcome.answer().generatedTokens() / width;
                 }
             }
             double[] starts = binStarts(width, bins);
@@ -175,7 +165,7 @@ final class ReplayPlots {
     static CategoryChart queueingVsCompute(String title, List<ReplayOutcome> outcomes) {
         double end =
                 outcomes.stream()
-                                .mapToDouble(ReplayOutcome::dueMs)
+                                .mapToDouble(o -> o.sent().dueMs())
                                 .filter(Double::isFinite)
                                 .max()
                                 .orElse(0)
@@ -187,11 +177,11 @@ final class ReplayPlots {
         int[][] counts = new int[parts.length][bins];
         boolean any = false;
         for (ReplayOutcome outcome : outcomes) {
-            if (!outcome.served() || !Double.isFinite(outcome.dueMs())) {
+            if (!outcome.served() || !Double.isFinite(outcome.sent().dueMs())) {
                 continue;
             }
             any = true;
-            int bin = bin(outcome.dueMs(), width, bins);
+            int bin = bin(outcome.sent().dueMs(), width, bins);
             for (int p = 0; p < parts.length; p++) {
                 double ms = parts[p].of(outcome);
                 if (Double.isFinite(ms)) {
@@ -205,7 +195,7 @@ final class ReplayPlots {
             categories.add(seconds(b * width));
         }
         CategoryChart chart =
-                categoryChart(
+                Charts.category(
                         title
                                 + " · where the time goes, by send time ("
                                 + seconds(width)
@@ -245,12 +235,12 @@ final class ReplayPlots {
                 continue;
             }
             answered = true;
-            if (outcome.drafted() > 0) {
+            if (outcome.answer().drafted() > 0) {
                 int bin = bin(outcome.answeredMs(), width, bins);
-                drafted[bin] += outcome.drafted();
-                accepted[bin] += outcome.accepted();
-                if (Double.isFinite(outcome.meanSpeculationLength())) {
-                    lengthSums[bin] += outcome.meanSpeculationLength();
+                drafted[bin] += outcome.answer().drafted();
+                accepted[bin] += outcome.answer().accepted();
+                if (Double.isFinite(outcome.answer().meanSpeculationLength())) {
+                    lengthSums[bin] += outcome.answer().meanSpeculationLength();
                     lengthCounts[bin]++;
                 }
             }
@@ -279,7 +269,7 @@ final class ReplayPlots {
             note = " (" + seconds(width) + " bins)";
         }
         XYChart chart =
-                xyChart(
+                Charts.xy(
                         title + " · acceptance and speculation length" + note,
                         "answered at (s, bin start)",
                         "acceptance rate");
@@ -307,13 +297,13 @@ final class ReplayPlots {
         long inFlight = outcomes.stream().filter(o -> o.status() == Status.IN_FLIGHT).count();
         String counts = "lost: " + lost + (inFlight > 0 ? ", in flight: " + inFlight : "");
         XYChart chart =
-                xyChart(
+                Charts.xy(
                         title + " · requests sent and answered (" + counts + ")",
                         "time (s)",
                         "requests so far");
         if (!outcomes.isEmpty()) {
             double end = runEndSeconds(outcomes);
-            addCumulative(chart, "sent", outcomes.stream().mapToDouble(ReplayOutcome::dueMs), end);
+            addCumulative(chart, "sent", outcomes.stream().mapToDouble(o -> o.sent().dueMs()), end);
             addCumulative(
                     chart,
                     "answered",
@@ -370,8 +360,8 @@ final class ReplayPlots {
     private static double runEndSeconds(List<ReplayOutcome> outcomes) {
         double end = 0;
         for (ReplayOutcome outcome : outcomes) {
-            if (Double.isFinite(outcome.dueMs())) {
-                end = Math.max(end, outcome.dueMs());
+            if (Double.isFinite(outcome.sent().dueMs())) {
+                end = Math.max(end, outcome.sent().dueMs());
             }
             if (Double.isFinite(outcome.answeredMs())) {
                 end = Math.max(end, outcome.answeredMs());
@@ -427,36 +417,5 @@ final class ReplayPlots {
             chart.addSeries(NO_DATA, new double[] {0}, new double[] {0});
         }
         return chart;
-    }
-
-    private static XYChart xyChart(String title, String xTitle, String yTitle) {
-        XYChart chart =
-                new XYChartBuilder()
-                        .width(WIDTH)
-                        .height(HEIGHT)
-                        .title(title)
-                        .xAxisTitle(xTitle)
-                        .yAxisTitle(yTitle)
-                        .build();
-        style(chart.getStyler());
-        return chart;
-    }
-
-    private static CategoryChart categoryChart(String title, String xTitle, String yTitle) {
-        CategoryChart chart =
-                new CategoryChartBuilder()
-                        .width(WIDTH)
-                        .height(HEIGHT)
-                        .title(title)
-                        .xAxisTitle(xTitle)
-                        .yAxisTitle(yTitle)
-                        .build();
-        style(chart.getStyler());
-        return chart;
-    }
-
-    private static void style(AxesChartStyler styler) {
-        styler.setChartBackgroundColor(Color.WHITE);
-        styler.setLegendPosition(Styler.LegendPosition.OutsideE);
     }
 }

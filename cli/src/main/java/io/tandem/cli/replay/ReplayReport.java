@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
-import java.util.stream.Collectors;
 
 /**
  * What one replay of a trace measured: the terminal table, and in a report directory the JSON
@@ -135,14 +134,14 @@ public final class ReplayReport {
     public double outputTokensPerS() {
         double span = span();
         return span > 0
-                ? served.stream().mapToLong(ReplayOutcome::generatedTokens).sum() * 1000.0 / span
+                ? served.stream().mapToLong(o -> o.answer().generatedTokens()).sum() * 1000.0 / span
                 : Double.NaN;
     }
 
     /** Draft tokens accepted over drafted; NaN when nothing was drafted (mode ad). */
     public double acceptanceRate() {
-        long drafted = served.stream().mapToLong(ReplayOutcome::drafted).sum();
-        long accepted = served.stream().mapToLong(ReplayOutcome::accepted).sum();
+        long drafted = served.stream().mapToLong(o -> o.answer().drafted()).sum();
+        long accepted = served.stream().mapToLong(o -> o.answer().accepted()).sum();
         return drafted == 0 ? Double.NaN : (double) accepted / drafted;
     }
 
@@ -307,7 +306,7 @@ public final class ReplayReport {
     }
 
     private double span() {
-        double first = outcomes.stream().mapToDouble(ReplayOutcome::dueMs).min().orElse(0);
+        double first = outcomes.stream().mapToDouble(o -> o.sent().dueMs()).min().orElse(0);
         double last =
                 served.stream().mapToDouble(ReplayOutcome::answeredMs).max().orElse(Double.NaN);
         return last - first;
@@ -318,17 +317,17 @@ public final class ReplayReport {
         double drafted = 0;
         long rounds = 0;
         for (ReplayOutcome o : served) {
-            if (o.drafted() > 0) {
-                drafted += o.meanSpeculationLength() * o.rounds();
-                rounds += o.rounds();
+            if (o.answer().drafted() > 0) {
+                drafted += o.answer().meanSpeculationLength() * o.answer().rounds();
+                rounds += o.answer().rounds();
             }
         }
         return rounds == 0 ? Double.NaN : drafted / rounds;
     }
 
     private double tokensPerRound() {
-        long rounds = served.stream().mapToLong(ReplayOutcome::rounds).sum();
-        long tokens = served.stream().mapToLong(ReplayOutcome::generatedTokens).sum();
+        long rounds = served.stream().mapToLong(o -> o.answer().rounds()).sum();
+        long tokens = served.stream().mapToLong(o -> o.answer().generatedTokens()).sum();
         return rounds == 0 ? Double.NaN : (double) tokens / rounds;
     }
 
@@ -341,29 +340,45 @@ public final class ReplayReport {
     }
 
     private void writeCsv(Path file) throws IOException {
-        RecordComponent[] columns = ReplayOutcome.class.getRecordComponents();
+        List<String> header = new ArrayList<>();
+        columns(ReplayOutcome.class, header);
         try (BufferedWriter out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            out.write(
-                    java.util.Arrays.stream(columns)
-                            .map(RecordComponent::getName)
-                            .collect(Collectors.joining(",")));
+            out.write(String.join(",", header));
             out.newLine();
             for (ReplayOutcome outcome : outcomes) {
-                List<String> cells = new ArrayList<>(columns.length);
-                for (RecordComponent column : columns) {
-                    cells.add(csvCell(read(column, outcome)));
-                }
+                List<String> cells = new ArrayList<>(header.size());
+                cells(outcome, cells);
                 out.write(String.join(",", cells));
                 out.newLine();
             }
         }
     }
 
-    private static Object read(RecordComponent column, ReplayOutcome outcome) {
-        try {
-            return column.getAccessor().invoke(outcome);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
+    /** A record's components as columns, a nested record's in its place. */
+    private static void columns(Class<?> type, List<String> names) {
+        for (RecordComponent component : type.getRecordComponents()) {
+            if (component.getType().isRecord()) {
+                columns(component.getType(), names);
+            } else {
+                names.add(component.getName());
+            }
+        }
+    }
+
+    /** A record's values in the order of {@link #columns}. */
+    private static void cells(Record record, List<String> cells) {
+        for (RecordComponent component : record.getClass().getRecordComponents()) {
+            Object value;
+            try {
+                value = component.getAccessor().invoke(record);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+            if (value instanceof Record nested) {
+                cells(nested, cells);
+            } else {
+                cells.add(csvCell(value));
+            }
         }
     }
 

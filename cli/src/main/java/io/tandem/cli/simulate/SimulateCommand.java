@@ -3,6 +3,7 @@ package io.tandem.cli.simulate;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
+import io.tandem.cli.plot.LinePlot;
 import io.tandem.cli.summary.Column;
 import io.tandem.cli.summary.Figures;
 import io.tandem.cli.summary.Summary;

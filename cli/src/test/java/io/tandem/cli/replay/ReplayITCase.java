@@ -87,14 +87,15 @@ class ReplayITCase {
         assertThat(report.outcomes())
                 .allSatisfy(
                         o -> {
-                            assertThat(o.promptTokens() + o.maxNewTokens())
+                            assertThat(o.sent().promptTokens() + o.sent().maxNewTokens())
                                     .isLessThanOrEqualTo(512);
                             // a greedy request may end at once on the end-of-text token
-                            assertThat(o.generatedTokens()).isBetween(0, o.maxNewTokens());
-                            assertThat(o.latencyMs()).isGreaterThan(o.verifyMs());
+                            assertThat(o.answer().generatedTokens())
+                                    .isBetween(0, o.sent().maxNewTokens());
+                            assertThat(o.latencyMs()).isGreaterThan(o.answer().verifyMs());
                         });
         // the sample's 2,400-token prompts do not fit the bundled models' 512
-        assertThat(report.outcomes()).anyMatch(ReplayOutcome::capped);
+        assertThat(report.outcomes()).anyMatch(o -> o.sent().capped());
         assertThat(report.summary().getAsJsonObject("capped").get("requests").getAsLong())
                 .isPositive();
         assertThat(report.acceptanceRate()).isBetween(0.0, 1.0);
@@ -115,7 +116,7 @@ class ReplayITCase {
         assertThat(report.complete()).isTrue();
         assertThat(report.count(Status.ANSWERED))
                 .isEqualTo(ReplayRun.count(trace, TraceFormat.JSONL, Long.MAX_VALUE));
-        assertThat(report.outcomes()).noneMatch(ReplayOutcome::capped);
+        assertThat(report.outcomes()).noneMatch(o -> o.sent().capped());
         assertThat(report.summary().get("p50_ms").getAsDouble()).isPositive();
         assertSentOnce(report);
     }

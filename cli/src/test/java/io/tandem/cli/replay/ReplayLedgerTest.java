@@ -23,8 +23,8 @@ class ReplayLedgerTest {
     @Test
     void matchesEachAnswerToItsRequestAndMeasuresFromTheScheduledSend() {
         ReplayLedger ledger = new ReplayLedger(START);
-        ledger.sent("t-1", sent(1, 100));
-        ledger.sent("t-2", sent(2, 150));
+        send(ledger, "t-1", 1, 100);
+        send(ledger, "t-2", 2, 150);
 
         ledger.result(result("t-2", FinishReason.LENGTH, START + 400), START + 410);
         ledger.result(result("t-1", FinishReason.EOS, START + 300), START + 305);
@@ -35,9 +35,9 @@ class ReplayLedgerTest {
         assertThat(first.status()).isEqualTo(Status.ANSWERED);
         assertThat(first.latencyMs()).isEqualTo(205.0); // due at START + 100
         assertThat(first.answeredMs()).isEqualTo(305.0);
-        assertThat(first.deliveryMs()).isEqualTo(5.0);
-        assertThat(first.waitingMs()).isEqualTo(7.0); // loop 9 minus overhead 2
-        assertThat(first.meanSpeculationLength()).isCloseTo(3.5, within(1e-9));
+        assertThat(first.answer().deliveryMs()).isEqualTo(5.0);
+        assertThat(first.answer().waitingMs()).isEqualTo(7.0); // loop 9 minus overhead 2
+        assertThat(first.answer().meanSpeculationLength()).isCloseTo(3.5, within(1e-9));
         assertThat(ledger.answeredCount()).isEqualTo(2);
         assertThat(ledger.modes()).containsExactly("sd");
     }
@@ -45,7 +45,7 @@ class ReplayLedgerTest {
     @Test
     void countsASecondAnswerAsADuplicateAndIgnoresOtherClientsResults() {
         ReplayLedger ledger = new ReplayLedger(START);
-        ledger.sent("t-1", sent(1, 0));
+        send(ledger, "t-1", 1, 0);
 
         ledger.result(result("t-1", FinishReason.EOS, START + 50), START + 60);
         ledger.result(result("t-1", FinishReason.EOS, START + 70), START + 80);
@@ -59,10 +59,10 @@ class ReplayLedgerTest {
     @Test
     void recordsRejectionsFailuresAndWhatNeverCameBack() {
         ReplayLedger ledger = new ReplayLedger(START);
-        ledger.sent("t-1", sent(1, 0));
-        ledger.sent("t-2", sent(2, 10));
-        ledger.sent("t-3", sent(3, 20));
-        ledger.sent("t-4", sent(4, 30));
+        send(ledger, "t-1", 1, 0);
+        send(ledger, "t-2", 2, 10);
+        send(ledger, "t-3", 3, 20);
+        send(ledger, "t-4", 4, 30);
 
         ledger.deadLetter(deadLetter("t-1"), START + 40);
         ledger.result(result("t-2", FinishReason.ERROR, START + 50), START + 55);
@@ -81,7 +81,7 @@ class ReplayLedgerTest {
     @Test
     void aSendKafkaDidNotConfirmIsStillMatchedIfItsResultComes() throws Exception {
         ReplayLedger ledger = new ReplayLedger(START);
-        ledger.sent("t-1", sent(1, 0));
+        send(ledger, "t-1", 1, 0);
         ledger.sendFailed("t-1", "delivery timed out");
 
         // nothing more to wait for: an unconfirmed send is not waited on
@@ -97,7 +97,7 @@ class ReplayLedgerTest {
     @Test
     void aDeadLetterAfterAResultIsADuplicateAnswer() {
         ReplayLedger ledger = new ReplayLedger(START);
-        ledger.sent("t-1", sent(1, 0));
+        send(ledger, "t-1", 1, 0);
 
         ledger.result(result("t-1", FinishReason.EOS, START + 50), START + 60);
         ledger.deadLetter(deadLetter("t-1"), START + 70);
@@ -109,9 +109,9 @@ class ReplayLedgerTest {
     @Test
     void refusesToSendAnIdTwice() {
         ReplayLedger ledger = new ReplayLedger(START);
-        ledger.sent("t-1", sent(1, 0));
+        send(ledger, "t-1", 1, 0);
 
-        assertThatThrownBy(() -> ledger.sent("t-1", sent(1, 0)))
+        assertThatThrownBy(() -> send(ledger, "t-1", 1, 0))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("t-1");
     }
@@ -119,7 +119,7 @@ class ReplayLedgerTest {
     @Test
     void waitsForAnswersUntilTheyAllCameOrTheStopSignal() throws Exception {
         ReplayLedger ledger = new ReplayLedger(START);
-        ledger.sent("t-1", sent(1, 0));
+        send(ledger, "t-1", 1, 0);
         Thread answer =
                 new Thread(
                         () -> {
@@ -130,13 +130,18 @@ class ReplayLedgerTest {
 
         assertThat(ledger.awaitAnswers(Duration.ofSeconds(30), () -> false)).isTrue();
 
-        ledger.sent("t-2", sent(2, 0));
+        send(ledger, "t-2", 2, 0);
         assertThat(ledger.awaitAnswers(Duration.ofMillis(50), () -> false)).isFalse();
         assertThat(ledger.awaitAnswers(Duration.ofSeconds(30), () -> true)).isFalse();
     }
 
-    private static ReplayLedger.Sent sent(long line, long dueMs) {
-        return new ReplayLedger.Sent(line, dueMs * 20, dueMs, 0.5, 12, 16, false, START + dueMs);
+    /** Records request {@code id} of trace line {@code line}, due {@code dueMs} after the start. */
+    private static void send(ReplayLedger ledger, String id, long line, long dueMs) {
+        ledger.sent(
+                id,
+                line,
+                new ReplayOutcome.Sent(dueMs * 20, dueMs, 0.5, 12, 16, false),
+                START + dueMs);
     }
 
     static InferenceResult result(String id, FinishReason reason, long completedMillis) {

@@ -3,6 +3,7 @@ package io.tandem.cli.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.tandem.cli.plot.Charts;
 import io.tandem.cli.replay.ReplayOutcome.Status;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -222,8 +223,8 @@ class ReplayPlotsTest {
         for (Path file : files) {
             BufferedImage image = ImageIO.read(file.toFile());
             assertThat(image).as(file.toString()).isNotNull();
-            assertThat(image.getWidth()).as(file.toString()).isEqualTo(ReplayPlots.WIDTH);
-            assertThat(image.getHeight()).as(file.toString()).isEqualTo(ReplayPlots.HEIGHT);
+            assertThat(image.getWidth()).as(file.toString()).isEqualTo(Charts.WIDTH);
+            assertThat(image.getHeight()).as(file.toString()).isEqualTo(Charts.HEIGHT);
         }
     }
 
@@ -243,28 +244,24 @@ class ReplayPlotsTest {
                 0,
                 "r",
                 Status.ANSWERED,
-                dueMs,
-                dueMs,
-                0,
-                64,
-                tokens,
-                false,
+                new ReplayOutcome.Sent(dueMs, dueMs, 0, 64, tokens, false),
                 dueMs + latencyMs,
                 latencyMs,
-                tokens,
-                tokens,
-                drafted,
-                accepted,
-                speculationLength,
-                5,
-                20,
-                latencyMs * 0.1,
-                latencyMs * 0.05,
-                latencyMs * 0.3,
-                latencyMs * 0.4,
-                3,
-                4,
-                0,
+                new ReplayOutcome.Answer(
+                        tokens,
+                        tokens,
+                        drafted,
+                        accepted,
+                        speculationLength,
+                        5,
+                        20,
+                        latencyMs * 0.1,
+                        latencyMs * 0.05,
+                        latencyMs * 0.3,
+                        latencyMs * 0.4,
+                        3,
+                        4,
+                        0),
                 "");
     }
 
@@ -282,28 +279,11 @@ class ReplayPlotsTest {
                 0,
                 "r",
                 status,
-                dueMs,
-                dueMs,
-                0,
-                64,
-                16,
-                false,
+                new ReplayOutcome.Sent(dueMs, dueMs, 0, 64, 16, false),
                 answeredMs,
                 latencyMs,
-                tokens,
-                tokens,
-                drafted,
-                0,
-                0,
-                queueingMs,
-                1,
-                1,
-                1,
-                1,
-                verifyMs,
-                1,
-                1,
-                0,
+                new ReplayOutcome.Answer(
+                        tokens, tokens, drafted, 0, 0, queueingMs, 1, 1, 1, 1, verifyMs, 1, 1, 0),
                 "");
     }
 

@@ -45,7 +45,7 @@ class ReplayTest {
         assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(start + 40);
         assertThat(ledger.sentCount()).isEqualTo(3);
         assertThat(ledger.outcomes(false))
-                .extracting(ReplayOutcome::dueMs)
+                .extracting(o -> o.sent().dueMs())
                 .containsExactly(0.0, 20.0, 40.0);
     }
 
