@@ -149,6 +149,7 @@ final class InProcessLoop implements AutoCloseable {
                             List.of(),
                             0,
                             t.closeMs() - t.arrivalMs(),
+                            0,
                             t.startMs() - t.closeMs(),
                             t.endMs() - t.startMs(),
                             0,

@@ -393,6 +393,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                             List.copyOf(result.getSpeculationLengths()),
                             latency.getQueueingMs(),
                             latency.getBatchingMs(),
+                            latency.getAdmissionMs(),
                             latency.getLoopMs(),
                             latency.getDraftMs() + latency.getVerifyMs(),
                             r.receivedMillis() - result.getCompletedTime().toEpochMilli(),
@@ -615,10 +616,10 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         partHeaders.add("total");
         Table parts =
                 summary.table(
-                        "Where the time goes: mean ms per request (queue: Kafka in; waiting: for"
-                                + " the planner, model workers and operator hand-offs, of it loop:"
-                                + " trips around the round loop outside the models; delivery:"
-                                + " Kafka out)",
+                        "Where the time goes: mean ms per request (queue: Kafka in; admission: at"
+                            + " the loop head, for earlier batches to finish; waiting: for the"
+                            + " planner, model workers and operator hand-offs, of it loop: trips"
+                            + " around the round loop outside the models; delivery: Kafka out)",
                         partHeaders.toArray(String[]::new));
         for (int i = 0; i < pipeline.size(); i++) {
             for (PipelineRun run : List.of(pipeline.get(i), inProcess.get(i))) {

@@ -5,7 +5,7 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * What happened to one request in one run of {@code ./tandem bench pipeline}, on either path. Times
- * are in ms; the five parts add up to the latency (up to clock rounding).
+ * are in ms; the six parts add up to the latency (up to clock rounding).
  *
  * @param id the request id
  * @param latencyMs scheduled send (or arrival) to the result being read (or the batch ending)
@@ -18,9 +18,12 @@ import java.util.function.ToDoubleFunction;
  * @param windowId the window the batch came from (the batch itself unless the planner split it)
  * @param speculationLength the batch's speculation length; 0 in mode ad
  * @param roundLengths the speculation length of each round (empty when not known)
- * @param queueMs send to admission by the job (Kafka in; 0 in process)
- * @param batchingMs admission to the window closing
- * @param waitMs window closed to the batch starting: planning, earlier batches, operator hops
+ * @param queueMs send to arrival in the job (Kafka in; 0 in process)
+ * @param batchingMs arrival to the window closing
+ * @param admissionMs window closed to its batch's first round, waiting at the loop head while other
+ *     batches run (0 in process, whose waiting holds it)
+ * @param waitMs in the job, time in the round loop outside model calls: operator hops, waiting for
+ *     a model worker; in process, window closed to the batch starting: planning, earlier batches
  * @param modelMs the batch's model calls
  * @param deliveryMs batch done to the result being read (Kafka out; 0 in process)
  * @param loopRounds trips around the job's round loop (0 in process)
@@ -40,6 +43,7 @@ record RequestOutcome(
         List<Integer> roundLengths,
         double queueMs,
         double batchingMs,
+        double admissionMs,
         double waitMs,
         double modelMs,
         double deliveryMs,
@@ -53,6 +57,7 @@ record RequestOutcome(
     enum Part {
         QUEUEING("queueing", "queue", RequestOutcome::queueMs),
         BATCHING("batching", "batching", RequestOutcome::batchingMs),
+        ADMISSION("admission", "admission", RequestOutcome::admissionMs),
         WAITING("waiting", "waiting", RequestOutcome::waitMs),
         LOOP_OVERHEAD("loop_overhead", "of it loop", RequestOutcome::roundOverheadMs),
         MODEL("model", "model", RequestOutcome::modelMs),

@@ -82,13 +82,14 @@ public final class DemoReport {
                             InferenceRequest request = byId.get(r.getRequestId());
                             LatencyBreakdown l = r.getLatency();
                             out.printf(
-                                    "%-7s %5.0f ms (queue %.0f, batch %.0f, draft %.0f, verify"
-                                        + " %.0f, loop %.0f, other %.0f)  %-6s %2d tokens  batch of"
-                                        + " %d, %s%n",
+                                    "%-7s %5.0f ms (queue %.0f, batch %.0f, admission %.0f, draft"
+                                            + " %.0f, verify %.0f, loop %.0f, other %.0f)  %-6s %2d"
+                                            + " tokens  batch of %d, %s%n",
                                     r.getRequestId(),
                                     l.getTotalMs(),
                                     l.getQueueingMs(),
                                     l.getBatchingMs(),
+                                    l.getAdmissionMs(),
                                     l.getDraftMs(),
                                     l.getVerifyMs(),
                                     l.getRoundOverheadMs(),
@@ -222,14 +223,14 @@ public final class DemoReport {
                                 results.stream()
                                         .map(r -> r.getPlacement().getDraftTaskManager())
                                         .filter(Objects::nonNull)
-                                        .map(DemoReport::shortId),
+                                        .map(DemoReport::prefix),
                                 DemoReport::taskManagers))
                 .add(
                         "task_managers_verifying",
                         "TaskManagers verifying",
                         names(
                                 results.stream()
-                                        .map(r -> shortId(r.getPlacement().getVerifyTaskManager())),
+                                        .map(r -> prefix(r.getPlacement().getVerifyTaskManager())),
                                 DemoReport::taskManagers));
         return summary;
     }
@@ -243,8 +244,10 @@ public final class DemoReport {
     }
 
     /** TaskManagers as {@code [TM a, TM b]}, or {@code -} for none. */
-    private static String taskManagers(Set<String> names) {
-        return names.isEmpty() ? "-" : names.toString();
+    private static String taskManagers(Set<String> ids) {
+        return ids.isEmpty()
+                ? "-"
+                : ids.stream().map(id -> "TM " + id).collect(Collectors.joining(", ", "[", "]"));
     }
 
     /** Each request's loop overhead per round. */
@@ -328,9 +331,14 @@ public final class DemoReport {
     }
 
     private static String shortId(String taskManager) {
+        return "TM " + prefix(taskManager);
+    }
+
+    /** Enough of a TaskManager's resource id to tell the local ones apart. */
+    private static String prefix(String taskManager) {
         return taskManager == null
                 ? "?"
-                : "TM " + taskManager.substring(0, Math.min(8, taskManager.length()));
+                : taskManager.substring(0, Math.min(8, taskManager.length()));
     }
 
     private static String oneLine(String text) {

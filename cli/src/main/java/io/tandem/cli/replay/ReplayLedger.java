@@ -195,6 +195,7 @@ public final class ReplayLedger {
                                 .orElse(0),
                         latency.getQueueingMs(),
                         latency.getBatchingMs(),
+                        latency.getAdmissionMs(),
                         Math.max(0, latency.getLoopMs() - latency.getRoundOverheadMs()),
                         latency.getRoundOverheadMs(),
                         latency.getDraftMs(),

@@ -55,8 +55,10 @@ public record ReplayOutcome(
      * @param drafted draft tokens proposed
      * @param accepted draft tokens accepted
      * @param meanSpeculationLength mean speculation length over its rounds; 0 in mode ad
-     * @param queueingMs send to admission by the job (Kafka in)
-     * @param batchingMs admission to its batch window closing
+     * @param queueingMs send to arrival in the job (Kafka in)
+     * @param batchingMs arrival to its batch window closing
+     * @param admissionMs its batch window closing to the batch's first round: waiting at the loop
+     *     head while other batches run
      * @param waitingMs time in the round loop outside model calls and loop overhead: waiting for a
      *     model worker
      * @param loopOverheadMs time going around the round loop between operators
@@ -74,6 +76,7 @@ public record ReplayOutcome(
             double meanSpeculationLength,
             double queueingMs,
             double batchingMs,
+            double admissionMs,
             double waitingMs,
             double loopOverheadMs,
             double draftMs,
@@ -90,6 +93,7 @@ public record ReplayOutcome(
                         0,
                         0,
                         0,
+                        Double.NaN,
                         Double.NaN,
                         Double.NaN,
                         Double.NaN,
@@ -136,6 +140,7 @@ public record ReplayOutcome(
     public enum Part {
         KAFKA_IN("kafka_in", "kafka in", Answer::queueingMs),
         BATCHING("batching", "batching", Answer::batchingMs),
+        ADMISSION("admission", "admission", Answer::admissionMs),
         WAITING("waiting", "waiting", Answer::waitingMs),
         LOOP_OVERHEAD("loop_overhead", "loop overhead", Answer::loopOverheadMs),
         DRAFT("draft", "draft", Answer::draftMs),

@@ -36,6 +36,7 @@ class ReplayLedgerTest {
         assertThat(first.latencyMs()).isEqualTo(205.0); // due at START + 100
         assertThat(first.answeredMs()).isEqualTo(305.0);
         assertThat(first.answer().deliveryMs()).isEqualTo(5.0);
+        assertThat(first.answer().admissionMs()).isEqualTo(6.0);
         assertThat(first.answer().waitingMs()).isEqualTo(7.0); // loop 9 minus overhead 2
         assertThat(first.answer().meanSpeculationLength()).isCloseTo(3.5, within(1e-9));
         assertThat(ledger.answeredCount()).isEqualTo(2);
@@ -161,11 +162,12 @@ class ReplayLedgerTest {
                         LatencyBreakdown.newBuilder()
                                 .setQueueingMs(1)
                                 .setBatchingMs(2)
+                                .setAdmissionMs(6)
                                 .setDraftMs(3)
                                 .setVerifyMs(4)
                                 .setLoopMs(9)
                                 .setRoundOverheadMs(2)
-                                .setTotalMs(19)
+                                .setTotalMs(25)
                                 .build())
                 .setCompletedTime(Instant.ofEpochMilli(completedMillis))
                 .build();

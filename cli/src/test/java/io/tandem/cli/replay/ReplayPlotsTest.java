@@ -171,6 +171,7 @@ class ReplayPlotsTest {
                 .containsExactly(
                         "kafka in",
                         "batching",
+                        "admission",
                         "waiting",
                         "loop overhead",
                         "draft",
@@ -255,6 +256,7 @@ class ReplayPlotsTest {
                         speculationLength,
                         5,
                         20,
+                        2,
                         latencyMs * 0.1,
                         latencyMs * 0.05,
                         latencyMs * 0.3,
@@ -283,7 +285,21 @@ class ReplayPlotsTest {
                 answeredMs,
                 latencyMs,
                 new ReplayOutcome.Answer(
-                        tokens, tokens, drafted, 0, 0, queueingMs, 1, 1, 1, 1, verifyMs, 1, 1, 0),
+                        tokens,
+                        tokens,
+                        drafted,
+                        0,
+                        0,
+                        queueingMs,
+                        1,
+                        1,
+                        1,
+                        1,
+                        1,
+                        verifyMs,
+                        1,
+                        1,
+                        0),
                 "");
     }
 

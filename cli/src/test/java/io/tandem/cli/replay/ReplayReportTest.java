@@ -54,6 +54,19 @@ class ReplayReportTest {
         assertThat(summary.get("acceptance_rate").getAsDouble()).isCloseTo(0.6, within(1e-9));
         assertThat(summary.getAsJsonObject("mean_parts_ms").get("verify").getAsDouble())
                 .isEqualTo(40.0);
+        // every part of the latency, admission at the loop head included
+        assertThat(summary.getAsJsonObject("mean_parts_ms").keySet())
+                .containsExactly(
+                        "kafka_in",
+                        "batching",
+                        "admission",
+                        "waiting",
+                        "loop_overhead",
+                        "draft",
+                        "verify",
+                        "delivery");
+        assertThat(summary.getAsJsonObject("mean_parts_ms").get("admission").getAsDouble())
+                .isEqualTo(7.0);
         assertThat(report.complete()).isFalse();
     }
 
@@ -157,6 +170,7 @@ class ReplayReportTest {
                         drafted > 0 ? 3 : 0,
                         5,
                         10,
+                        7,
                         20,
                         2,
                         10,
