@@ -1,6 +1,5 @@
 package io.tandem.job;
 
-import io.tandem.job.cli.RunCommand;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.kafka.KafkaConnectors;
 import io.tandem.job.kafka.TopicProvisioner;

@@ -3,12 +3,12 @@ package io.tandem.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.kafka.AvroBytes;
-import io.tandem.job.kafka.EmbeddedKafka;
-import io.tandem.job.kafka.RequestProducer;
 import io.tandem.job.kafka.TopicProvisioner;
-import io.tandem.job.kafka.TopicReader;
 import io.tandem.job.operators.Operators;
+import io.tandem.local.AvroBytes;
+import io.tandem.local.EmbeddedKafka;
+import io.tandem.local.RequestProducer;
+import io.tandem.local.TopicReader;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.InferenceRequest;

@@ -1,6 +1,6 @@
 package io.tandem.job.planning;
 
-import io.tandem.job.bench.MeasuredPair;
+import io.tandem.job.profile.MeasuredPair;
 import io.tandem.planner.acceptance.Acceptance;
 import io.tandem.planner.batching.BatchPlan;
 import io.tandem.planner.batching.PlannedBatch;

@@ -1,5 +1,6 @@
 package io.tandem.planner.sim;
 
+import io.tandem.planner.stats.Percentiles;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
@@ -53,10 +54,7 @@ public final class Comparison {
 
     /** The 99th percentile (nearest rank) over all requests of all seeds. */
     public double p99(Scheme scheme) {
-        double[] sorted = latencies.get(scheme).clone();
-        Arrays.sort(sorted);
-        int rank = (int) Math.ceil(0.99 * sorted.length);
-        return sorted[Math.max(0, rank - 1)];
+        return Percentiles.of(latencies.get(scheme), 0.99);
     }
 
     /** When the window's last request is served, averaged over seeds: the paper's objective. */

@@ -1,0 +1,137 @@
+package io.tandem.cli;
+
+import io.tandem.cli.demo.DemoReport;
+import io.tandem.cli.demo.DemoRequests;
+import io.tandem.job.JobOptions;
+import io.tandem.job.TandemJob;
+import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.TandemOptions;
+import io.tandem.local.AvroBytes;
+import io.tandem.local.EmbeddedKafka;
+import io.tandem.local.RequestProducer;
+import io.tandem.local.TopicReader;
+import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.InferenceResult;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole path on one machine: an embedded Kafka broker, a local Flink with two TaskManagers
+ * running the streaming job, a warm-up request, then sample requests plus one malformed record sent
+ * while the job runs, and what came out.
+ */
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description =
+                "Serve sample requests end to end on an embedded Kafka broker and a local"
+                        + " 2-TaskManager Flink.")
+public final class DemoCommand implements Callable<Integer> {
+
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(120);
+
+    @Mixin JobOptions job;
+
+    @Option(
+            names = "--task-managers",
+            paramLabel = "N",
+            defaultValue = "2",
+            description = "Local TaskManagers (default: ${DEFAULT-VALUE}).")
+    int taskManagers;
+
+    @Option(
+            names = "--gap",
+            paramLabel = "DURATION",
+            defaultValue = "PT0.02S",
+            description = "Pause between sample requests, as ISO-8601 (default: 20 ms).")
+    Duration gap;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the summary as JSON.")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Map<String, String> base = JobOptions.localDefaults();
+            base.put(TandemOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
+            JobConfig config = job.resolve(base);
+            out.printf(
+                    "Tandem demo: Kafka %s (embedded), Flink local with %d TaskManagers, model"
+                            + " %s%n",
+                    kafka.bootstrapServers(), taskManagers, config.generation().modelDir());
+
+            StreamExecutionEnvironment env = TandemJob.environment(config, taskManagers);
+            TandemJob.wireKafka(env, config, false);
+            JobClient client = env.executeAsync(TandemJob.JOB_NAME);
+            try (RequestProducer producer =
+                    new RequestProducer(kafka.bootstrapServers(), config.kafka().requestsTopic())) {
+                InferenceRequest warmUp = DemoRequests.warmUp(Instant.now());
+                producer.send(warmUp);
+                List<InferenceResult> warm = awaitResults(kafka, config, 1);
+                out.printf(
+                        "Job running; the warm-up request took %.1f s (job start-up and model"
+                                + " load).%n",
+                        warm.isEmpty() ? Double.NaN : warm.get(0).getLatency().getTotalMs() / 1000);
+
+                List<InferenceRequest> requests = DemoRequests.requests();
+                for (int i = 0; i < requests.size(); i++) {
+                    InferenceRequest request = requests.get(i);
+                    request.setClientSendTime(Instant.now());
+                    producer.send(request);
+                    if (i == requests.size() / 2) {
+                        producer.sendRaw("malformed", DemoRequests.malformedRecord());
+                    }
+                    Thread.sleep(gap.toMillis());
+                }
+                out.printf(
+                        "Sent %d requests and 1 malformed record to %s, %d ms apart.%n%n",
+                        requests.size(), config.kafka().requestsTopic(), gap.toMillis());
+
+                List<InferenceResult> results =
+                        awaitResults(kafka, config, requests.size() + 1).stream()
+                                .filter(r -> !r.getRequestId().equals(warmUp.getRequestId()))
+                                .collect(Collectors.toList());
+                List<DeadLetter> deadLetters =
+                        TopicReader.read(
+                                kafka.bootstrapServers(),
+                                config.kafka().deadLetterTopic(),
+                                1,
+                                READ_TIMEOUT,
+                                bytes -> AvroBytes.decode(bytes, DeadLetter.class));
+
+                DemoReport report = new DemoReport(requests, results, deadLetters);
+                report.print(out);
+                if (json != null) {
+                    report.summary().write(json);
+                    out.println("Wrote " + json);
+                }
+                return report.isComplete(1) ? 0 : 1;
+            } finally {
+                client.cancel().get();
+            }
+        }
+    }
+
+    private static List<InferenceResult> awaitResults(
+            EmbeddedKafka kafka, JobConfig config, int count) {
+        return TopicReader.read(
+                kafka.bootstrapServers(),
+                config.kafka().resultsTopic(),
+                count,
+                READ_TIMEOUT,
+                bytes -> AvroBytes.decode(bytes, InferenceResult.class));
+    }
+}

@@ -1,0 +1,16 @@
+package io.tandem.cli.bench;
+
+import picocli.CommandLine.Command;
+
+/** {@code ./tandem bench}: benchmarks that print tables and write JSON. */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks: print a table, optionally write JSON.",
+        subcommands = {
+            ModelBenchCommand.class,
+            PlannerBenchCommand.class,
+            PipelineBenchCommand.class,
+            CheckpointBenchCommand.class
+        })
+public final class BenchCommand {}

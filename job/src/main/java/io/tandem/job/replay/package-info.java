@@ -1,2 +1,0 @@
-/** Replaying recorded request traces against the job: trace formats and readers. */
-package io.tandem.job.replay;
