@@ -72,8 +72,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     // results read after the last one expected, so a duplicate still in flight is counted
     private static final Duration DUPLICATE_GRACE = Duration.ofMillis(500);
     private static final String LOOP_NOTE =
-            "median per trip around the round loop of the time outside the models (head to"
-                    + " draft to verify to tail and back)";
+            "each request's mean time per trip around the round loop outside the models (head to"
+                    + " draft to verify to tail and back), median over requests";
 
     @Option(
             names = "--requests",
@@ -657,7 +657,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 .json("lowest_rate_per_s", headline.lowestRate())
                 .add(
                         "loop_overhead_ms_p50",
-                        "loop_overhead_ms_p50 (sd, " + lowest + "/s, per round)",
+                        "loop_overhead_ms_p50 (sd, " + lowest + "/s, per trip, median request)",
                         Value.number(headline.loopOverheadP50(), "%.3f"),
                         "<= 1")
                 .json("loop", "in-memory feedback channel between co-located head and tail")

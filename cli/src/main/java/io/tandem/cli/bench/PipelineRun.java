@@ -99,7 +99,11 @@ record PipelineRun(
         return outcomes.stream().mapToDouble(part).average().orElse(Double.NaN);
     }
 
-    /** Median loop overhead per trip around the round loop, over requests; NaN in process. */
+    /**
+     * The median over requests of each request's mean loop overhead per trip around the round loop
+     * (its overhead over its trips); NaN in process. The job's results carry each request's total,
+     * not every trip's; the loop head's {@code loopOverheadMicros} histogram has those.
+     */
     double loopOverheadP50() {
         return Percentiles.median(
                 outcomes.stream().mapToDouble(RequestOutcome::overheadPerRoundMs).toArray());
@@ -146,6 +150,8 @@ record PipelineRun(
                 parts.add(part.key, mean.json());
             }
         }
+        // the parts but the loop overhead (which lies within waiting) add up to it
+        parts.addProperty("total", mean(RequestOutcome::latencyMs));
         return List.of(
                 path,
                 mode,

@@ -214,7 +214,7 @@ public final class DemoReport {
                 .json("model_tokens_per_s", tokensPerS)
                 .add(
                         "loop_overhead_ms_p50",
-                        "loop overhead per round (p50)",
+                        "loop overhead per round (median request)",
                         Value.number(Percentiles.median(overheadPerRound()), "%.2f ms"))
                 .add(
                         "task_managers_drafting",
@@ -250,7 +250,7 @@ public final class DemoReport {
                 : ids.stream().map(id -> "TM " + id).collect(Collectors.joining(", ", "[", "]"));
     }
 
-    /** Each request's loop overhead per round. */
+    /** Each request's mean loop overhead per round: its total over its rounds. */
     private double[] overheadPerRound() {
         return results.stream()
                 .filter(r -> r.getRounds() > 0)

@@ -1,6 +1,7 @@
 package io.tandem.cli.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -8,6 +9,10 @@ import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.MiniClusters;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -23,8 +28,11 @@ class PipelineBenchCommandITCase {
 
     @RegisterExtension static final MiniClusterExtension FLINK = MiniClusters.twoTaskManagers();
 
+    private static final int REQUESTS = 4;
+
     @Test
-    void servesEveryRequestOnceInEveryModeAndWritesTheSummary(@TempDir Path dir) throws Exception {
+    void servesEveryRequestOnceWithFiguresThatAddUpAndStayInsideTheirBounds(@TempDir Path dir)
+            throws Exception {
         Path json = dir.resolve("bench-pipeline.json");
         Path models = BundledModel.target().getParent();
 
@@ -32,7 +40,7 @@ class PipelineBenchCommandITCase {
                 new CommandLine(new PipelineBenchCommand())
                         .execute(
                                 "--requests",
-                                "4",
+                                String.valueOf(REQUESTS),
                                 "--rates",
                                 "4",
                                 "--modes",
@@ -55,15 +63,107 @@ class PipelineBenchCommandITCase {
         JsonObject summary = report.getAsJsonObject("summary");
         assertThat(summary.get("lost").getAsInt()).isZero();
         assertThat(summary.get("duplicated").getAsInt()).isZero();
+        assertThat(summary.get("errors").getAsInt()).isZero();
         assertThat(summary.get("greedy_identical").getAsBoolean()).isTrue();
-        assertThat(summary.get("sd_ad_p50_ratio").getAsDouble()).isPositive();
-        assertThat(summary.get("pipeline_inprocess_ratio").getAsDouble()).isPositive();
-        // measured on every trip around the loop: never negative, and far below a model round
-        assertThat(summary.get("loop_overhead_ms_p50").getAsDouble()).isBetween(0.0, 50.0);
+        assertThat(summary.get("inprocess_greedy_identical").getAsBoolean()).isTrue();
         assertThat(summary.get("loop").getAsString()).startsWith("in-memory");
+
         // ad and sd, each through the full path and in process
-        assertThat(report.getAsJsonArray("runs")).hasSize(4);
+        Map<String, JsonObject> runs = new LinkedHashMap<>();
         report.getAsJsonArray("runs")
-                .forEach(run -> assertThat(run.getAsJsonObject().get("lost").getAsInt()).isZero());
+                .forEach(
+                        r -> {
+                            JsonObject run = r.getAsJsonObject();
+                            runs.put(
+                                    run.get("path").getAsString()
+                                            + "/"
+                                            + run.get("mode").getAsString(),
+                                    run);
+                        });
+        assertThat(runs.keySet())
+                .containsExactlyInAnyOrder(
+                        "pipeline/ad", "pipeline/sd", "inprocess/ad", "inprocess/sd");
+        runs.forEach(PipelineBenchCommandITCase::assertPhysicallyPossible);
+
+        // the headline ratios are the runs' own figures, not numbers of their own
+        JsonObject sd = runs.get("pipeline/sd");
+        assertThat(summary.get("sd_ad_p50_ratio").getAsDouble())
+                .isCloseTo(ms(sd, "p50_ms") / ms(runs.get("pipeline/ad"), "p50_ms"), within(1e-9));
+        assertThat(summary.get("pipeline_inprocess_ratio").getAsDouble())
+                .isCloseTo(ms(sd, "p50_ms") / ms(runs.get("inprocess/sd"), "p50_ms"), within(1e-9));
+        assertThat(summary.get("loop_overhead_ms_p50").getAsDouble())
+                .isEqualTo(ms(sd, "loop_overhead_ms_p50"));
+    }
+
+    /** What any run must satisfy, however fast the machine. */
+    private static void assertPhysicallyPossible(String name, JsonObject run) {
+        boolean pipeline = name.startsWith("pipeline/");
+        boolean speculative = name.endsWith("/sd");
+        assertThat(run.get("results").getAsInt()).as(name).isEqualTo(REQUESTS);
+        assertThat(run.get("lost").getAsInt()).as(name).isZero();
+        assertThat(run.get("duplicated").getAsInt()).as(name).isZero();
+
+        double p50 = ms(run, "p50_ms");
+        double max = ms(run, "max_ms");
+        assertThat(p50).as(name).isPositive();
+        assertThat(ms(run, "p90_ms")).as(name).isBetween(p50, max);
+        assertThat(ms(run, "p99_ms")).as(name).isBetween(ms(run, "p90_ms"), max);
+        // the last result comes no sooner than the slowest request's latency after the first send
+        assertThat(run.get("throughput_per_s").getAsDouble())
+                .as(name)
+                .isPositive()
+                .isLessThanOrEqualTo(REQUESTS * 1000 / max + 1e-9);
+
+        // the parts of a request's latency add up to it (the loop overhead lies within waiting)
+        JsonObject parts = run.getAsJsonObject("mean_ms");
+        double sum = 0;
+        for (String part :
+                List.of("queueing", "batching", "admission", "waiting", "model", "delivery")) {
+            assertThat(parts.get(part).getAsDouble()).as(name + " " + part).isNotNegative();
+            sum += parts.get(part).getAsDouble();
+        }
+        assertThat(sum).as(name + " parts").isCloseTo(ms(parts, "total"), within(1.0));
+        assertThat(ms(parts, "model")).as(name).isPositive();
+        assertThat(ms(parts, "loop_overhead")).as(name).isBetween(0.0, ms(parts, "waiting") + 1e-9);
+        if (pipeline) {
+            assertThat(ms(run, "loop_overhead_ms_p50")).as(name).isBetween(0.0, max);
+        } else {
+            // in process nothing crosses Kafka or goes round a loop
+            assertThat(ms(parts, "queueing")).as(name).isZero();
+            assertThat(ms(parts, "delivery")).as(name).isZero();
+            assertThat(ms(parts, "loop_overhead")).as(name).isZero();
+        }
+
+        // every batch counted once under the length it drafted; the planner may split a window
+        int batches = run.get("batches").getAsInt();
+        long counted =
+                run.getAsJsonObject("batches_by_speculation_length").entrySet().stream()
+                        .mapToLong(e -> e.getValue().getAsLong())
+                        .sum();
+        assertThat(counted).as(name).isEqualTo(batches);
+        assertThat(batches).as(name).isBetween(run.get("windows").getAsInt(), REQUESTS);
+        double tokensPerRound = run.get("tokens_per_round").getAsDouble();
+        if (speculative) {
+            // a verification keeps at most every drafted token and adds the target's own
+            int longest =
+                    Stream.of("rounds_by_speculation_length", "batches_by_speculation_length")
+                            .flatMap(key -> run.getAsJsonObject(key).keySet().stream())
+                            .mapToInt(Integer::parseInt)
+                            .max()
+                            .orElseThrow();
+            assertThat(tokensPerRound).as(name).isBetween(1.0, longest + 1.0);
+            assertThat(run.get("acceptance").getAsDouble()).as(name).isBetween(0.0, 1.0);
+        } else {
+            assertThat(tokensPerRound).as(name).isEqualTo(1.0);
+            assertThat(run.has("acceptance")).as(name).isFalse();
+            assertThat(run.getAsJsonObject("batches_by_speculation_length").keySet())
+                    .as(name)
+                    .containsExactly("0");
+        }
+    }
+
+    private static double ms(JsonObject json, String key) {
+        assertThat(json.has(key)).as(key).isTrue();
+        return json.get(key).getAsDouble();
     }
 }
