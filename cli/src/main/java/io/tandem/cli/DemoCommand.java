@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,12 +43,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Mixin JobOptions job;
 
-    @Option(
-            names = "--task-managers",
-            paramLabel = "N",
-            defaultValue = "2",
-            description = "Local TaskManagers (default: ${DEFAULT-VALUE}).")
-    int taskManagers;
+    @Mixin LocalCluster cluster;
 
     @Option(
             names = "--gap",
@@ -71,11 +65,11 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf(
                     "Tandem demo: Kafka %s (embedded), Flink local with %d TaskManagers, model"
                             + " %s%n",
-                    kafka.bootstrapServers(), taskManagers, config.generation().modelDir());
+                    kafka.bootstrapServers(),
+                    cluster.taskManagers(),
+                    config.generation().modelDir());
 
-            StreamExecutionEnvironment env = TandemJob.environment(config, taskManagers);
-            TandemJob.wireKafka(env, config, false);
-            JobClient client = env.executeAsync(TandemJob.JOB_NAME);
+            JobClient client = cluster.start(config, TandemJob.JOB_NAME);
             try (RequestProducer producer =
                     new RequestProducer(kafka.bootstrapServers(), config.kafka().requestsTopic())) {
                 InferenceRequest warmUp = DemoRequests.warmUp(Instant.now());
@@ -120,7 +114,7 @@ public final class DemoCommand implements Callable<Integer> {
                 }
                 return report.isComplete(1) ? 0 : 1;
             } finally {
-                client.cancel().get();
+                LocalCluster.stop(client);
             }
         }
     }

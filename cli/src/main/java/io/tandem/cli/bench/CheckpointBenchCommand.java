@@ -4,7 +4,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import io.tandem.cli.demo.DemoRequests;
+import io.tandem.cli.LocalCluster;
+import io.tandem.cli.demo.WarmUp;
 import io.tandem.cli.summary.Column;
 import io.tandem.cli.summary.Summary;
 import io.tandem.cli.summary.Table;
@@ -12,11 +13,9 @@ import io.tandem.cli.summary.Value;
 import io.tandem.job.JobOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.config.TandemHome;
 import io.tandem.job.config.TandemOptions;
 import io.tandem.local.EmbeddedKafka;
 import io.tandem.local.RequestProducer;
-import io.tandem.schemas.InferenceRequest;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
@@ -29,13 +28,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import me.tongfei.progressbar.ProgressBar;
@@ -43,7 +40,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -93,12 +89,7 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
             description = "Requests in the burst (default: ${DEFAULT-VALUE}).")
     int requests;
 
-    @Option(
-            names = "--new-tokens",
-            paramLabel = "N",
-            defaultValue = "64",
-            description = "maxNewTokens of every request, greedy (default: ${DEFAULT-VALUE}).")
-    int newTokens;
+    @Mixin WorkloadOptions workloadOptions;
 
     @Option(
             names = "--checkpoint-interval",
@@ -116,26 +107,7 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
                             + " hold (default: ${DEFAULT-VALUE}).")
     int maxBatchesInFlight;
 
-    @Option(
-            names = "--seed",
-            paramLabel = "S",
-            defaultValue = "11",
-            description = "Seed of the prompt lengths (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(
-            names = "--held-out",
-            paramLabel = "FILE",
-            defaultValue = "models/data/austen-heldout.txt",
-            description = "Text the prompts are cut from (default: ${DEFAULT-VALUE}).")
-    Path heldOut;
-
-    @Option(
-            names = "--task-managers",
-            paramLabel = "N",
-            defaultValue = "2",
-            description = "Local TaskManagers (default: ${DEFAULT-VALUE}).")
-    int taskManagers;
+    @Mixin LocalCluster cluster;
 
     @Option(
             names = "--timeout",
@@ -155,9 +127,7 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        PipelineWorkload workload =
-                PipelineWorkload.read(
-                        TandemHome.resolve(heldOut), requests, 32, 200, newTokens, seed);
+        PipelineWorkload workload = workloadOptions.read(requests);
         JobConfig sample = config(Admission.WAITING, "localhost:9092", "sample");
         int slots = sample.parallelism() * maxBatchesInFlight * sample.batching().maxSize();
         out.printf(
@@ -165,13 +135,13 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
                         + " against %d heads x %d batches in flight x %d requests; checkpoint"
                         + " every %d ms, %d TaskManagers%n",
                 requests,
-                newTokens,
+                workload.maxNewTokens(),
                 sample.generation().mode().label(),
                 sample.parallelism(),
                 maxBatchesInFlight,
                 sample.batching().maxSize(),
                 interval.toMillis(),
-                taskManagers);
+                cluster.taskManagers());
         if (requests <= slots) {
             out.printf(
                     "Note: %d requests fit in the loop's %d places at once; nothing waits and"
@@ -209,44 +179,25 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
         String tag = "bench-checkpoints-" + admission.label;
         JobConfig config = config(admission, kafka.bootstrapServers(), tag);
         int restPort = freePort();
-        Configuration cluster = new Configuration();
-        cluster.set(RestOptions.ADDRESS, "localhost");
-        cluster.set(RestOptions.BIND_PORT, String.valueOf(restPort));
-        cluster.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
-        StreamExecutionEnvironment env = TandemJob.environment(config, taskManagers, cluster);
-        TandemJob.wireKafka(env, config, false);
-        JobClient client = env.executeAsync(TandemJob.JOB_NAME + "-" + tag);
+        Configuration rest = new Configuration();
+        rest.set(RestOptions.ADDRESS, "localhost");
+        rest.set(RestOptions.BIND_PORT, String.valueOf(restPort));
+        rest.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
+        JobClient client = cluster.start(config, TandemJob.JOB_NAME + "-" + tag, rest);
         Set<String> ids =
                 IntStream.range(0, workload.size())
                         .mapToObj(PipelineWorkload::id)
                         .collect(Collectors.toSet());
-        try (ResultCollector collector =
-                        new ResultCollector(
-                                kafka.bootstrapServers(),
-                                config.kafka().resultsTopic(),
-                                r -> {
-                                    if (ids.contains(r.getRequestId())) {
-                                        progress.step();
-                                    }
-                                });
-                RequestProducer producer =
-                        new RequestProducer(
-                                kafka.bootstrapServers(), config.kafka().requestsTopic())) {
+        try {
             // models load and the JIT warms while these are served, outside the measured burst
-            Set<String> warmUps = new HashSet<>();
-            for (InferenceRequest request :
-                    DemoRequests.warmUps(config.batching().lanes(), tag, WARM_UP_TOKENS)) {
-                producer.send(request);
-                warmUps.add(request.getRequestId());
-            }
-            if (!collector.awaitIds(warmUps, STARTUP_TIMEOUT)) {
-                throw new IllegalStateException(
-                        "The job ("
-                                + admission.label
-                                + ") served no warm-up request within "
-                                + STARTUP_TIMEOUT.toSeconds()
-                                + " s; see the log above.");
-            }
+            WarmUp.serve(config, tag, WARM_UP_TOKENS, STARTUP_TIMEOUT);
+        } catch (RuntimeException e) {
+            LocalCluster.stop(client);
+            throw e;
+        }
+        try (RunClients clients = RunClients.open(config, ids, progress)) {
+            RequestProducer producer = clients.producer();
+            ResultCollector collector = clients.collector();
             long burstStart = System.currentTimeMillis();
             for (int i = 0; i < workload.size(); i++) {
                 producer.send(workload.request(i, Instant.ofEpochMilli(burstStart)));
@@ -279,7 +230,7 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
                             .sorted()
                             .toArray());
         } finally {
-            stop(client);
+            LocalCluster.stop(client);
         }
     }
 
@@ -335,15 +286,6 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void stop(JobClient client) {
-        try {
-            client.cancel().get(30, TimeUnit.SECONDS);
-            client.getJobExecutionResult().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // a cancelled job ends exceptionally; all that matters is that it ended
-        }
-    }
-
     /** Requests whose tokens differ between the two runs (each has its own, greedy). */
     private static int mismatches(CheckpointRun a, CheckpointRun b) {
         Map<String, List<Integer>> tokens = new HashMap<>();
@@ -357,12 +299,7 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
 
     /** The job's settings for one run: the user's, then this run's admission, broker and topics. */
     private JobConfig config(Admission admission, String bootstrap, String tag) {
-        Map<String, String> owned = new LinkedHashMap<>();
-        owned.put(TandemOptions.BOOTSTRAP_SERVERS.key(), bootstrap);
-        owned.put(TandemOptions.REQUESTS_TOPIC.key(), tag + "-requests");
-        owned.put(TandemOptions.RESULTS_TOPIC.key(), tag + "-results");
-        owned.put(TandemOptions.DEAD_LETTER_TOPIC.key(), tag + "-dead-letters");
-        owned.put(TandemOptions.GROUP_ID.key(), tag);
+        Map<String, String> owned = LocalCluster.ownTopics(bootstrap, tag);
         owned.put(TandemOptions.CHECKPOINT_INTERVAL.key(), interval.toMillis() + " ms");
         owned.put(TandemOptions.MAX_BATCHES_IN_FLIGHT.key(), String.valueOf(maxBatchesInFlight));
         if (admission.maxWaitingRequests >= 0) {
@@ -378,10 +315,10 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
         summary.figures(null, null)
                 .json("benchmark", "checkpoints")
                 .json("requests", requests)
-                .json("new_tokens", newTokens)
+                .json("new_tokens", workloadOptions.newTokens)
                 .json("mode", sample.generation().mode().label())
                 .json("parallelism", sample.parallelism())
-                .json("task_managers", taskManagers)
+                .json("task_managers", cluster.taskManagers())
                 .json("max_batches_in_flight", sample.generation().maxBatchesInFlight())
                 .json("max_batch_size", sample.batching().maxSize())
                 .json("checkpoint_interval_ms", sample.checkpointInterval().toMillis());

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -97,12 +98,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
             description = "Timing repetitions; medians are reported (default: ${DEFAULT-VALUE}).")
     int repetitions;
 
-    @Option(
-            names = "--held-out",
-            paramLabel = "FILE",
-            defaultValue = "models/data/austen-heldout.txt",
-            description = "Text the prompts are cut from (default: ${DEFAULT-VALUE}).")
-    Path heldOut;
+    @Mixin HeldOutText heldOut;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
@@ -112,8 +108,7 @@ public final class ModelBenchCommand implements Callable<Integer> {
         PrintStream out = System.out;
         try (CausalLm draft = CausalLm.load(TandemHome.resolve(draftDir));
                 CausalLm target = CausalLm.load(TandemHome.resolve(targetDir))) {
-            List<String> prompts =
-                    HeldOutPrompts.read(TandemHome.resolve(heldOut), promptCount, promptLength);
+            List<String> prompts = HeldOutPrompts.read(heldOut.file(), promptCount, promptLength);
             int work =
                     2 * (BATCHES.length + CONTEXTS.length + PREFILLS.length + VERIFY_BATCHES.length)
                             + MAX_GAMMA

@@ -2,6 +2,7 @@ package io.tandem.cli.bench;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import io.tandem.cli.LocalCluster;
 import io.tandem.cli.demo.DemoRequests;
 import io.tandem.cli.summary.Column;
 import io.tandem.cli.summary.Summary;
@@ -10,7 +11,6 @@ import io.tandem.cli.summary.Value;
 import io.tandem.job.JobOptions;
 import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.config.TandemHome;
 import io.tandem.job.config.TandemOptions;
 import io.tandem.local.EmbeddedKafka;
 import io.tandem.local.RequestProducer;
@@ -32,13 +32,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -98,41 +96,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             description = "Serving modes to run (default: ${DEFAULT-VALUE}).")
     List<String> modes;
 
-    @Option(
-            names = "--new-tokens",
-            paramLabel = "N",
-            defaultValue = "64",
-            description = "maxNewTokens of every request, greedy (default: ${DEFAULT-VALUE}).")
-    int newTokens;
+    @Mixin WorkloadOptions workloadOptions;
 
-    @Option(
-            names = "--prompt-chars",
-            paramLabel = "MIN,MAX",
-            split = ",",
-            defaultValue = "32,200",
-            description = "Prompt lengths in characters, uniform (default: ${DEFAULT-VALUE}).")
-    int[] promptChars;
-
-    @Option(
-            names = "--seed",
-            paramLabel = "S",
-            defaultValue = "7",
-            description = "Seed of prompt lengths and arrival times (default: ${DEFAULT-VALUE}).")
-    long seed;
-
-    @Option(
-            names = "--held-out",
-            paramLabel = "FILE",
-            defaultValue = "models/data/austen-heldout.txt",
-            description = "Text the prompts are cut from (default: ${DEFAULT-VALUE}).")
-    Path heldOut;
-
-    @Option(
-            names = "--task-managers",
-            paramLabel = "N",
-            defaultValue = "2",
-            description = "Local TaskManagers (default: ${DEFAULT-VALUE}).")
-    int taskManagers;
+    @Mixin LocalCluster cluster;
 
     @Option(
             names = "--timeout",
@@ -156,27 +122,17 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         List<ServingMode> servingModes = parseModes();
-        if (promptChars.length != 2) {
-            throw new IllegalArgumentException("--prompt-chars takes MIN,MAX");
-        }
         double[] sortedRates = Arrays.stream(rates).sorted().distinct().toArray();
-        PipelineWorkload workload =
-                PipelineWorkload.read(
-                        TandemHome.resolve(heldOut),
-                        requests,
-                        promptChars[0],
-                        promptChars[1],
-                        newTokens,
-                        seed);
+        PipelineWorkload workload = workloadOptions.read(requests);
         JobConfig sample = config(ServingMode.SD, "localhost:9092", "sample");
         out.printf(
                 "Tandem bench pipeline: %d requests (prompts %d-%d chars, %d new tokens, greedy),"
                         + " rates %s/s, modes %s; windows of up to %d requests or %d ms, %d"
                         + " lanes, parallelism %d, %d TaskManagers, sd-fixed γ %d%n",
                 requests,
-                promptChars[0],
-                promptChars[1],
-                newTokens,
+                workloadOptions.minPromptChars(),
+                workloadOptions.maxPromptChars(),
+                workload.maxNewTokens(),
                 Arrays.stream(sortedRates)
                         .mapToObj(PipelineRun::rateText)
                         .collect(Collectors.joining(",")),
@@ -185,7 +141,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 sample.batching().maxWait().toMillis(),
                 sample.batching().lanes(),
                 sample.parallelism(),
-                taskManagers,
+                cluster.taskManagers(),
                 sample.generation().speculationLength());
 
         List<PipelineRun> pipeline = new ArrayList<>();
@@ -265,9 +221,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             throws Exception {
         String tag = "bench-" + (++runCount) + "-" + mode.label();
         JobConfig config = config(mode, kafka.bootstrapServers(), tag);
-        StreamExecutionEnvironment env = TandemJob.environment(config, taskManagers);
-        TandemJob.wireKafka(env, config, false);
-        JobClient client = env.executeAsync(TandemJob.JOB_NAME + "-" + tag);
+        JobClient client = cluster.start(config, TandemJob.JOB_NAME + "-" + tag);
         double[] arrivals = workload.arrivals(rate);
         Set<String> ids =
                 IntStream.range(0, workload.size())
@@ -276,18 +230,9 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         List<ResultCollector.Received> received;
         long startMillis;
         double maxLag = 0;
-        try (ResultCollector collector =
-                        new ResultCollector(
-                                kafka.bootstrapServers(),
-                                config.kafka().resultsTopic(),
-                                r -> {
-                                    if (ids.contains(r.getRequestId())) {
-                                        progress.step();
-                                    }
-                                });
-                RequestProducer producer =
-                        new RequestProducer(
-                                kafka.bootstrapServers(), config.kafka().requestsTopic())) {
+        try (RunClients clients = RunClients.open(config, ids, progress)) {
+            RequestProducer producer = clients.producer();
+            ResultCollector collector = clients.collector();
             // the JIT compiles the loop's code paths over the first few hundred rounds; a cold
             // run would look slower than the modes that follow it
             for (int wave = 0; wave < WARM_UP_WAVES; wave++) {
@@ -319,7 +264,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             Thread.sleep(DUPLICATE_GRACE.toMillis());
             received = collector.received();
         } finally {
-            stop(client);
+            LocalCluster.stop(client);
         }
         return pipelineRun(mode, rate, config, arrivals, startMillis, ids, received, maxLag);
     }
@@ -333,15 +278,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
             ids.add(request.getRequestId());
         }
         return ids;
-    }
-
-    private static void stop(JobClient client) {
-        try {
-            client.cancel().get(30, TimeUnit.SECONDS);
-            client.getJobExecutionResult().get(30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // a cancelled job ends exceptionally; all that matters is that it ended
-        }
     }
 
     private PipelineRun pipelineRun(
@@ -441,13 +377,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     /** The job's settings for one run: the user's, then this run's mode, broker and topics. */
     private JobConfig config(ServingMode mode, String bootstrap, String tag) {
-        Map<String, String> owned = new LinkedHashMap<>();
+        Map<String, String> owned = LocalCluster.ownTopics(bootstrap, tag);
         owned.put(TandemOptions.MODE.key(), mode.label());
-        owned.put(TandemOptions.BOOTSTRAP_SERVERS.key(), bootstrap);
-        owned.put(TandemOptions.REQUESTS_TOPIC.key(), tag + "-requests");
-        owned.put(TandemOptions.RESULTS_TOPIC.key(), tag + "-results");
-        owned.put(TandemOptions.DEAD_LETTER_TOPIC.key(), tag + "-dead-letters");
-        owned.put(TandemOptions.GROUP_ID.key(), tag);
         return job.resolve(JobOptions.localDefaults(), owned);
     }
 
@@ -542,15 +473,15 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         summary.figures("setup", null)
                 .json("requests", workload.size())
                 .json("new_tokens", workload.maxNewTokens())
-                .json("prompt_chars_min", promptChars[0])
-                .json("prompt_chars_max", promptChars[1])
-                .json("seed", seed)
+                .json("prompt_chars_min", workloadOptions.minPromptChars())
+                .json("prompt_chars_max", workloadOptions.maxPromptChars())
+                .json("seed", workload.seed())
                 .json("rates_per_s", rateArray)
                 .json("batch_max_size", sample.batching().maxSize())
                 .json("batch_max_wait_ms", sample.batching().maxWait().toMillis())
                 .json("lanes", sample.batching().lanes())
                 .json("parallelism", sample.parallelism())
-                .json("task_managers", taskManagers)
+                .json("task_managers", cluster.taskManagers())
                 .json("speculation_length_sd_fixed", sample.generation().speculationLength())
                 .json("target", sample.generation().modelDir())
                 .json("draft", sample.generation().draftDir())
@@ -571,7 +502,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                 summary.table(
                         "runs",
                         "Full path: Kafka + Flink ("
-                                + taskManagers
+                                + cluster.taskManagers()
                                 + " TaskManagers); latency ms, scheduled send to result read",
                         columns(
                                 Column.of("lost", "lost"),

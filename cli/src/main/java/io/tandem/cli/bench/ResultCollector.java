@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
+import me.tongfei.progressbar.ProgressBar;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -31,7 +32,8 @@ final class ResultCollector implements AutoCloseable {
      *
      * @param onResult called on the reading thread for each result, e.g. for progress
      */
-    ResultCollector(String bootstrapServers, String topic, Consumer<InferenceResult> onResult) {
+    private ResultCollector(
+            String bootstrapServers, String topic, Consumer<InferenceResult> onResult) {
         this.onResult = onResult;
         this.follower =
                 new TopicFollower(
@@ -45,6 +47,22 @@ final class ResultCollector implements AutoCloseable {
                             }
                         });
         follower.start();
+    }
+
+    /**
+     * Starts reading {@code topic}, stepping {@code progress} for each result of one of {@code
+     * ids}.
+     */
+    static ResultCollector counting(
+            String bootstrapServers, String topic, Set<String> ids, ProgressBar progress) {
+        return new ResultCollector(
+                bootstrapServers,
+                topic,
+                r -> {
+                    if (ids.contains(r.getRequestId())) {
+                        progress.step();
+                    }
+                });
     }
 
     private void read(ConsumerRecord<byte[], byte[]> record) {
