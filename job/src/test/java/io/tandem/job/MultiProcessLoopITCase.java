@@ -53,8 +53,13 @@ class MultiProcessLoopITCase {
      * tm-big-*     0.5    600 MB
      * draft        0.75   100 MB    only on a small one, and one per small one (2 × 0.75 > 1.0)
      * verify       0.25   400 MB    only on a big one, and one per big one (2 × 400 > 600)
-     * ingest       0.25    50 MB    beside either
+     * ingest       0.1     20 MB    beside either; both beside a draft (0.75 + 2 × 0.1 ≤ 1.0) or a
+     *                                verify group (0.25 + 2 × 0.1 ≤ 0.5, 400 + 2 × 20 ≤ 600)
      * </pre>
+     *
+     * <p>The slot manager gives each slot the first TaskManager with room, without planning ahead:
+     * with ingest slots of 0.25 cpu, both once landed on one small TaskManager and left no room for
+     * its draft group. Ingest slots that fit anywhere twice over never take that room.
      */
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -158,8 +163,8 @@ class MultiProcessLoopITCase {
         settings.put("tandem.planner.profile", BundledModel.pairProfile().toString());
         settings.put("tandem.mode", "sd");
         settings.put("tandem.parallelism", "2");
-        settings.put("tandem.ingest.cpu-cores", "0.25");
-        settings.put("tandem.ingest.task-heap", "50 mb");
+        settings.put("tandem.ingest.cpu-cores", "0.1");
+        settings.put("tandem.ingest.task-heap", "20 mb");
         settings.put("tandem.draft.cpu-cores", "0.75");
         settings.put("tandem.draft.task-heap", "100 mb");
         settings.put("tandem.verify.cpu-cores", "0.25");
