@@ -39,6 +39,13 @@ public final class LocalCluster {
      */
     public JobClient start(JobConfig config, String jobName, Configuration cluster)
             throws Exception {
+        return start(config, taskManagers, jobName, cluster);
+    }
+
+    /** As {@link #start(JobConfig, String)}, for a command that counts its TaskManagers itself. */
+    public static JobClient start(
+            JobConfig config, int taskManagers, String jobName, Configuration cluster)
+            throws Exception {
         StreamExecutionEnvironment env = TandemJob.environment(config, taskManagers, cluster);
         TandemJob.wireKafka(env, config, false);
         return env.executeAsync(jobName);

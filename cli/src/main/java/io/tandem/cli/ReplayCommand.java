@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -204,9 +204,9 @@ public final class ReplayCommand implements Callable<Integer> {
                 Map<String, String> base = JobOptions.localDefaults();
                 base.put(TandemOptions.BOOTSTRAP_SERVERS.key(), kafka.bootstrapServers());
                 JobConfig config = job.resolve(base);
-                StreamExecutionEnvironment env = TandemJob.environment(config, taskManagers);
-                TandemJob.wireKafka(env, config, false);
-                JobClient client = env.executeAsync(TandemJob.JOB_NAME);
+                JobClient client =
+                        LocalCluster.start(
+                                config, taskManagers, TandemJob.JOB_NAME, new Configuration());
                 try {
                     System.out.printf(
                             "Tandem replay: Kafka %s (embedded), Flink local with %d TaskManagers,"

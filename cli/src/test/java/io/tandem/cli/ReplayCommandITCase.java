@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -38,30 +39,24 @@ class ReplayCommandITCase {
 
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream stdout = System.out;
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "replay",
+                                "--trace",
+                                trace.toString(),
+                                "--embedded",
+                                "--speedup",
+                                "20",
+                                "--report",
+                                report.toString(),
+                                "--corpus",
+                                BundledModel.heldOut().toString()));
+        args.addAll(BundledModel.pairOptions());
         int exit;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
-            exit =
-                    new CommandLine(new TandemCli())
-                            .execute(
-                                    "replay",
-                                    "--trace",
-                                    trace.toString(),
-                                    "--embedded",
-                                    "--speedup",
-                                    "20",
-                                    "--report",
-                                    report.toString(),
-                                    "--corpus",
-                                    BundledModel.target()
-                                            .resolveSibling("data/austen-heldout.txt")
-                                            .toString(),
-                                    "--set",
-                                    "tandem.model.dir=" + BundledModel.target(),
-                                    "--set",
-                                    "tandem.model.draft-dir=" + BundledModel.draft(),
-                                    "--set",
-                                    "tandem.planner.profile=" + BundledModel.pairProfile());
+            exit = new CommandLine(new TandemCli()).execute(args.toArray(String[]::new));
         } finally {
             System.setOut(stdout);
         }

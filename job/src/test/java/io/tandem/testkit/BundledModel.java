@@ -2,6 +2,7 @@ package io.tandem.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** Finds the models shipped in the repository, from whichever module directory tests run in. */
 public final class BundledModel {
@@ -26,6 +27,25 @@ public final class BundledModel {
     /** The measured profile of the bundled pair, {@code models/austen-pair-profile.json}. */
     public static Path pairProfile() {
         return target().resolveSibling("austen-pair-profile.json");
+    }
+
+    /** The held-out text the bundled models never saw, {@code models/data/austen-heldout.txt}. */
+    public static Path heldOut() {
+        return target().resolveSibling("data/austen-heldout.txt");
+    }
+
+    /**
+     * Command-line job options that serve with the bundled pair and plan with its profile, wherever
+     * the tests run from.
+     */
+    public static List<String> pairOptions() {
+        return List.of(
+                "--set",
+                "tandem.model.dir=" + target(),
+                "--set",
+                "tandem.model.draft-dir=" + draft(),
+                "--set",
+                "tandem.planner.profile=" + pairProfile());
     }
 
     private static Path find(String relative) {

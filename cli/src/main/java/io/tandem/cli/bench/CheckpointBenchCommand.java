@@ -34,7 +34,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -184,17 +183,28 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
         rest.set(RestOptions.BIND_PORT, String.valueOf(restPort));
         rest.set(WebOptions.CHECKPOINTS_HISTORY_SIZE, 10_000);
         JobClient client = cluster.start(config, TandemJob.JOB_NAME + "-" + tag, rest);
-        Set<String> ids =
-                IntStream.range(0, workload.size())
-                        .mapToObj(PipelineWorkload::id)
-                        .collect(Collectors.toSet());
+        Set<String> ids = workload.ids();
         try {
             // models load and the JIT warms while these are served, outside the measured burst
             WarmUp.serve(config, tag, WARM_UP_TOKENS, STARTUP_TIMEOUT);
-        } catch (RuntimeException e) {
+            return burst(admission, config, restPort, client, workload, ids, progress);
+        } finally {
             LocalCluster.stop(client);
-            throw e;
         }
+    }
+
+    /**
+     * Sends the whole workload at once and reads back its results and the checkpoints meanwhile.
+     */
+    private CheckpointRun burst(
+            Admission admission,
+            JobConfig config,
+            int restPort,
+            JobClient client,
+            PipelineWorkload workload,
+            Set<String> ids,
+            ProgressBar progress)
+            throws Exception {
         try (RunClients clients = RunClients.open(config, ids, progress)) {
             RequestProducer producer = clients.producer();
             ResultCollector collector = clients.collector();
@@ -227,10 +237,7 @@ public final class CheckpointBenchCommand implements Callable<Integer> {
                             .collect(Collectors.toList()),
                     burst.values().stream()
                             .mapToDouble(r -> r.receivedMillis() - burstStart)
-                            .sorted()
                             .toArray());
-        } finally {
-            LocalCluster.stop(client);
         }
     }
 

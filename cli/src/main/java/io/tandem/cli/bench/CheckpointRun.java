@@ -12,9 +12,9 @@ import java.util.List;
  * The figures of one variant of {@code ./tandem bench checkpoints}: the durations of the
  * checkpoints triggered during the burst, and the burst's requests. Immutable.
  *
- * @param durationsMs end-to-end durations of the completed checkpoints, ascending
+ * @param durationsMs end-to-end durations of the completed checkpoints
  * @param failedCheckpoints checkpoints triggered during the burst that failed or never ended
- * @param latenciesMs send to result read of each answered request, ascending
+ * @param latenciesMs send to result read of each answered request
  */
 record CheckpointRun(
         CheckpointBenchCommand.Admission admission,
@@ -60,7 +60,7 @@ record CheckpointRun(
         return new CheckpointRun(
                 admission,
                 maxWaitingRequests,
-                durations.stream().mapToDouble(Double::doubleValue).sorted().toArray(),
+                durations.stream().mapToDouble(Double::doubleValue).toArray(),
                 failed,
                 requests,
                 outcomes,
@@ -77,10 +77,10 @@ record CheckpointRun(
     }
 
     double checkpointPercentile(double q) {
-        return Percentiles.nearestRank(durationsMs, q);
+        return Percentiles.of(durationsMs, q);
     }
 
     double latencyPercentile(double q) {
-        return Percentiles.nearestRank(latenciesMs, q);
+        return Percentiles.of(latenciesMs, q);
     }
 }

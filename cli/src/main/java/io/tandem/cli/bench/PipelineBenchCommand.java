@@ -34,7 +34,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine.Command;
@@ -223,10 +222,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         JobConfig config = config(mode, kafka.bootstrapServers(), tag);
         JobClient client = cluster.start(config, TandemJob.JOB_NAME + "-" + tag);
         double[] arrivals = workload.arrivals(rate);
-        Set<String> ids =
-                IntStream.range(0, workload.size())
-                        .mapToObj(PipelineWorkload::id)
-                        .collect(Collectors.toSet());
+        Set<String> ids = workload.ids();
         List<ResultCollector.Received> received;
         long startMillis;
         double maxLag = 0;

@@ -9,7 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * The request set of {@code ./tandem bench pipeline}: greedy prompts of varied length cut from
@@ -76,6 +79,13 @@ public record PipelineWorkload(List<String> prompts, int maxNewTokens, long seed
     /** The id of request {@code i}, the same in every run so requests land in the same lanes. */
     public static String id(int i) {
         return "q-" + i;
+    }
+
+    /** The ids of all requests, {@link #id} of 0 to {@code size() - 1}. */
+    public Set<String> ids() {
+        return IntStream.range(0, size())
+                .mapToObj(PipelineWorkload::id)
+                .collect(Collectors.toSet());
     }
 
     /**

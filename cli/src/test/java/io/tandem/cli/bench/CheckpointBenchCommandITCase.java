@@ -29,11 +29,10 @@ class CheckpointBenchCommandITCase {
     void comparesBothAdmissionsOnTheSameBurstWithFlinksOwnCheckpointFigures(@TempDir Path dir)
             throws Exception {
         Path json = dir.resolve("bench-checkpoints.json");
-        Path models = BundledModel.target().getParent();
 
-        int exit =
-                new CommandLine(new CheckpointBenchCommand())
-                        .execute(
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
                                 "--requests",
                                 String.valueOf(REQUESTS),
                                 "--new-tokens",
@@ -43,15 +42,13 @@ class CheckpointBenchCommandITCase {
                                 "--checkpoint-interval",
                                 "PT0.1S",
                                 "--held-out",
-                                models.resolve("data/austen-heldout.txt").toString(),
-                                "--set",
-                                "tandem.model.dir=" + BundledModel.target(),
-                                "--set",
-                                "tandem.model.draft-dir=" + BundledModel.draft(),
-                                "--set",
-                                "tandem.planner.profile=" + BundledModel.pairProfile(),
+                                BundledModel.heldOut().toString(),
                                 "--json",
-                                json.toString());
+                                json.toString()));
+        args.addAll(BundledModel.pairOptions());
+
+        int exit =
+                new CommandLine(new CheckpointBenchCommand()).execute(args.toArray(String[]::new));
 
         assertThat(exit).isZero();
         JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();

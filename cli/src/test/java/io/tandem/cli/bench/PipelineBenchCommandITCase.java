@@ -9,6 +9,7 @@ import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.MiniClusters;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,11 +35,10 @@ class PipelineBenchCommandITCase {
     void servesEveryRequestOnceWithFiguresThatAddUpAndStayInsideTheirBounds(@TempDir Path dir)
             throws Exception {
         Path json = dir.resolve("bench-pipeline.json");
-        Path models = BundledModel.target().getParent();
 
-        int exit =
-                new CommandLine(new PipelineBenchCommand())
-                        .execute(
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
                                 "--requests",
                                 String.valueOf(REQUESTS),
                                 "--rates",
@@ -48,15 +48,12 @@ class PipelineBenchCommandITCase {
                                 "--new-tokens",
                                 "24",
                                 "--held-out",
-                                models.resolve("data/austen-heldout.txt").toString(),
-                                "--set",
-                                "tandem.model.dir=" + BundledModel.target(),
-                                "--set",
-                                "tandem.model.draft-dir=" + BundledModel.draft(),
-                                "--set",
-                                "tandem.planner.profile=" + BundledModel.pairProfile(),
+                                BundledModel.heldOut().toString(),
                                 "--json",
-                                json.toString());
+                                json.toString()));
+        args.addAll(BundledModel.pairOptions());
+
+        int exit = new CommandLine(new PipelineBenchCommand()).execute(args.toArray(String[]::new));
 
         assertThat(exit).isZero();
         JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
