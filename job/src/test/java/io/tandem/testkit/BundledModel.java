@@ -29,6 +29,14 @@ public final class BundledModel {
         return target().resolveSibling("austen-pair-profile.json");
     }
 
+    /**
+     * A GPU stage profile under {@code profiles/}, e.g. {@code h200-68m-7b} for the 68M draft
+     * before the 7B target measured on an H200.
+     */
+    public static Path gpuProfile(String name) {
+        return target().getParent().resolveSibling("profiles").resolve(name + ".json");
+    }
+
     /** The held-out text the bundled models never saw, {@code models/data/austen-heldout.txt}. */
     public static Path heldOut() {
         return target().resolveSibling("data/austen-heldout.txt");

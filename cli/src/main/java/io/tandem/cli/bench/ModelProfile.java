@@ -1,11 +1,11 @@
 package io.tandem.cli.bench;
 
 import com.google.gson.JsonObject;
-import io.tandem.job.profile.MeasuredPair;
-import io.tandem.job.profile.ProfileFormat;
 import io.tandem.model.CausalLm;
 import io.tandem.model.ModelException;
 import io.tandem.model.ModelInfo;
+import io.tandem.profile.MeasuredPair;
+import io.tandem.profile.ProfileFormat;
 import java.util.Map;
 import java.util.TreeMap;
 import me.tongfei.progressbar.ProgressBar;

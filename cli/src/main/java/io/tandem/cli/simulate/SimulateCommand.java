@@ -9,7 +9,6 @@ import io.tandem.cli.summary.Figures;
 import io.tandem.cli.summary.Summary;
 import io.tandem.cli.summary.Table;
 import io.tandem.cli.summary.Value;
-import io.tandem.job.profile.MeasuredPair;
 import io.tandem.planner.cost.StepFit;
 import io.tandem.planner.cost.StepProfile;
 import io.tandem.planner.sim.Comparison;
@@ -19,6 +18,7 @@ import io.tandem.planner.sim.Scenario;
 import io.tandem.planner.sim.Scheme;
 import io.tandem.planner.sim.SchemeRun;
 import io.tandem.planner.sim.Simulator;
+import io.tandem.profile.MeasuredPair;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -338,13 +338,13 @@ public final class SimulateCommand implements Callable<Integer> {
                 measured == null
                         ? String.format("%s (alpha %.2f)", scenario.pair(), scenario.alpha())
                         : String.format(
-                                "costs measured in %s (max fit error %s %.1f%%, %s %.1f%%),"
+                                "costs measured in %s (max error %s %.1f%%, %s %.1f%%),"
                                         + " alpha %.2f",
                                 measured.file(),
                                 measured.draft().model(),
-                                100 * measured.draftFit().maxRelativeError(),
+                                100 * measured.draftTime().maxRelativeError(),
                                 measured.target().model(),
-                                100 * measured.targetFit().maxRelativeError(),
+                                100 * measured.targetTime().maxRelativeError(),
                                 scenario.alpha());
         String efficiency =
                 measured == null
@@ -386,22 +386,28 @@ public final class SimulateCommand implements Callable<Integer> {
             setup.json("costs", "measured")
                     .json("profile", measured.file().toString())
                     .json("pair", measured.draft().model() + "/" + measured.target().model());
-            Table fits =
-                    summary.table(
-                                    "setup.fits",
-                                    "Step-time fits: ms = c0 + c1·b + c2·b·q + c3·b·q·context +"
-                                            + " c4·ln(b·q), b sequences adding q tokens",
-                                    Column.of("role", "model"),
-                                    Column.of("fixed_ms", "c0"),
-                                    Column.of("per_sequence_ms", "c1"),
-                                    Column.of("per_token_ms", "c2"),
-                                    Column.of("per_attention_ms", "c3"),
-                                    Column.of("per_log_tokens_ms", "c4"),
-                                    Column.shown("samples"),
-                                    Column.of("max_relative_error", "max error %"))
-                            .keyed();
-            fitRow(fits, "draft", measured.draft(), measured.draftFit());
-            fitRow(fits, "target", measured.target(), measured.targetFit());
+            if (measured.draftTime() instanceof StepFit draftFit
+                    && measured.targetTime() instanceof StepFit targetFit) {
+                Table fits =
+                        summary.table(
+                                        "setup.fits",
+                                        "Step-time fits: ms = c0 + c1·b + c2·b·q + c3·b·q·context +"
+                                                + " c4·ln(b·q), b sequences adding q tokens",
+                                        Column.of("role", "model"),
+                                        Column.of("fixed_ms", "c0"),
+                                        Column.of("per_sequence_ms", "c1"),
+                                        Column.of("per_token_ms", "c2"),
+                                        Column.of("per_attention_ms", "c3"),
+                                        Column.of("per_log_tokens_ms", "c4"),
+                                        Column.shown("samples"),
+                                        Column.of("max_relative_error", "max error %"))
+                                .keyed();
+                fitRow(fits, "draft", measured.draft(), draftFit);
+                fitRow(fits, "target", measured.target(), targetFit);
+            } else {
+                setup.json("draft_shapes", measured.draft().samples().size())
+                        .json("target_shapes", measured.target().samples().size());
+            }
         }
         setup.json("min_input_tokens", scenario.minInputTokens())
                 .json("max_input_tokens", scenario.maxInputTokens())

@@ -1,9 +1,9 @@
 package io.tandem.job.planning;
 
-import io.tandem.job.profile.MeasuredPair;
 import io.tandem.planner.acceptance.Acceptance;
 import io.tandem.planner.batching.BatchPlan;
 import io.tandem.planner.batching.PlannedBatch;
+import io.tandem.profile.MeasuredPair;
 import io.tandem.schemas.PlanDecision;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
@@ -82,8 +82,8 @@ final class PlannedSpeculation implements RoundPolicy {
                         + " error {}%)",
                 profile,
                 String.format("%.3f", pair.alpha()),
-                String.format("%.0f", 100 * pair.draftFit().maxRelativeError()),
-                String.format("%.0f", 100 * pair.targetFit().maxRelativeError()));
+                String.format("%.0f", 100 * pair.draftTime().maxRelativeError()),
+                String.format("%.0f", 100 * pair.targetTime().maxRelativeError()));
     }
 
     @Override

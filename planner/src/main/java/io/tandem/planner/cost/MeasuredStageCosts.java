@@ -5,15 +5,16 @@ import java.util.Objects;
 
 /**
  * Stage costs from step times measured on real models ({@link StepFit}s of {@code ./tandem bench
- * models} profiles) rather than from FLOPs and vendor peaks: the model to plan with when serving,
- * where the paper's roofline is only a guess at the hardware. With {@code n} sequences, Ī the
- * round-average context and {@code l} the speculation length:
+ * models} profiles, or {@link StepTable}s of measured GPU shapes) rather than from FLOPs and vendor
+ * peaks: the model to plan with when serving, where the paper's roofline is only a guess at the
+ * hardware. With {@code n} sequences, Ī the round-average context and {@code l} the speculation
+ * length:
  *
  * <ul>
  *   <li>draft round: {@code l} single-token steps, {@code l · draft(n, 1, Ī)};
  *   <li>verify round: one pass over {@code l + 1} positions, {@code target(n, l + 1, Ī)}, plus
  *       {@code n · l} draft tokens' transfer;
- *   <li>prefills: one pass over the padded prompt, {@code fit(n, I_max, I_max / 2)};
+ *   <li>prefills: one pass over the padded prompt, {@code prefill(n, I_max)};
  *   <li>autoregressive target step: {@code target(n, 1, Ī)}.
  * </ul>
  *
@@ -23,12 +24,13 @@ import java.util.Objects;
  *
  * <p>Immutable and thread-safe.
  *
- * @param draft the draft model's fit
- * @param target the target model's fit
+ * @param draft the draft model's step times
+ * @param target the target model's step times
  * @param transferSecondsPerDraftToken seconds to move one draft token and its distribution to the
  *     verifier, {@code >= 0}
  */
-public record MeasuredStageCosts(StepFit draft, StepFit target, double transferSecondsPerDraftToken)
+public record MeasuredStageCosts(
+        StepTime draft, StepTime target, double transferSecondsPerDraftToken)
         implements StageCosts {
 
     public MeasuredStageCosts {
@@ -75,9 +77,8 @@ public record MeasuredStageCosts(StepFit draft, StepFit target, double transferS
         return prefill(target, batch);
     }
 
-    private static double prefill(StepFit fit, BatchShape batch) {
-        int prompt = batch.maxInputTokens();
-        return fit.seconds(batch.size(), prompt, prompt / 2.0);
+    private static double prefill(StepTime time, BatchShape batch) {
+        return time.prefillSeconds(batch.size(), batch.maxInputTokens());
     }
 
     private static void requireLength(int l) {

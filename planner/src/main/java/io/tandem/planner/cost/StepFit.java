@@ -24,7 +24,8 @@ public record StepFit(
         double perTokenMillis,
         double perAttentionMillis,
         double perLogTokensMillis,
-        double maxRelativeError) {
+        double maxRelativeError)
+        implements StepTime {
 
     public StepFit {
         if (!(fixedMillis >= 0)
@@ -50,6 +51,7 @@ public record StepFit(
     }
 
     /** Predicted milliseconds of a pass (see the class comment for the arguments). */
+    @Override
     public double millis(int batch, int newTokens, double context) {
         double tokens = (double) batch * newTokens;
         return fixedMillis
@@ -57,11 +59,6 @@ public record StepFit(
                 + perTokenMillis * tokens
                 + perAttentionMillis * tokens * context
                 + perLogTokensMillis * Math.log(tokens);
-    }
-
-    /** Predicted seconds of a pass, the unit of {@link StageCosts}. */
-    public double seconds(int batch, int newTokens, double context) {
-        return millis(batch, newTokens, context) / 1000;
     }
 
     /** The regressors of {@link #millis}, in coefficient order; the fit's design matrix rows. */

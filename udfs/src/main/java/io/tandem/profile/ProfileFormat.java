@@ -1,10 +1,14 @@
-package io.tandem.job.profile;
+package io.tandem.profile;
 
 /**
  * The JSON of a measured model pair, as {@code ./tandem bench models --json} writes it and {@link
  * MeasuredPair} reads it: its keys, and the grid the measurements were taken on, which the reader
  * needs to turn each measurement into a step-time sample. One class for both sides, so the writer
  * and the reader cannot drift apart.
+ *
+ * <p>The second format, a stage profile ({@link #STAGE_PROFILE}), lists measured pass shapes
+ * explicitly, as rows of {@code [batch, new, context, ms]} and prefills as {@code [batch, prompt,
+ * ms]}: the form of the GPU profiles under {@code profiles/}, which no fixed grid describes.
  */
 public final class ProfileFormat {
 
@@ -31,6 +35,20 @@ public final class ProfileFormat {
 
     /** Decode steps timed per context length, ending at that length. */
     public static final int CONTEXT_STEPS = 16;
+
+    /** The value of {@link #FORMAT} that marks a stage profile. */
+    public static final String STAGE_PROFILE = "tandem-stage-profile";
+
+    // at the root of a stage profile
+    public static final String FORMAT = "format";
+    public static final String PROVENANCE = "provenance";
+    public static final String ACCEPTANCE = "acceptance";
+    public static final String ALPHA = "alpha";
+
+    // in each model's object of a stage profile
+    public static final String PASSES = "passes";
+    public static final String PREFILLS = "prefills";
+    public static final String ROWS = "rows";
 
     private ProfileFormat() {}
 

@@ -1,14 +1,17 @@
-package io.tandem.job.profile;
+package io.tandem.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.tandem.planner.BatchShape;
 import io.tandem.planner.cost.MeasuredStageCosts;
 import io.tandem.planner.cost.StepFit;
 import io.tandem.planner.cost.StepSample;
+import io.tandem.planner.cost.StepTable;
+import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.ModelProfiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +66,60 @@ class MeasuredPairTest {
             assertThat(costs.draftRound(batch, 4)).isLessThan(verify);
             previousBatch = verify;
         }
+    }
+
+    @Test
+    void readsAGpuStageProfileAsATableThroughEveryMeasuredShape() throws Exception {
+        MeasuredPair pair = MeasuredPair.read(BundledModel.gpuProfile("h200-68m-7b"));
+
+        assertThat(pair.draft().model()).isEqualTo("llama-68m");
+        assertThat(pair.target().model()).isEqualTo("llama-7b");
+        assertThat(pair.alpha()).isEqualTo(0.8);
+        assertThat(pair.contextLength()).isEqualTo(2048);
+        assertThat(pair.targetTime()).isInstanceOf(StepTable.class);
+        // rows of the file: a 7B decode step at batch 1 and 64 over 512 cached positions
+        assertThat(pair.targetTime().millis(1, 1, 512)).isEqualTo(4.8785);
+        assertThat(pair.targetTime().millis(64, 1, 512)).isEqualTo(9.0676);
+        assertThat(pair.targetTime().prefillMillis(1, 128)).isEqualTo(5.8767);
+        // the shape the paper's pairs live on: a verify pass of 5 positions is about one step
+        double verifyOverStep = pair.targetTime().millis(1, 5, 512) / 4.8785;
+        assertThat(verifyOverStep).isBetween(1.0, 1.1);
+        assertThat(pair.draftTime().millis(1, 1, 512) / 4.8785).isLessThan(0.03);
+    }
+
+    @Test
+    void readsEveryBundledGpuProfile() throws Exception {
+        for (String name : new String[] {"h200-68m-7b", "h200-68m-13b", "h200-160m-7b"}) {
+            MeasuredPair pair = MeasuredPair.read(BundledModel.gpuProfile(name));
+            assertThat(pair.costs().targetStep(new BatchShape(8, 256, 128)))
+                    .as(name)
+                    .isGreaterThan(pair.costs().draftRound(new BatchShape(8, 256, 128), 1));
+        }
+    }
+
+    @Test
+    void namesTheRowOfAStageProfileThatIsNotAShape(@TempDir Path dir) throws Exception {
+        JsonObject json =
+                JsonParser.parseString(Files.readString(BundledModel.gpuProfile("h200-68m-7b")))
+                        .getAsJsonObject();
+        json.getAsJsonObject("target")
+                .getAsJsonObject("passes")
+                .getAsJsonArray("rows")
+                .set(2, JsonParser.parseString("[4, 1, \"long\", 5.0]"));
+        Path file = Files.writeString(dir.resolve("gpu.json"), json.toString());
+
+        assertThatThrownBy(() -> MeasuredPair.read(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'target.passes.rows[2]' is not 4 numbers");
+    }
+
+    @Test
+    void refusesAnUnknownFormat(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("gpu.json"), "{\"format\": \"onnx-trace\"}");
+
+        assertThatThrownBy(() -> MeasuredPair.read(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'format' is \"onnx-trace\"");
     }
 
     @Test

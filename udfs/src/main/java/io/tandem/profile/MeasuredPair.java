@@ -1,4 +1,4 @@
-package io.tandem.job.profile;
+package io.tandem.profile;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -8,6 +8,8 @@ import io.tandem.planner.cost.MeasuredStageCosts;
 import io.tandem.planner.cost.StepFit;
 import io.tandem.planner.cost.StepProfile;
 import io.tandem.planner.cost.StepSample;
+import io.tandem.planner.cost.StepTable;
+import io.tandem.planner.cost.StepTime;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,12 +20,23 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * A draft/target pair as {@code ./tandem bench models --json FILE} measured it: each model's
- * forward passes as a {@link StepProfile}, the pair's acceptance rate and the context both models
- * fit. It turns a bench run into the stage costs the planner plans with ({@link #costs()}), so the
- * simulator and the live job use numbers measured on the real models rather than FLOPs.
+ * A measured draft/target pair: each model's forward passes as a {@link StepProfile}, the step
+ * times made of them, the pair's acceptance rate and the context both models fit. It turns
+ * measurements into the stage costs the planner plans with ({@link #costs()}) and the times
+ * emulated model stages take, so the simulator, the live job and an emulated job all price a stage
+ * from the same numbers rather than from FLOPs.
  *
- * <p>Every measurement becomes one sample {@code (batch, new tokens, mean context)}:
+ * <p>Two formats are read (see {@link ProfileFormat}):
+ *
+ * <ul>
+ *   <li>A stage profile (GPU measurements under {@code profiles/}): explicit pass shapes, kept as a
+ *       {@link StepTable} that interpolates between them.
+ *   <li>What {@code ./tandem bench models --json FILE} writes for the bundled pair on this machine:
+ *       a fixed grid, summarised by a {@link StepFit}.
+ * </ul>
+ *
+ * <p>In a bench-models file every measurement becomes one sample {@code (batch, new tokens, mean
+ * context)}:
  *
  * <ul>
  *   <li>{@code decode_ms_by_batch} at batch B: {@code (B, 1, 80)}, steps from context 64 to 96;
@@ -37,17 +50,18 @@ import java.util.TreeMap;
  * @param file where the profile was read from
  * @param draft the draft model's samples
  * @param target the target model's samples
- * @param draftFit the draft's step-time fit, made once at reading
- * @param targetFit the target's step-time fit, made once at reading
- * @param alpha the acceptance rate measured at γ = 4 ({@code summary.alpha_gamma4})
+ * @param draftTime the draft's step times, made once at reading
+ * @param targetTime the target's step times, made once at reading
+ * @param alpha the acceptance rate: measured at γ = 4 ({@code summary.alpha_gamma4}) in a
+ *     bench-models file, stated in a stage profile
  * @param contextLength the shorter of the two models' context lengths
  */
 public record MeasuredPair(
         Path file,
         StepProfile draft,
         StepProfile target,
-        StepFit draftFit,
-        StepFit targetFit,
+        StepTime draftTime,
+        StepTime targetTime,
         double alpha,
         int contextLength) {
 
@@ -55,12 +69,12 @@ public record MeasuredPair(
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(draft, "draft");
         Objects.requireNonNull(target, "target");
-        Objects.requireNonNull(draftFit, "draftFit");
-        Objects.requireNonNull(targetFit, "targetFit");
+        Objects.requireNonNull(draftTime, "draftTime");
+        Objects.requireNonNull(targetTime, "targetTime");
     }
 
     /**
-     * Reads a bench-models JSON file.
+     * Reads a stage profile or a bench-models JSON file.
      *
      * @throws IllegalArgumentException if the file is missing, is not JSON or lacks a measurement;
      *     the message names the file and the key
@@ -84,6 +98,9 @@ public record MeasuredPair(
                     e);
         }
         Reader reader = new Reader(file);
+        if (root.has(ProfileFormat.FORMAT)) {
+            return reader.stageProfile(root);
+        }
         JsonObject draft = reader.object(root, "", ProfileFormat.DRAFT);
         JsonObject target = reader.object(root, "", ProfileFormat.TARGET);
         int context =
@@ -109,12 +126,13 @@ public record MeasuredPair(
     }
 
     /**
-     * The fitted stage costs. Transfer is free: the bundled pair runs on one machine, where a
-     * draft's distribution (257 probabilities) moves in far less time than a step's tenth of a
-     * millisecond.
+     * The stage costs. Transfer is free: the bundled pair runs on one machine, where a draft's
+     * distribution (257 probabilities) moves in far less time than a step's tenth of a millisecond,
+     * and on GPUs a round's drafts are token ids and a few probabilities, microseconds on any
+     * network a cluster uses.
      */
     public MeasuredStageCosts costs() {
-        return new MeasuredStageCosts(draftFit, targetFit, 0);
+        return new MeasuredStageCosts(draftTime, targetTime, 0);
     }
 
     /**
@@ -122,6 +140,116 @@ public record MeasuredPair(
      * an error can name the full key.
      */
     private record Reader(Path file) {
+
+        MeasuredPair stageProfile(JsonObject root) {
+            JsonElement format = root.get(ProfileFormat.FORMAT);
+            if (!format.isJsonPrimitive()
+                    || !ProfileFormat.STAGE_PROFILE.equals(format.getAsString())) {
+                throw invalid(
+                        "",
+                        ProfileFormat.FORMAT,
+                        "is " + format + ", not \"" + ProfileFormat.STAGE_PROFILE + "\"");
+            }
+            JsonObject draft = object(root, "", ProfileFormat.DRAFT);
+            JsonObject target = object(root, "", ProfileFormat.TARGET);
+            int context =
+                    Math.min(
+                            number(draft, ProfileFormat.DRAFT, ProfileFormat.CONTEXT_LENGTH)
+                                    .intValue(),
+                            number(target, ProfileFormat.TARGET, ProfileFormat.CONTEXT_LENGTH)
+                                    .intValue());
+            double alpha =
+                    number(
+                                    object(root, "", ProfileFormat.ACCEPTANCE),
+                                    ProfileFormat.ACCEPTANCE,
+                                    ProfileFormat.ALPHA)
+                            .doubleValue();
+            if (!(alpha >= 0 && alpha <= 1)) {
+                throw invalid(
+                        ProfileFormat.ACCEPTANCE,
+                        ProfileFormat.ALPHA,
+                        "is not in [0, 1]: " + alpha);
+            }
+            StepTable draftTable = table(draft, ProfileFormat.DRAFT);
+            StepTable targetTable = table(target, ProfileFormat.TARGET);
+            return new MeasuredPair(
+                    file,
+                    samples(draft, ProfileFormat.DRAFT),
+                    samples(target, ProfileFormat.TARGET),
+                    draftTable,
+                    targetTable,
+                    alpha,
+                    context);
+        }
+
+        private StepTable table(JsonObject model, String role) {
+            try {
+                return StepTable.of(
+                        string(model, role, ProfileFormat.NAME),
+                        rows(model, role, ProfileFormat.PASSES, 4),
+                        model.has(ProfileFormat.PREFILLS)
+                                ? rows(model, role, ProfileFormat.PREFILLS, 3)
+                                : List.of());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+            }
+        }
+
+        /** Every measured shape, prefills as passes over half their prompt on average. */
+        private StepProfile samples(JsonObject model, String role) {
+            List<StepSample> samples = new ArrayList<>(rows(model, role, ProfileFormat.PASSES, 4));
+            if (model.has(ProfileFormat.PREFILLS)) {
+                rows(model, role, ProfileFormat.PREFILLS, 3)
+                        .forEach(
+                                s ->
+                                        samples.add(
+                                                new StepSample(
+                                                        s.batch(),
+                                                        s.newTokens(),
+                                                        s.newTokens() / 2.0,
+                                                        s.millis())));
+            }
+            return new StepProfile(string(model, role, ProfileFormat.NAME), samples);
+        }
+
+        /**
+         * The rows of a table: {@code [batch, new, context, ms]} passes or {@code [batch, prompt,
+         * ms]} prefills (context 0).
+         */
+        private List<StepSample> rows(JsonObject model, String role, String key, int width) {
+            String path = join(role, key);
+            JsonElement rows = object(model, role, key).get(ProfileFormat.ROWS);
+            if (rows == null || !rows.isJsonArray() || rows.getAsJsonArray().isEmpty()) {
+                throw invalid(path, ProfileFormat.ROWS, "is not a non-empty array");
+            }
+            List<StepSample> samples = new ArrayList<>();
+            int index = 0;
+            for (JsonElement row : rows.getAsJsonArray()) {
+                String at = join(path, ProfileFormat.ROWS) + "[" + index++ + "]";
+                double[] v;
+                try {
+                    v = new double[width];
+                    for (int i = 0; i < width; i++) {
+                        v[i] = row.getAsJsonArray().get(i).getAsDouble();
+                    }
+                    if (row.getAsJsonArray().size() != width) {
+                        throw new IllegalStateException();
+                    }
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException(
+                            file + ": '" + at + "' is not " + width + " numbers: " + row);
+                }
+                try {
+                    samples.add(
+                            width == 4
+                                    ? new StepSample((int) v[0], (int) v[1], v[2], v[3])
+                                    : new StepSample((int) v[0], (int) v[1], 0, v[2]));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(file + ": '" + at + "': " + e.getMessage());
+                }
+            }
+            return samples;
+        }
 
         StepProfile profile(JsonObject model, String role, int context) {
             List<StepSample> samples = new ArrayList<>();
@@ -178,7 +306,7 @@ public record MeasuredPair(
             return value.getAsNumber();
         }
 
-        private String string(JsonObject parent, String path, String key) {
+        String string(JsonObject parent, String path, String key) {
             JsonElement value = parent.get(key);
             if (value == null
                     || !value.isJsonPrimitive()
