@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * all calls have returned. Nothing is downloaded: the engine's natives come from the classpath (run
  * with {@code -Dai.djl.offline=true} to make that a hard guarantee).
  */
-public final class CausalLm implements AutoCloseable {
+public final class CausalLm implements LanguageModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(CausalLm.class);
     private static final String ENGINE = "PyTorch";
@@ -105,11 +105,12 @@ public final class CausalLm implements AutoCloseable {
         }
     }
 
+    @Override
     public ModelInfo info() {
         return info;
     }
 
-    /** The model's tokenizer; owned by the model and closed with it. */
+    @Override
     public TextTokenizer tokenizer() {
         return tokenizer;
     }
@@ -140,6 +141,7 @@ public final class CausalLm implements AutoCloseable {
      * Opens a store of per-request KV sessions on this model, for callers that come back with the
      * same sequences (speculative drafting and verification). Close the store before the model.
      */
+    @Override
     public SessionStore openSessions(SessionLimits limits) {
         return openSessions(limits, System::nanoTime);
     }
@@ -149,7 +151,7 @@ public final class CausalLm implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("model " + info.name() + " is closed");
         }
-        return new SessionStore(
+        return new PooledSessionStore(
                 info.name(),
                 new SessionPool(
                         info.name(),

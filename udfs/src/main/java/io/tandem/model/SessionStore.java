@@ -1,6 +1,5 @@
 package io.tandem.model;
 
-import io.tandem.model.internal.SessionPool;
 import java.util.List;
 
 /**
@@ -11,22 +10,13 @@ import java.util.List;
  *
  * <p>Sessions are soft state: a missing or stale session (unknown id, evicted, or cached tokens
  * that are not a prefix of the caller's) is rebuilt by prefill from the tokens in the call, and
- * logits never depend on what was cached. Sequences that keep coming back together share one batch
- * cache and advance with one forward pass per call; drafted tokens that the next call no longer
- * carries are rolled back by masking, not copying. Memory is bounded by {@link SessionLimits}; free
- * a request's session with {@link #finish} once it ends.
+ * logits never depend on what was cached. Drafted tokens that the next call no longer carries are
+ * rolled back. Memory is bounded by {@link SessionLimits}; free a request's session with {@link
+ * #finish} once it ends.
  *
  * <p>Thread-safe: calls on one store are serialised. Close the store before its model.
  */
-public final class SessionStore implements AutoCloseable {
-
-    private final String modelName;
-    private final SessionPool pool;
-
-    SessionStore(String modelName, SessionPool pool) {
-        this.modelName = modelName;
-        this.pool = pool;
-    }
+public interface SessionStore extends AutoCloseable {
 
     /**
      * Extends each sequence's session to all its tokens and returns the logits after each of its
@@ -37,36 +27,18 @@ public final class SessionStore implements AutoCloseable {
      * @throws ModelException if the engine fails; the sessions of the call are dropped, so a retry
      *     rebuilds them
      */
-    public BatchLogits forward(List<SessionTokens> sequences) throws ModelException {
-        try {
-            return pool.forward(sequences);
-        } catch (IllegalArgumentException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw new ModelException(
-                    modelName + ": forward pass of " + sequences.size() + " sessions failed: " + e,
-                    e);
-        }
-    }
+    BatchLogits forward(List<SessionTokens> sequences) throws ModelException;
 
     /** Frees the session of a request that ended; returns whether it had one. */
-    public boolean finish(String requestId) {
-        return pool.finish(requestId);
-    }
+    boolean finish(String requestId);
 
     /** Frees the sessions idle for longer than the limit; returns how many. */
-    public int evictIdle() {
-        return pool.evictIdle();
-    }
+    int evictIdle();
 
     /** Current sessions, memory and counters. */
-    public SessionStats stats() {
-        return pool.stats();
-    }
+    SessionStats stats();
 
     /** Frees every session. */
     @Override
-    public void close() {
-        pool.close();
-    }
+    void close();
 }

@@ -1,7 +1,7 @@
 package io.tandem.udfs;
 
-import io.tandem.model.CausalLm;
 import io.tandem.model.GenerationRequest;
+import io.tandem.model.LanguageModel;
 import io.tandem.model.ModelException;
 import io.tandem.model.SessionLimits;
 import io.tandem.schemas.internal.DraftTokens;
@@ -9,7 +9,6 @@ import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
 import io.tandem.speculative.DraftProposal;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,23 +34,23 @@ public class DraftAsyncFunction extends RoundStage {
     private static final SessionLimits SESSIONS =
             new SessionLimits(4096, 256L << 20, Duration.ofMinutes(1));
 
-    private final String draftDir;
+    private final ModelSource source;
 
-    private transient CausalLm model;
+    private transient LanguageModel model;
     private transient volatile Drafter drafter;
 
     /**
-     * @param draftDir the draft model's directory
+     * @param source where the draft model comes from
      * @param callTimeout the longest one drafting call may run (see {@link RoundStage})
      */
-    public DraftAsyncFunction(String draftDir, Duration callTimeout) {
+    public DraftAsyncFunction(ModelSource source, Duration callTimeout) {
         super(callTimeout);
-        this.draftDir = draftDir;
+        this.source = source;
     }
 
     @Override
     void openStage() throws Exception {
-        model = SharedModels.acquire(Path.of(draftDir));
+        model = SharedModels.acquire(source);
         drafter = new Drafter(model, SESSIONS);
         LOG.info(
                 "Draft subtask {} serving {} on TaskManager {}",
@@ -66,7 +65,7 @@ public class DraftAsyncFunction extends RoundStage {
             drafter.close();
         }
         if (model != null) {
-            SharedModels.release(Path.of(draftDir));
+            SharedModels.release(source);
         }
     }
 

@@ -1,7 +1,7 @@
 package io.tandem.udfs;
 
 import io.tandem.model.BatchLogits;
-import io.tandem.model.CausalLm;
+import io.tandem.model.LanguageModel;
 import io.tandem.model.ModelException;
 import io.tandem.model.ModelInfo;
 import io.tandem.model.Sampler;
@@ -32,7 +32,7 @@ public final class Drafter extends SessionHolder {
 
     private final ModelInfo model;
 
-    public Drafter(CausalLm draftModel, SessionLimits limits) {
+    public Drafter(LanguageModel draftModel, SessionLimits limits) {
         super(draftModel.openSessions(limits));
         this.model = draftModel.info();
     }

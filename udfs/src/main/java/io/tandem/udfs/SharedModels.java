@@ -1,8 +1,7 @@
 package io.tandem.udfs;
 
-import io.tandem.model.CausalLm;
+import io.tandem.model.LanguageModel;
 import io.tandem.model.ModelException;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -12,37 +11,37 @@ import java.util.Map;
  */
 public final class SharedModels {
 
-    private static final Map<Path, Entry> MODELS = new HashMap<>();
+    private static final Map<ModelSource, Entry> MODELS = new HashMap<>();
 
     private SharedModels() {}
 
     private static final class Entry {
-        final CausalLm model;
+        final LanguageModel model;
         int users;
 
-        Entry(CausalLm model) {
+        Entry(LanguageModel model) {
             this.model = model;
         }
     }
 
     /**
-     * Returns the model in {@code dir}, loading it on first use; pair every call with {@link
+     * Returns the model of {@code source}, loading it on first use; pair every call with {@link
      * #release}.
      */
-    public static synchronized CausalLm acquire(Path dir) throws ModelException {
-        Path key = dir.toAbsolutePath().normalize();
+    public static synchronized LanguageModel acquire(ModelSource source) throws ModelException {
+        ModelSource key = source.normalized();
         Entry entry = MODELS.get(key);
         if (entry == null) {
-            entry = new Entry(CausalLm.load(key));
+            entry = new Entry(key.load());
             MODELS.put(key, entry);
         }
         entry.users++;
         return entry.model;
     }
 
-    /** Gives back one use of the model in {@code dir}; the last release closes it. */
-    public static synchronized void release(Path dir) {
-        Path key = dir.toAbsolutePath().normalize();
+    /** Gives back one use of the model of {@code source}; the last release closes it. */
+    public static synchronized void release(ModelSource source) {
+        ModelSource key = source.normalized();
         Entry entry = MODELS.get(key);
         if (entry != null && --entry.users == 0) {
             MODELS.remove(key);

@@ -1,7 +1,7 @@
 package io.tandem.udfs;
 
 import io.tandem.model.BatchLogits;
-import io.tandem.model.CausalLm;
+import io.tandem.model.LanguageModel;
 import io.tandem.model.ModelException;
 import io.tandem.model.ModelInfo;
 import io.tandem.model.Sampler;
@@ -32,7 +32,7 @@ public final class Verifier extends SessionHolder {
 
     private final ModelInfo model;
 
-    public Verifier(CausalLm targetModel, SessionLimits limits) {
+    public Verifier(LanguageModel targetModel, SessionLimits limits) {
         super(targetModel.openSessions(limits));
         this.model = targetModel.info();
     }

@@ -1,7 +1,7 @@
 package io.tandem.udfs;
 
-import io.tandem.model.CausalLm;
 import io.tandem.model.Generation;
+import io.tandem.model.LanguageModel;
 import io.tandem.model.SessionLimits;
 import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceResult;
@@ -13,7 +13,6 @@ import io.tandem.speculative.AcceptanceStats;
 import io.tandem.speculative.DraftProposal;
 import io.tandem.speculative.Verification;
 import io.tandem.udfs.Results.BatchWork;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,24 +44,24 @@ public class VerifyAsyncFunction extends RoundStage {
     private static final SessionLimits SESSIONS =
             new SessionLimits(4096, 1L << 30, Duration.ofMinutes(1));
 
-    private final String modelDir;
+    private final ModelSource source;
 
-    private transient CausalLm model;
+    private transient LanguageModel model;
     private transient volatile Verifier verifier;
     private transient GenerationMetrics metrics;
 
     /**
-     * @param modelDir the target model's directory
+     * @param source where the target model comes from
      * @param callTimeout the longest one verification call may run (see {@link RoundStage})
      */
-    public VerifyAsyncFunction(String modelDir, Duration callTimeout) {
+    public VerifyAsyncFunction(ModelSource source, Duration callTimeout) {
         super(callTimeout);
-        this.modelDir = modelDir;
+        this.source = source;
     }
 
     @Override
     void openStage() throws Exception {
-        model = SharedModels.acquire(Path.of(modelDir));
+        model = SharedModels.acquire(source);
         verifier = new Verifier(model, SESSIONS);
         metrics = new GenerationMetrics(getRuntimeContext().getMetricGroup());
         LOG.info(
@@ -78,7 +77,7 @@ public class VerifyAsyncFunction extends RoundStage {
             verifier.close();
         }
         if (model != null) {
-            SharedModels.release(Path.of(modelDir));
+            SharedModels.release(source);
         }
     }
 

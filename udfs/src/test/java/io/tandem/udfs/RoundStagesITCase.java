@@ -129,8 +129,14 @@ class RoundStagesITCase {
         // Fresh stages (as after a failover) take the batch over after two rounds.
         List<InferenceResult> resumed = new ArrayList<>();
         RoundBatch partway = batch;
-        try (Stage draft = new Stage(new DraftAsyncFunction(MODEL.toString(), CALL_TIMEOUT));
-                Stage verify = new Stage(new VerifyAsyncFunction(MODEL.toString(), CALL_TIMEOUT))) {
+        try (Stage draft =
+                        new Stage(
+                                new DraftAsyncFunction(
+                                        ModelSource.real(MODEL.toString()), CALL_TIMEOUT));
+                Stage verify =
+                        new Stage(
+                                new VerifyAsyncFunction(
+                                        ModelSource.real(MODEL.toString()), CALL_TIMEOUT))) {
             for (int round = 0; round < 2; round++) {
                 partway = verify.run(draft.run(partway));
                 resumed.addAll(partway.getResults());
@@ -158,8 +164,10 @@ class RoundStagesITCase {
         loop(plain, false).forEach(r -> separately.put(r.getRequestId(), r.getTokenIds()));
 
         Map<String, List<Integer>> together = new HashMap<>();
-        DraftAsyncFunction drafter = new DraftAsyncFunction(MODEL.toString(), CALL_TIMEOUT);
-        VerifyAsyncFunction verifier = new VerifyAsyncFunction(MODEL.toString(), CALL_TIMEOUT);
+        DraftAsyncFunction drafter =
+                new DraftAsyncFunction(ModelSource.real(MODEL.toString()), CALL_TIMEOUT);
+        VerifyAsyncFunction verifier =
+                new VerifyAsyncFunction(ModelSource.real(MODEL.toString()), CALL_TIMEOUT);
         try (Stage draft = new Stage(drafter);
                 Stage verify = new Stage(verifier)) {
             RoundBatch first = speculative;
@@ -234,10 +242,14 @@ class RoundStagesITCase {
         List<InferenceResult> results = new ArrayList<>();
         try (Stage drafter =
                         draft
-                                ? new Stage(new DraftAsyncFunction(MODEL.toString(), CALL_TIMEOUT))
+                                ? new Stage(
+                                        new DraftAsyncFunction(
+                                                ModelSource.real(MODEL.toString()), CALL_TIMEOUT))
                                 : null;
                 Stage verifier =
-                        new Stage(new VerifyAsyncFunction(MODEL.toString(), CALL_TIMEOUT))) {
+                        new Stage(
+                                new VerifyAsyncFunction(
+                                        ModelSource.real(MODEL.toString()), CALL_TIMEOUT))) {
             RoundBatch current = batch;
             while (!current.getSequences().isEmpty()) {
                 RoundBatch verified = verifier.run(draft ? drafter.run(current) : current);

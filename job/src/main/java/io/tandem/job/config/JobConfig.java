@@ -4,7 +4,10 @@ import static io.tandem.job.config.TandemOptions.*;
 
 import io.tandem.model.ModelException;
 import io.tandem.model.ModelInfo;
+import io.tandem.profile.MeasuredPair;
+import io.tandem.udfs.ModelSource;
 import io.tandem.udfs.ServingMode;
+import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -81,6 +84,7 @@ public record JobConfig(
      *     flight are at their limit
      * @param timeout the longest a round waits for a model worker
      * @param callTimeout the longest a model call runs before its batches are failed
+     * @param engine what runs the model stages
      */
     public record Generation(
             ServingMode mode,
@@ -93,7 +97,8 @@ public record JobConfig(
             int maxWaitingRequests,
             Duration timeout,
             Duration callTimeout,
-            double uplinkBandwidthHz)
+            double uplinkBandwidthHz,
+            ModelEngine engine)
             implements Serializable {
 
         /** Whether the requests of a window share a modelled wireless uplink. */
@@ -106,11 +111,29 @@ public record JobConfig(
             return draftDir != null;
         }
 
+        /** Where the verify stage gets the target model. */
+        public ModelSource targetSource() {
+            return engine.target(modelDir);
+        }
+
+        /** Where the draft stage gets the draft model; only in speculative modes. */
+        public ModelSource draftSource() {
+            return engine.draft(modelDir, draftDir);
+        }
+
         /**
          * The context a request's prompt and output must fit: the target's, or with a draft the
-         * smaller of the two, read from the model directories.
+         * smaller of the two, read from the model directories (or the emulated stage profile).
          */
         public int contextLength() throws ModelException {
+            if (engine.emulated()) {
+                try {
+                    return MeasuredPair.read(Path.of(engine.profile())).contextLength();
+                } catch (IOException | IllegalArgumentException e) {
+                    throw new ModelException(
+                            "cannot read the stage profile " + engine.profile() + ": " + e, e);
+                }
+            }
             int context = ModelInfo.read(Path.of(modelDir)).contextLength();
             if (speculative()) {
                 context = Math.min(context, ModelInfo.read(Path.of(draftDir)).contextLength());
@@ -216,21 +239,21 @@ public record JobConfig(
                             + " back verified rounds. Raise the capacity or lower the batches in"
                             + " flight.");
         }
+        ModelEngine engine = engine(conf);
         Generation generation =
                 new Generation(
                         mode,
                         nonBlank(conf, MODEL_DIR.key(), conf.get(MODEL_DIR)),
                         mode.speculative() ? conf.get(DRAFT_MODEL_DIR).trim() : null,
                         atLeast(conf, SPECULATION_LENGTH, 1),
-                        mode == ServingMode.SD
-                                ? nonBlank(conf, PLANNER_PROFILE.key(), conf.get(PLANNER_PROFILE))
-                                : null,
+                        mode == ServingMode.SD ? plannerProfile(conf, engine) : null,
                         atLeast(conf, GENERATE_CAPACITY, 1),
                         atLeast(conf, MAX_BATCHES_IN_FLIGHT, 1),
                         atLeast(conf, MAX_WAITING_REQUESTS, 0),
                         positive(conf, GENERATE_TIMEOUT),
                         positive(conf, MODEL_CALL_TIMEOUT),
-                        uplinkBandwidth(conf));
+                        uplinkBandwidth(conf),
+                        engine);
         float maxTemperature = conf.get(MAX_TEMPERATURE);
         if (!(maxTemperature > 0)) {
             throw invalid(MAX_TEMPERATURE.key(), maxTemperature, "a positive number");
@@ -280,6 +303,50 @@ public record JobConfig(
                 maxParallelism,
                 checkpoint,
                 bufferTimeout);
+    }
+
+    private static ModelEngine engine(Configuration conf) {
+        String engine = conf.get(MODEL_ENGINE).trim();
+        if (engine.equals("djl")) {
+            return ModelEngine.DJL;
+        }
+        if (!engine.equals("emulated")) {
+            throw invalid(MODEL_ENGINE.key(), engine, "djl or emulated");
+        }
+        String profile = conf.getOptional(MODEL_PROFILE).map(String::trim).orElse("");
+        if (profile.isEmpty()) {
+            throw new IllegalArgumentException(
+                    MODEL_ENGINE.key()
+                            + " is emulated, which needs the stage profile to take times from: set "
+                            + MODEL_PROFILE.key()
+                            + ", e.g. to profiles/h200-68m-7b.json");
+        }
+        double[] acceptance =
+                conf.getOptional(MODEL_ACCEPTANCE)
+                        .map(rates -> rates.stream().mapToDouble(Double::doubleValue).toArray())
+                        .orElse(null);
+        if (acceptance != null) {
+            if (acceptance.length == 0) {
+                throw invalid(MODEL_ACCEPTANCE.key(), "", "at least one rate in [0, 1]");
+            }
+            for (double rate : acceptance) {
+                if (!(rate >= 0 && rate <= 1)) {
+                    throw invalid(MODEL_ACCEPTANCE.key(), rate, "rates in [0, 1]");
+                }
+            }
+        }
+        return new ModelEngine(profile, acceptance);
+    }
+
+    /**
+     * The profile the planner prices stages with: the one set, else with emulated stages the
+     * profile they emulate, so that plan and stages take the same times.
+     */
+    private static String plannerProfile(Configuration conf, ModelEngine engine) {
+        if (engine.emulated() && !conf.contains(PLANNER_PROFILE)) {
+            return engine.profile();
+        }
+        return nonBlank(conf, PLANNER_PROFILE.key(), conf.get(PLANNER_PROFILE));
     }
 
     private static StageResources stageResources(

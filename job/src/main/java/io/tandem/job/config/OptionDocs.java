@@ -34,6 +34,9 @@ public final class OptionDocs {
 
     /** The default as a user would write it in a config file. */
     public static String defaultText(ConfigOption<?> option) {
+        if (!option.hasDefaultValue()) {
+            return "-";
+        }
         Object value = option.defaultValue();
         return value instanceof Duration d
                 ? TimeUtils.formatWithHighestUnit(d)

@@ -1,6 +1,7 @@
 package io.tandem.job.config;
 
 import java.time.Duration;
+import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.MemorySize;
@@ -132,9 +133,10 @@ public final class TandemOptions {
                     .stringType()
                     .defaultValue("models/austen-pair-profile.json")
                     .withDescription(
-                            "Measured profile of the draft/target pair (the JSON of ./tandem bench"
-                                + " models) the planner takes stage times and acceptance from in"
-                                + " mode sd; must exist on every TaskManager.");
+                            "Measured profile of the draft/target pair the planner takes stage"
+                                + " times and acceptance from in mode sd: the JSON of ./tandem"
+                                + " bench models, or a stage profile such as"
+                                + " profiles/h200-68m-7b.json; must exist on every TaskManager.");
 
     public static final ConfigOption<String> MODEL_DIR =
             ConfigOptions.key("tandem.model.dir")
@@ -144,6 +146,37 @@ public final class TandemOptions {
                             "Hugging Face-style model directory (config.json, model.safetensors,"
                                     + " tokenizer.json); must exist at this path on every"
                                     + " TaskManager.");
+
+    public static final ConfigOption<String> MODEL_ENGINE =
+            ConfigOptions.key("tandem.model.engine")
+                    .stringType()
+                    .defaultValue("djl")
+                    .withDescription(
+                            "What runs the model stages: djl (the models of tandem.model.dir and"
+                                + " tandem.model.draft-dir, on DJL) or emulated (stages that take"
+                                + " the times of tandem.model.profile without computing; a"
+                                + " benchmark tool for GPU stage times and cluster scale).");
+
+    public static final ConfigOption<String> MODEL_PROFILE =
+            ConfigOptions.key("tandem.model.profile")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "Stage profile the emulated engine takes its times from, e.g."
+                                    + " profiles/h200-68m-7b.json; the planner plans with it too"
+                                    + " unless tandem.planner.profile is set. Required with"
+                                    + " tandem.model.engine: emulated; must exist on every"
+                                    + " TaskManager.");
+
+    public static final ConfigOption<List<Double>> MODEL_ACCEPTANCE =
+            ConfigOptions.key("tandem.model.acceptance")
+                    .doubleType()
+                    .asList()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The emulated draft's acceptance: one rate for every draft position,"
+                                    + " or one per position (e.g. 0.9;0.8;0.7, the last repeated"
+                                    + " beyond). Default: the profile's alpha.");
 
     public static final ConfigOption<String> DRAFT_MODEL_DIR =
             ConfigOptions.key("tandem.model.draft-dir")

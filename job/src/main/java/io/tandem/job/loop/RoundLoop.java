@@ -66,7 +66,7 @@ public final class RoundLoop {
                     AsyncDataStream.unorderedWait(
                                     head,
                                     new DraftAsyncFunction(
-                                            generation.draftDir(), generation.callTimeout()),
+                                            generation.draftSource(), generation.callTimeout()),
                                     generation.timeout().toMillis(),
                                     TimeUnit.MILLISECONDS,
                                     generation.capacity())
@@ -79,7 +79,7 @@ public final class RoundLoop {
                                 toVerify.partitionCustom(
                                         new BySubtask(), RoundBatch::getLoopSubtask),
                                 new VerifyAsyncFunction(
-                                        generation.modelDir(), generation.callTimeout()),
+                                        generation.targetSource(), generation.callTimeout()),
                                 generation.timeout().toMillis(),
                                 TimeUnit.MILLISECONDS,
                                 generation.capacity())

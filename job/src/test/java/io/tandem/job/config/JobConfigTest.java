@@ -39,7 +39,8 @@ class JobConfigTest {
                 0,
                 Duration.ofMinutes(1),
                 Duration.ofMinutes(1),
-                0);
+                0,
+                ModelEngine.DJL);
     }
 
     @Test
@@ -201,5 +202,64 @@ class JobConfigTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("tandem.mode=fast")
                 .hasMessageContaining("sd, sd-fixed or ad");
+    }
+
+    @Test
+    void emulatedStagesTakeTheirProfileAndThePlannerPlansWithItUnlessToldOtherwise()
+            throws Exception {
+        String profile = BundledModel.gpuProfile("h200-68m-7b").toString();
+        JobConfig.Generation emulated =
+                JobConfig.from(
+                                Configuration.fromMap(
+                                        Map.of(
+                                                "tandem.model.engine", "emulated",
+                                                "tandem.model.profile", profile,
+                                                "tandem.model.acceptance", "0.9;0.7")))
+                        .generation();
+
+        assertThat(emulated.engine().emulated()).isTrue();
+        assertThat(emulated.plannerProfile()).isEqualTo(profile);
+        assertThat(emulated.contextLength()).isEqualTo(2048);
+        assertThat(emulated.targetSource().isEmulated()).isTrue();
+        assertThat(emulated.draftSource().acceptance()).containsExactly(0.9, 0.7);
+        assertThat(
+                        JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of(
+                                                        "tandem.model.engine", "emulated",
+                                                        "tandem.model.profile", profile,
+                                                        "tandem.planner.profile", "other.json")))
+                                .generation()
+                                .plannerProfile())
+                .isEqualTo("other.json");
+        JobConfig.Generation real = JobConfig.from(new Configuration()).generation();
+        assertThat(real.engine().emulated()).isFalse();
+        assertThat(real.targetSource().isEmulated()).isFalse();
+    }
+
+    @Test
+    void emulationNeedsAProfileAndRatesInUnitRange() {
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of("tandem.model.engine", "emulated"))))
+                .hasMessageContaining("tandem.model.profile");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of("tandem.model.engine", "onnx"))))
+                .hasMessageContaining("tandem.model.engine=onnx")
+                .hasMessageContaining("djl or emulated");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of(
+                                                        "tandem.model.engine", "emulated",
+                                                        "tandem.model.profile", "p.json",
+                                                        "tandem.model.acceptance", "0.8;1.5"))))
+                .hasMessageContaining("tandem.model.acceptance=1.5");
     }
 }

@@ -3,6 +3,7 @@ package io.tandem.job.loop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.ModelEngine;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
@@ -157,7 +158,8 @@ class RoundSchedulerTest {
                         maxWaitingRequests,
                         Duration.ofMinutes(1),
                         Duration.ofMinutes(1),
-                        0));
+                        0,
+                        ModelEngine.DJL));
     }
 
     private static Batch window(String id, String... requestIds) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig.Generation;
 import io.tandem.job.config.JobConfig.Limits;
+import io.tandem.job.config.ModelEngine;
 import io.tandem.local.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
@@ -47,7 +48,8 @@ class DecodeRequestFunctionTest {
                                         0,
                                         Duration.ofMinutes(1),
                                         Duration.ofMinutes(1),
-                                        0)));
+                                        0,
+                                        ModelEngine.DJL)));
     }
 
     @AfterEach

@@ -1,0 +1,97 @@
+package io.tandem.udfs;
+
+import io.tandem.model.CausalLm;
+import io.tandem.model.LanguageModel;
+import io.tandem.model.ModelException;
+import io.tandem.model.emulated.EmulatedModel;
+import io.tandem.planner.acceptance.PositionalAcceptance;
+import java.io.Serializable;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Where a model stage gets its model: a real model directory run by DJL, or one side of a measured
+ * stage profile, emulated. Travels with the job graph to the TaskManagers, which load it there
+ * (once per JVM, see {@link SharedModels}). Immutable; equal sources share one loaded model.
+ *
+ * @param dir the model directory: the model itself, or for an emulated model the directory whose
+ *     tokenizer and vocabulary it uses
+ * @param profile the stage profile to emulate, or {@code null} for the real model
+ * @param role the side of the profile's pair to emulate; {@code null} for a real model
+ * @param acceptance the emulated draft's acceptance by draft position, or {@code null} for the
+ *     profile's alpha
+ */
+public record ModelSource(String dir, String profile, EmulatedModel.Role role, double[] acceptance)
+        implements Serializable {
+
+    public ModelSource {
+        Objects.requireNonNull(dir, "dir");
+        if ((profile == null) != (role == null)) {
+            throw new IllegalArgumentException("an emulated model needs a profile and a role");
+        }
+        acceptance = acceptance == null ? null : acceptance.clone();
+    }
+
+    /** The model in {@code dir}, run by DJL. */
+    public static ModelSource real(String dir) {
+        return new ModelSource(dir, null, null, null);
+    }
+
+    /** The {@code role} side of {@code profile}, emulated, with the tokenizer of {@code dir}. */
+    public static ModelSource emulated(
+            String dir, String profile, EmulatedModel.Role role, double[] acceptance) {
+        return new ModelSource(dir, Objects.requireNonNull(profile, "profile"), role, acceptance);
+    }
+
+    public boolean isEmulated() {
+        return profile != null;
+    }
+
+    @Override
+    public double[] acceptance() {
+        return acceptance == null ? null : acceptance.clone();
+    }
+
+    /** Loads the model; the caller owns it. */
+    LanguageModel load() throws ModelException {
+        if (!isEmulated()) {
+            return CausalLm.load(Path.of(dir));
+        }
+        return EmulatedModel.load(
+                Path.of(profile),
+                role,
+                Path.of(dir),
+                acceptance == null ? null : new PositionalAcceptance(acceptance));
+    }
+
+    /** The key of the loaded model: sources that load the same model are equal. */
+    ModelSource normalized() {
+        return new ModelSource(
+                Path.of(dir).toAbsolutePath().normalize().toString(),
+                profile == null ? null : Path.of(profile).toAbsolutePath().normalize().toString(),
+                role,
+                acceptance);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ModelSource other
+                && dir.equals(other.dir)
+                && Objects.equals(profile, other.profile)
+                && role == other.role
+                && Arrays.equals(acceptance, other.acceptance);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(dir, profile, role, Arrays.hashCode(acceptance));
+    }
+
+    @Override
+    public String toString() {
+        return isEmulated()
+                ? role.name().toLowerCase(java.util.Locale.ROOT) + " of " + profile + " (emulated)"
+                : dir;
+    }
+}
