@@ -1,6 +1,7 @@
 package io.tandem.cli;
 
 import io.tandem.cli.bench.BenchCommand;
+import io.tandem.cli.cluster.ClusterCommand;
 import io.tandem.cli.simulate.SimulateCommand;
 import io.tandem.job.RunCommand;
 import picocli.CommandLine;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             SimulateCommand.class,
             ReplayCommand.class,
+            ClusterCommand.class,
             ReportCommand.class,
             ConfigCommand.class
         })

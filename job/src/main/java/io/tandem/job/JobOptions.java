@@ -144,12 +144,20 @@ public final class JobOptions {
         if (!draftDir.isBlank()) {
             merged.put(TandemOptions.DRAFT_MODEL_DIR.key(), absolute(draftDir));
         }
-        merged.put(
-                TandemOptions.PLANNER_PROFILE.key(),
-                absolute(
-                        merged.getOrDefault(
-                                TandemOptions.PLANNER_PROFILE.key(),
-                                TandemOptions.PLANNER_PROFILE.defaultValue())));
+        // emulated stages without a planner profile of their own plan with the one they emulate
+        boolean emulated = "emulated".equals(merged.get(TandemOptions.MODEL_ENGINE.key()));
+        if (merged.containsKey(TandemOptions.PLANNER_PROFILE.key()) || !emulated) {
+            merged.put(
+                    TandemOptions.PLANNER_PROFILE.key(),
+                    absolute(
+                            merged.getOrDefault(
+                                    TandemOptions.PLANNER_PROFILE.key(),
+                                    TandemOptions.PLANNER_PROFILE.defaultValue())));
+        }
+        String modelProfile = merged.get(TandemOptions.MODEL_PROFILE.key());
+        if (modelProfile != null && !modelProfile.isBlank()) {
+            merged.put(TandemOptions.MODEL_PROFILE.key(), absolute(modelProfile));
+        }
         return JobConfig.from(Configuration.fromMap(merged));
     }
 

@@ -62,6 +62,23 @@ class JobOptionsTest {
     }
 
     @Test
+    void emulatedStagesPlanWithTheirOwnProfileUnlessAnotherIsGiven() {
+        RunCommand command = new RunCommand();
+        new CommandLine(command)
+                .parseArgs(
+                        "--set",
+                        "tandem.model.engine=emulated",
+                        "--set",
+                        "tandem.model.profile=" + BundledModel.gpuProfile("h200-68m-7b"));
+
+        JobConfig config = command.job.resolve(Map.of());
+
+        assertThat(config.generation().plannerProfile())
+                .isEqualTo(config.generation().engine().profile())
+                .isEqualTo(BundledModel.gpuProfile("h200-68m-7b").toString());
+    }
+
+    @Test
     void theBundledModelIsFoundFromAnyDirectoryThroughTandemHome() {
         Path home = BundledModel.target().getParent().getParent();
         String previous = System.setProperty("tandem.home", home.toString());

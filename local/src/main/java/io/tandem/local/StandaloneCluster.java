@@ -1,4 +1,4 @@
-package io.tandem.testkit;
+package io.tandem.local;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,7 +49,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A real Flink session cluster on loopback: one JobManager process and one process per TaskManager,
- * each TaskManager with its own CPU, task heap and resource id.
+ * each TaskManager with its own CPU, task heap and resource id, and optionally a Kafka broker in a
+ * process of its own. Tests start it attached (the processes die with the JVM that started them,
+ * and {@link #close()} stops them and deletes their directory); {@code ./tandem cluster up} starts
+ * it detached in a run directory, where it keeps running until {@code ./tandem cluster down}.
  *
  * <p>It exists because a MiniCluster's TaskManagers all share one configuration, so slot sharing
  * group resource requests can never steer operators to particular TaskManagers there. Here they do:
@@ -109,6 +113,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private final int restPort;
     private final Map<String, Process> processes;
     private final Thread shutdownHook;
+    private volatile String bootstrapServers;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -131,6 +136,27 @@ public final class StandaloneCluster implements AutoCloseable {
 
     public int restPort() {
         return restPort;
+    }
+
+    /**
+     * Where the configurations and logs ({@code NAME.log}, {@code NAME.out}) of the processes are.
+     */
+    public Path directory() {
+        return dir;
+    }
+
+    /** The process id of each process, by name ({@code jobmanager}, the TaskManagers' ids). */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        synchronized (processes) {
+            processes.forEach((name, process) -> pids.put(name, process.pid()));
+        }
+        return pids;
+    }
+
+    /** The bootstrap servers of the cluster's Kafka broker, or null if it has none. */
+    public String bootstrapServers() {
+        return bootstrapServers;
     }
 
     /**
@@ -165,6 +191,20 @@ public final class StandaloneCluster implements AutoCloseable {
                         + " TaskManagers registered within "
                         + timeout
                         + logTails());
+    }
+
+    /** Waits for the broker process to write its address, and returns it. */
+    private String awaitBroker(Path addressFile) throws IOException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            checkAlive();
+            if (Files.isRegularFile(addressFile)) {
+                return Files.readString(addressFile).trim();
+            }
+            sleep(POLL_INTERVAL);
+        }
+        throw new IllegalStateException(
+                "The Kafka broker did not start within " + START_TIMEOUT + logTails());
     }
 
     /**
@@ -218,9 +258,15 @@ public final class StandaloneCluster implements AutoCloseable {
         return placement;
     }
 
-    /** Stops every process, then deletes the cluster's directory, logs included. */
+    /**
+     * Stops every process, then deletes the cluster's directory, logs included. A detached cluster
+     * is left running: stop it with {@link #stop(Collection)}.
+     */
     @Override
     public void close() {
+        if (shutdownHook == null) {
+            return;
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {
@@ -230,33 +276,40 @@ public final class StandaloneCluster implements AutoCloseable {
         stopAndDelete(dir, processes);
     }
 
-    /**
-     * SIGTERM first, so Flink's own shutdown hooks release ports and temporary files; a process
-     * that does not exit in time is killed.
-     */
     private static void stopAndDelete(Path dir, Map<String, Process> processes) {
-        List<Process> running;
+        List<ProcessHandle> running;
         synchronized (processes) {
-            running = List.copyOf(processes.values());
+            running = processes.values().stream().map(Process::toHandle).toList();
         }
-        running.forEach(Process::destroy);
-        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
-        for (Process process : running) {
-            try {
-                long left = Math.max(0, deadline - System.nanoTime());
-                if (!process.waitFor(left, TimeUnit.NANOSECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
+        stop(running);
         try {
             FileUtils.deleteDirectory(dir.toFile());
         } catch (IOException e) {
             LOG.warn("Could not delete {}", dir, e);
         }
+    }
+
+    /**
+     * Stops processes: SIGTERM first, so Flink's own shutdown hooks release ports and temporary
+     * files; a process that does not exit in time is killed. Returns how many were still running.
+     */
+    public static int stop(Collection<ProcessHandle> processes) {
+        List<ProcessHandle> running = processes.stream().filter(ProcessHandle::isAlive).toList();
+        running.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        for (ProcessHandle process : running) {
+            try {
+                long left = Math.max(0, deadline - System.nanoTime());
+                process.onExit().get(left, TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.TimeoutException
+                    | java.util.concurrent.ExecutionException e) {
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        return running.size();
     }
 
     private JsonObject getJson(String path) {
@@ -325,8 +378,35 @@ public final class StandaloneCluster implements AutoCloseable {
     public static final class Builder {
 
         private final Map<String, TaskManagerSpec> taskManagers = new LinkedHashMap<>();
+        private Path directory;
+        private boolean detached;
+        private boolean kafkaBroker;
 
         private Builder() {}
+
+        /**
+         * Keeps the processes' configurations and logs in {@code directory} (created if missing)
+         * instead of a temporary directory.
+         */
+        public Builder directory(Path directory) {
+            this.directory = directory;
+            return this;
+        }
+
+        /**
+         * Starts processes that outlive this JVM: no shutdown hook, and {@link #close()} leaves
+         * them running. Stop them by their {@link #pids()}.
+         */
+        public Builder detached() {
+            this.detached = true;
+            return this;
+        }
+
+        /** Also starts a Kafka broker, in a process of its own. */
+        public Builder kafkaBroker() {
+            this.kafkaBroker = true;
+            return this;
+        }
 
         /**
          * Adds a TaskManager. In fine-grained resource management {@code slots} does not limit how
@@ -352,7 +432,10 @@ public final class StandaloneCluster implements AutoCloseable {
                 throw new IllegalStateException("A cluster needs at least one TaskManager");
             }
             long started = System.nanoTime();
-            Path dir = Files.createTempDirectory("standalone-cluster-");
+            Path dir =
+                    directory != null
+                            ? Files.createDirectories(directory)
+                            : Files.createTempDirectory("standalone-cluster-");
             Files.writeString(dir.resolve("log4j2.properties"), LOG4J2_PROPERTIES);
 
             Configuration common = new Configuration();
@@ -366,20 +449,44 @@ public final class StandaloneCluster implements AutoCloseable {
             Map<String, Process> processes = Collections.synchronizedMap(new LinkedHashMap<>());
             // registered before the first process exists, so that none can outlive this JVM
             Thread shutdownHook =
-                    new Thread(() -> stopAndDelete(dir, processes), "standalone-cluster-stop");
-            Runtime.getRuntime().addShutdownHook(shutdownHook);
+                    detached
+                            ? null
+                            : new Thread(
+                                    () -> stopAndDelete(dir, processes), "standalone-cluster-stop");
+            if (shutdownHook != null) {
+                Runtime.getRuntime().addShutdownHook(shutdownHook);
+            }
 
             int restPort = freePort();
             StandaloneCluster cluster =
                     new StandaloneCluster(dir, restPort, processes, shutdownHook);
             try {
-                processes.put("jobmanager", launchJobManager(dir, common, restPort));
+                Path brokerAddress = dir.resolve("broker.address");
+                if (kafkaBroker) {
+                    Files.deleteIfExists(brokerAddress);
+                    processes.put(
+                            "kafka",
+                            launch(
+                                    dir,
+                                    "kafka",
+                                    List.of("-Xmx384m", "-XX:MaxMetaspaceSize=160m"),
+                                    KafkaBrokerProcess.class.getName(),
+                                    List.of(brokerAddress.toString()),
+                                    detached));
+                }
+                processes.put("jobmanager", launchJobManager(dir, common, restPort, detached));
                 for (TaskManagerSpec tm : taskManagers.values()) {
-                    processes.put(tm.resourceId(), launchTaskManager(dir, common, tm));
+                    processes.put(tm.resourceId(), launchTaskManager(dir, common, tm, detached));
                 }
                 cluster.waitForTaskManagers(taskManagers.size(), START_TIMEOUT);
+                if (kafkaBroker) {
+                    cluster.bootstrapServers = cluster.awaitBroker(brokerAddress);
+                }
             } catch (IOException | RuntimeException e) {
-                cluster.close();
+                stopAndDelete(dir, processes);
+                if (shutdownHook != null) {
+                    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                }
                 throw e;
             }
             LOG.info(
@@ -391,8 +498,8 @@ public final class StandaloneCluster implements AutoCloseable {
             return cluster;
         }
 
-        private static Process launchJobManager(Path dir, Configuration common, int restPort)
-                throws IOException {
+        private static Process launchJobManager(
+                Path dir, Configuration common, int restPort, boolean detached) throws IOException {
             Configuration conf = new Configuration(common);
             conf.set(JobManagerOptions.BIND_HOST, HOST);
             conf.set(RestOptions.ADDRESS, HOST);
@@ -406,12 +513,13 @@ public final class StandaloneCluster implements AutoCloseable {
             conf.set(JobManagerOptions.JVM_OVERHEAD_MIN, MemorySize.ofMebiBytes(64));
             conf.set(JobManagerOptions.JVM_OVERHEAD_MAX, MemorySize.ofMebiBytes(64));
             JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
-            return launch(
+            return launchFlink(
                     dir,
                     "jobmanager",
                     conf,
                     JobManagerProcessUtils.generateJvmParametersStr(spec, conf),
-                    StandaloneSessionClusterEntrypoint.class.getName());
+                    StandaloneSessionClusterEntrypoint.class.getName(),
+                    detached);
         }
 
         /**
@@ -421,7 +529,8 @@ public final class StandaloneCluster implements AutoCloseable {
          * Managed memory is zero: streaming jobs on the heap state backend do not use it, and the
          * process stays small.
          */
-        private static Process launchTaskManager(Path dir, Configuration common, TaskManagerSpec tm)
+        private static Process launchTaskManager(
+                Path dir, Configuration common, TaskManagerSpec tm, boolean detached)
                 throws IOException {
             Configuration conf = new Configuration(common);
             conf.set(TaskManagerOptions.HOST, HOST);
@@ -441,31 +550,59 @@ public final class StandaloneCluster implements AutoCloseable {
             conf.set(TaskManagerOptions.JVM_OVERHEAD_MIN, MemorySize.ofMebiBytes(64));
             conf.set(TaskManagerOptions.JVM_OVERHEAD_MAX, MemorySize.ofMebiBytes(64));
             TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
-            return launch(
+            return launchFlink(
                     dir,
                     tm.resourceId(),
                     conf,
                     ProcessMemoryUtils.generateJvmParametersStr(spec),
-                    TaskManagerRunner.class.getName());
+                    TaskManagerRunner.class.getName(),
+                    detached);
         }
 
         /**
-         * Starts {@code mainClass} in a JVM of its own, with its config.yaml in {@code dir/name/}
-         * and its log in {@code dir/name.log}.
+         * Starts a Flink entry point in a JVM of its own, with its config.yaml in {@code
+         * dir/name/}.
          */
-        private static Process launch(
-                Path dir, String name, Configuration conf, String memoryJvmArgs, String mainClass)
+        private static Process launchFlink(
+                Path dir,
+                String name,
+                Configuration conf,
+                String memoryJvmArgs,
+                String mainClass,
+                boolean detached)
                 throws IOException {
             Path confDir = Files.createDirectories(dir.resolve(name));
             BootstrapTools.writeConfiguration(conf, confDir.resolve("config.yaml").toFile());
-            Path tmp = Files.createDirectories(confDir.resolve("tmp"));
+            List<String> jvm = new ArrayList<>(List.of(memoryJvmArgs.trim().split("\\s+")));
+            jvm.addAll(JAVA_17_OPENS);
+            return launch(
+                    dir,
+                    name,
+                    jvm,
+                    mainClass,
+                    List.of("--configDir", confDir.toString()),
+                    detached);
+        }
 
+        /**
+         * Starts {@code mainClass} in a JVM of its own on this JVM's class path, with its log in
+         * {@code dir/name.log} and its console in {@code dir/name.out}; unless detached, it exits
+         * when this JVM does.
+         */
+        private static Process launch(
+                Path dir,
+                String name,
+                List<String> jvmArgs,
+                String mainClass,
+                List<String> args,
+                boolean detached)
+                throws IOException {
+            Path tmp = Files.createDirectories(dir.resolve(name).resolve("tmp"));
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(List.of(memoryJvmArgs.trim().split("\\s+")));
+            command.addAll(jvmArgs);
             // fewer GC threads and less footprint than G1 for heaps this small, on 2 cores
             command.add("-XX:+UseSerialGC");
-            command.addAll(JAVA_17_OPENS);
             command.add("-Dlog.file=" + dir.resolve(name + ".log"));
             command.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toUri());
             // Flink's io.tmp.dirs, web.tmpdir and blob storage all default to java.io.tmpdir
@@ -477,10 +614,11 @@ public final class StandaloneCluster implements AutoCloseable {
                     .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
-            command.add(ExitWithParent.class.getName());
+            if (!detached) {
+                command.add(ExitWithParent.class.getName());
+            }
             command.add(mainClass);
-            command.add("--configDir");
-            command.add(confDir.toString());
+            command.addAll(args);
 
             File console = dir.resolve(name + ".out").toFile();
             return new ProcessBuilder(command)

@@ -1,0 +1,49 @@
+package io.tandem.cli.cluster;
+
+import io.tandem.local.StandaloneCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./tandem cluster down}. */
+@Command(
+        name = "down",
+        mixinStandardHelpOptions = true,
+        description =
+                "Stop exactly the processes `cluster up` started in the run directory; the logs"
+                        + " stay.")
+final class ClusterDown implements Callable<Integer> {
+
+    @Option(
+            names = "--dir",
+            paramLabel = "DIR",
+            defaultValue = ClusterUp.DEFAULT_DIR,
+            description = "The cluster's run directory.")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        List<RunDirectory.Process> processes = RunDirectory.processes(RunDirectory.read(dir));
+        // TaskManagers first, the JobManager and the broker last: nothing restarts a job then
+        List<ProcessHandle> running =
+                processes.stream()
+                        .sorted(
+                                (a, b) ->
+                                        Boolean.compare(
+                                                a.role().endsWith("taskmanager") == false,
+                                                b.role().endsWith("taskmanager") == false))
+                        .map(RunDirectory.Process::handle)
+                        .flatMap(Optional::stream)
+                        .toList();
+        int stopped = StandaloneCluster.stop(running);
+        Files.delete(RunDirectory.file(dir));
+        System.out.printf(
+                "Stopped %d of %d processes (%d had already exited); logs stay in %s%n",
+                stopped, processes.size(), processes.size() - stopped, dir);
+        return 0;
+    }
+}

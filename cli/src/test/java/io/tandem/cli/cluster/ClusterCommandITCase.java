@@ -1,0 +1,239 @@
+package io.tandem.cli.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.tandem.cli.LocalCluster;
+import io.tandem.cli.TandemCli;
+import io.tandem.job.operators.Operators;
+import io.tandem.local.AvroBytes;
+import io.tandem.local.RequestProducer;
+import io.tandem.local.TopicReader;
+import io.tandem.model.emulated.EmulatedModel;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.InferenceResult;
+import io.tandem.testkit.BundledModel;
+import io.tandem.testkit.Requests;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code ./tandem cluster up}, {@code run --cluster}, {@code status} and {@code down} on a real
+ * cluster of separate processes with emulated stages: two draft and two verify TaskManagers at
+ * parallelism 2. The job runs once per mode on the same cluster; placement comes from the REST API,
+ * every request must be answered once, and every mode must produce the emulated target's tokens.
+ */
+class ClusterCommandITCase {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void upRunStatusDownServesEveryModeWithTheSameOutputOnTheRightTaskManagers(@TempDir Path root)
+            throws Exception {
+        Path dir = root.resolve("cluster");
+        String profile = BundledModel.gpuProfile("h200-68m-7b").toString();
+        assertThat(
+                        cli(
+                                "cluster",
+                                "up",
+                                "--dir",
+                                dir.toString(),
+                                "--engine",
+                                "emulated",
+                                "--profile",
+                                profile,
+                                "--draft-task-managers",
+                                "2",
+                                "--verify-task-managers",
+                                "2"))
+                .isZero();
+        List<Long> pids = new ArrayList<>();
+        try {
+            JsonObject status = ClusterStatus.status(dir);
+            assertThat(status.get("healthy").getAsBoolean()).isTrue();
+            assertThat(status.getAsJsonObject("overview").get("taskmanagers").getAsInt())
+                    .isEqualTo(4);
+            status.getAsJsonArray(RunDirectory.PROCESSES)
+                    .forEach(p -> pids.add(p.getAsJsonObject().get("pid").getAsLong()));
+            assertThat(pids).hasSize(6); // broker, JobManager, four TaskManagers
+            String rest = status.get("rest_url").getAsString();
+            String bootstrap = status.get("bootstrap_servers").getAsString();
+
+            Map<String, Map<String, List<Integer>>> outputs = new LinkedHashMap<>();
+            for (String mode : List.of("ad", "sd-fixed", "sd")) {
+                outputs.put(mode, serve(dir, rest, bootstrap, mode));
+            }
+            assertThat(outputs.get("sd-fixed")).isEqualTo(outputs.get("ad"));
+            assertThat(outputs.get("sd")).isEqualTo(outputs.get("ad"));
+        } finally {
+            assertThat(cli("cluster", "down", "--dir", dir.toString())).isZero();
+        }
+        for (long pid : pids) {
+            assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                    .as("process %d after down", pid)
+                    .isFalse();
+        }
+    }
+
+    /** One run of the job in {@code mode}: its outputs by request id. */
+    private static Map<String, List<Integer>> serve(
+            Path dir, String rest, String bootstrap, String mode) throws Exception {
+        String tag = "cluster-" + mode;
+        List<String> args = new ArrayList<>(List.of("run", "--cluster", dir.toString()));
+        args.addAll(List.of("--mode", mode, "--model-dir", BundledModel.target().toString()));
+        LocalCluster.ownTopics(bootstrap, tag)
+                .forEach((key, value) -> args.addAll(List.of("--set", key + "=" + value)));
+        assertThat(cli(args.toArray(String[]::new))).isZero();
+        String jobId = awaitRunningJob(rest);
+        try {
+            Map<String, Set<String>> placement = placement(rest, jobId);
+            assertThat(on(placement, Operators.SCHEDULE)).containsExactly("draft-1", "draft-2");
+            assertThat(on(placement, Operators.VERIFY)).containsExactly("verify-1", "verify-2");
+
+            List<InferenceRequest> requests = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                requests.add(Requests.greedy("req-" + i, "Chapter " + i + ". It was", 24 + 8 * i));
+            }
+            try (RequestProducer producer = new RequestProducer(bootstrap, tag + "-requests")) {
+                requests.forEach(producer::send);
+            }
+            TopicReader.read(
+                    bootstrap, tag + "-results", requests.size(), Duration.ofSeconds(120), b -> b);
+            List<InferenceResult> results =
+                    TopicReader.read(
+                            bootstrap,
+                            tag + "-results",
+                            requests.size() + 1,
+                            Duration.ofSeconds(2),
+                            b -> AvroBytes.decode(b, InferenceResult.class));
+            assertThat(results)
+                    .extracting(InferenceResult::getRequestId)
+                    .containsExactlyInAnyOrderElementsOf(
+                            requests.stream().map(InferenceRequest::getRequestId).toList());
+            Map<String, List<Integer>> outputs = new LinkedHashMap<>();
+            for (InferenceResult result : results) {
+                assertThat(result.getMode()).isEqualTo(mode);
+                int[] expected =
+                        EmulatedModel.targetTokens(
+                                result.getRequestId(),
+                                result.getPromptTokens(),
+                                result.getGeneratedTokens());
+                assertThat(result.getTokenIds().stream().mapToInt(Integer::intValue).toArray())
+                        .isEqualTo(expected);
+                // stream output keyed by the request's index, the same across modes
+                outputs.put(result.getRequestId(), result.getTokenIds());
+            }
+            Set<String> verifiedOn =
+                    results.stream()
+                            .map(r -> r.getPlacement().getVerifyTaskManager())
+                            .collect(Collectors.toCollection(TreeSet::new));
+            assertThat(verifiedOn).containsExactly("verify-1", "verify-2");
+            return outputs;
+        } finally {
+            HTTP.send(
+                    HttpRequest.newBuilder(URI.create(rest + "/jobs/" + jobId + "?mode=cancel"))
+                            .method("PATCH", HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            awaitNoRunningJob(rest);
+        }
+    }
+
+    private static int cli(String... args) {
+        return new CommandLine(new TandemCli()).execute(args);
+    }
+
+    private static String awaitRunningJob(String rest) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            for (JsonElement job : get(rest + "/jobs/overview").getAsJsonArray("jobs")) {
+                JsonObject j = job.getAsJsonObject();
+                if (j.get("state").getAsString().equals("RUNNING")) {
+                    String id = j.get("jid").getAsString();
+                    JsonObject detail = get(rest + "/jobs/" + id);
+                    boolean allRunning = true;
+                    for (JsonElement vertex : detail.getAsJsonArray("vertices")) {
+                        allRunning &=
+                                vertex.getAsJsonObject()
+                                        .get("status")
+                                        .getAsString()
+                                        .equals("RUNNING");
+                    }
+                    if (allRunning) {
+                        return id;
+                    }
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("no job running on " + rest);
+    }
+
+    private static void awaitNoRunningJob(String rest) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (get(rest + "/overview").get("jobs-running").getAsInt() == 0) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("a job still running on " + rest);
+    }
+
+    /** The TaskManagers of each vertex of a job, by vertex name. */
+    private static Map<String, Set<String>> placement(String rest, String jobId) throws Exception {
+        Map<String, Set<String>> placement = new LinkedHashMap<>();
+        for (JsonElement vertex : get(rest + "/jobs/" + jobId).getAsJsonArray("vertices")) {
+            JsonObject v = vertex.getAsJsonObject();
+            Set<String> taskManagers = new TreeSet<>();
+            for (JsonElement tm :
+                    get(rest
+                                    + "/jobs/"
+                                    + jobId
+                                    + "/vertices/"
+                                    + v.get("id").getAsString()
+                                    + "/taskmanagers")
+                            .getAsJsonArray("taskmanagers")) {
+                taskManagers.add(tm.getAsJsonObject().get("taskmanager-id").getAsString());
+            }
+            placement.put(v.get("name").getAsString(), taskManagers);
+        }
+        return placement;
+    }
+
+    /** The TaskManagers of the vertex whose chain contains {@code operator}. */
+    private static Set<String> on(Map<String, Set<String>> placement, String operator) {
+        return placement.entrySet().stream()
+                .filter(e -> List.of(e.getKey().split(" -> ")).contains(operator))
+                .map(Map.Entry::getValue)
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(operator + " not in " + placement));
+    }
+
+    private static JsonObject get(String url) throws Exception {
+        HttpResponse<String> response =
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return JsonParser.parseString(response.body()).getAsJsonObject();
+    }
+}
