@@ -18,7 +18,6 @@ import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.udfs.ServingMode;
-import io.tandem.udfs.VerifyAsyncFunction;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -329,7 +328,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                             latency.getLoopMs(),
                             latency.getDraftMs() + latency.getVerifyMs(),
                             r.receivedMillis() - result.getCompletedTime().toEpochMilli(),
-                            loopRounds(result),
+                            RequestOutcome.trips(result),
                             latency.getRoundOverheadMs()));
             if (result.getFinishReason() == FinishReason.ERROR) {
                 errors.merge(mode.label() + " at " + PipelineRun.rateText(rate), 1, Integer::sum);
@@ -619,13 +618,5 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         List<Object> all = new ArrayList<>(run.cells());
         all.addAll(List.of(more));
         return all.toArray();
-    }
-
-    /** Trips a request made around the round loop: one per verification, or per ad round. */
-    private static int loopRounds(InferenceResult result) {
-        return result.getMode().equals(ServingMode.AD.label())
-                ? (result.getRounds() + VerifyAsyncFunction.AD_STEPS_PER_ROUND - 1)
-                        / VerifyAsyncFunction.AD_STEPS_PER_ROUND
-                : result.getRounds();
     }
 }

@@ -1,5 +1,8 @@
 package io.tandem.cli.bench;
 
+import io.tandem.schemas.InferenceResult;
+import io.tandem.udfs.ServingMode;
+import io.tandem.udfs.VerifyAsyncFunction;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -75,6 +78,14 @@ record RequestOutcome(
     }
 
     /** Loop overhead per trip around the round loop; NaN in process, where there is no loop. */
+    /** Trips a request made around the round loop: one per verification, or per ad round. */
+    static int trips(InferenceResult result) {
+        return result.getMode().equals(ServingMode.AD.label())
+                ? (result.getRounds() + VerifyAsyncFunction.AD_STEPS_PER_ROUND - 1)
+                        / VerifyAsyncFunction.AD_STEPS_PER_ROUND
+                : result.getRounds();
+    }
+
     double overheadPerRoundMs() {
         return loopRounds == 0 ? Double.NaN : roundOverheadMs / loopRounds;
     }

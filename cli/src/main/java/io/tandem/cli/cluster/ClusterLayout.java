@@ -26,13 +26,13 @@ import java.util.Map;
  * @param verify verify TaskManagers, at least 1
  * @param draftHeapMb task heap of a draft TaskManager, D; a verify TaskManager has twice as much
  */
-record ClusterLayout(int draft, int verify, int draftHeapMb) {
+public record ClusterLayout(int draft, int verify, int draftHeapMb) {
 
-    static final double DRAFT_TM_CPU = 1.0;
-    static final double VERIFY_TM_CPU = 0.5;
+    public static final double DRAFT_TM_CPU = 1.0;
+    public static final double VERIFY_TM_CPU = 0.5;
     static final int INGEST_HEAP_MB = 20;
 
-    ClusterLayout {
+    public ClusterLayout {
         if (draft < 1 || verify < 1) {
             throw new IllegalArgumentException(
                     "a cluster needs at least one draft and one verify TaskManager");
@@ -43,25 +43,25 @@ record ClusterLayout(int draft, int verify, int draftHeapMb) {
         }
     }
 
-    int verifyHeapMb() {
+    public int verifyHeapMb() {
         return 2 * draftHeapMb;
     }
 
     /** One loop per draft/verify pair of TaskManagers. */
-    int parallelism() {
+    public int parallelism() {
         return Math.min(draft, verify);
     }
 
-    String draftId(int i) {
+    public String draftId(int i) {
         return "draft-" + (i + 1);
     }
 
-    String verifyId(int i) {
+    public String verifyId(int i) {
         return "verify-" + (i + 1);
     }
 
     /** The settings a job on this cluster starts from. */
-    Map<String, String> jobSettings() {
+    public Map<String, String> jobSettings() {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put(TandemOptions.PARALLELISM.key(), String.valueOf(parallelism()));
         settings.put(TandemOptions.INGEST_CPU_CORES.key(), "0.1");
