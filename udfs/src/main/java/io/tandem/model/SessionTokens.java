@@ -1,7 +1,10 @@
 package io.tandem.model;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * One sequence in a {@link SessionStore#forward} call: all its tokens (the session caches them all
@@ -50,6 +53,42 @@ public record SessionTokens(
     @Override
     public int[] tokens() {
         return tokens.clone();
+    }
+
+    /**
+     * Checks one {@link SessionStore#forward} call: no request twice, every sequence within the
+     * context, every token inside the vocabulary.
+     *
+     * @throws IllegalArgumentException naming the request that breaks a rule
+     */
+    public static void checkCall(List<SessionTokens> sequences, int contextLength, int vocabSize) {
+        Set<String> ids = new HashSet<>();
+        for (SessionTokens sequence : sequences) {
+            if (!ids.add(sequence.requestId())) {
+                throw new IllegalArgumentException(
+                        "request " + sequence.requestId() + " appears twice in one call");
+            }
+            if (sequence.length() > contextLength) {
+                throw new IllegalArgumentException(
+                        "request "
+                                + sequence.requestId()
+                                + ": "
+                                + sequence.length()
+                                + " tokens exceed the context length of "
+                                + contextLength);
+            }
+            for (int token : sequence.tokens) {
+                if (token < 0 || token >= vocabSize) {
+                    throw new IllegalArgumentException(
+                            "request "
+                                    + sequence.requestId()
+                                    + ": token id "
+                                    + token
+                                    + " is outside the vocabulary of "
+                                    + vocabSize);
+                }
+            }
+        }
     }
 
     /** Number of tokens, without copying them. */

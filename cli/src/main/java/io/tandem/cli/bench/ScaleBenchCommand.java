@@ -603,6 +603,15 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                         Value.number(sdLow == null ? Double.NaN : sdLow.overheadP50(), "%.3f"),
                         "<= 0.5")
                 .add(
+                        "round_overhead_ms_p50_warm",
+                        "round_overhead_ms_p50_warm (sd, at half the sustainable rate, last)",
+                        Value.number(
+                                half(sizes[0], ServingMode.SD.label()) == null
+                                        ? Double.NaN
+                                        : half(sizes[0], ServingMode.SD.label()).overheadP50(),
+                                "%.3f"),
+                        "<= 0.5")
+                .add(
                         "planner_predicted_over_measured",
                         "planner_predicted_over_measured (sd, lowest rate, mean from window close)",
                         Value.number(

@@ -2,12 +2,11 @@ package io.tandem.cli.cluster;
 
 import io.tandem.local.StandaloneCluster;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /** {@code ./tandem cluster down}. */
 @Command(
@@ -18,16 +17,11 @@ import picocli.CommandLine.Option;
                         + " stay.")
 final class ClusterDown implements Callable<Integer> {
 
-    @Option(
-            names = "--dir",
-            paramLabel = "DIR",
-            defaultValue = ClusterUp.DEFAULT_DIR,
-            description = "The cluster's run directory.")
-    Path dir;
+    @Mixin RunDirectoryOption run;
 
     @Override
     public Integer call() throws Exception {
-        List<RunDirectory.Process> processes = RunDirectory.processes(RunDirectory.read(dir));
+        List<RunDirectory.Process> processes = RunDirectory.processes(RunDirectory.read(run.dir));
         // TaskManagers first, the JobManager and the broker last: nothing restarts a job then
         List<ProcessHandle> running =
                 processes.stream()
@@ -40,10 +34,10 @@ final class ClusterDown implements Callable<Integer> {
                         .flatMap(Optional::stream)
                         .toList();
         int stopped = StandaloneCluster.stop(running);
-        Files.delete(RunDirectory.file(dir));
+        Files.delete(RunDirectory.file(run.dir));
         System.out.printf(
                 "Stopped %d of %d processes (%d had already exited); logs stay in %s%n",
-                stopped, processes.size(), processes.size() - stopped, dir);
+                stopped, processes.size(), processes.size() - stopped, run.dir);
         return 0;
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./tandem cluster status}. */
@@ -24,19 +25,14 @@ import picocli.CommandLine.Option;
                 "Show the cluster's processes (running or not), addresses, TaskManagers and jobs.")
 final class ClusterStatus implements Callable<Integer> {
 
-    @Option(
-            names = "--dir",
-            paramLabel = "DIR",
-            defaultValue = ClusterUp.DEFAULT_DIR,
-            description = "The cluster's run directory.")
-    Path dir;
+    @Mixin RunDirectoryOption run;
 
     @Option(names = "--json", description = "Print the status as JSON.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        JsonObject status = status(dir);
+        JsonObject status = status(run.dir);
         if (json) {
             System.out.println(new GsonBuilder().setPrettyPrinting().create().toJson(status));
         } else {

@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -26,16 +27,9 @@ import picocli.CommandLine.Spec;
                         + " --cluster DIR` submits the job to them.")
 final class ClusterUp implements Callable<Integer> {
 
-    static final String DEFAULT_DIR = "run/cluster";
-
     @Spec CommandSpec spec;
 
-    @Option(
-            names = "--dir",
-            paramLabel = "DIR",
-            defaultValue = DEFAULT_DIR,
-            description = "Run directory for the cluster's file, configurations and logs.")
-    Path dir;
+    @Mixin RunDirectoryOption run;
 
     @Option(
             names = "--draft-task-managers",
@@ -78,13 +72,13 @@ final class ClusterUp implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (Files.isRegularFile(RunDirectory.file(dir))) {
+        if (Files.isRegularFile(RunDirectory.file(run.dir))) {
             throw new ParameterException(
                     spec.commandLine(),
                     "A cluster is already recorded in "
-                            + dir
+                            + run.dir
                             + "; `./tandem cluster down --dir "
-                            + dir
+                            + run.dir
                             + "` stops it first.");
         }
         boolean emulated;
@@ -107,7 +101,7 @@ final class ClusterUp implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         StandaloneCluster.Builder builder =
-                StandaloneCluster.builder().directory(dir).detached().kafkaBroker();
+                StandaloneCluster.builder().directory(run.dir).detached().kafkaBroker();
         for (int i = 0; i < layout.draft(); i++) {
             builder.taskManager(
                     layout.draftId(i), ClusterLayout.DRAFT_TM_CPU, layout.draftHeapMb(), 4);
@@ -127,7 +121,7 @@ final class ClusterUp implements Callable<Integer> {
                 new RunningCluster(
                         cluster.host(), cluster.restPort(), cluster.bootstrapServers(), settings);
         JsonObject json = running.toJson();
-        json.addProperty("directory", dir.toAbsolutePath().toString());
+        json.addProperty("directory", run.dir.toAbsolutePath().toString());
         json.addProperty("rest_url", running.restUrl());
         json.addProperty("engine", engine);
         if (emulated) {
@@ -148,7 +142,7 @@ final class ClusterUp implements Callable<Integer> {
                                                                 .toAbsolutePath())
                                                 .toJson()));
         json.add(RunDirectory.PROCESSES, processes);
-        RunDirectory.write(dir, json);
+        RunDirectory.write(run.dir, json);
         System.out.printf(
                 "Cluster up in %.1f s: %d draft and %d verify TaskManagers (%s), JobManager at %s,"
                         + " Kafka at %s%n",
@@ -160,7 +154,7 @@ final class ClusterUp implements Callable<Integer> {
                 running.bootstrapServers());
         System.out.printf(
                 "Run directory %s (logs, %s). Next: ./tandem run --cluster %s%n",
-                dir, RunningCluster.FILE, dir);
+                run.dir, RunningCluster.FILE, run.dir);
         return 0;
     }
 

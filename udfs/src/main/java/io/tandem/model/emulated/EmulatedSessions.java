@@ -197,21 +197,6 @@ final class EmulatedSessions implements SessionStore {
     }
 
     private void validate(List<SessionTokens> sequences) {
-        Set<String> ids = new HashSet<>();
-        for (SessionTokens sequence : sequences) {
-            if (!ids.add(sequence.requestId())) {
-                throw new IllegalArgumentException(
-                        "request " + sequence.requestId() + " appears twice in one call");
-            }
-            if (sequence.length() > info.contextLength()) {
-                throw new IllegalArgumentException(
-                        "request "
-                                + sequence.requestId()
-                                + ": "
-                                + sequence.length()
-                                + " tokens exceed the context length of "
-                                + info.contextLength());
-            }
-        }
+        SessionTokens.checkCall(sequences, info.contextLength(), info.vocabSize());
     }
 }

@@ -376,32 +376,6 @@ public final class SessionPool implements AutoCloseable {
     }
 
     private void validate(List<SessionTokens> sequences) {
-        Set<String> ids = new HashSet<>();
-        for (SessionTokens sequence : sequences) {
-            if (!ids.add(sequence.requestId())) {
-                throw new IllegalArgumentException(
-                        "request " + sequence.requestId() + " appears twice in one call");
-            }
-            if (sequence.length() > network.contextLength()) {
-                throw new IllegalArgumentException(
-                        "request "
-                                + sequence.requestId()
-                                + ": "
-                                + sequence.length()
-                                + " tokens exceed the context length of "
-                                + network.contextLength());
-            }
-            for (int token : sequence.tokens()) {
-                if (token < 0 || token >= network.vocabSize()) {
-                    throw new IllegalArgumentException(
-                            "request "
-                                    + sequence.requestId()
-                                    + ": token id "
-                                    + token
-                                    + " is outside the vocabulary of "
-                                    + network.vocabSize());
-                }
-            }
-        }
+        SessionTokens.checkCall(sequences, network.contextLength(), network.vocabSize());
     }
 }

@@ -182,6 +182,20 @@ class EmulatedModelTest {
         }
     }
 
+    @Test
+    void emulatesTheBundledPairFromItsBenchModelsProfileToo() throws Exception {
+        Path profile = ROOT.resolve("models/austen-pair-profile.json");
+        try (EmulatedModel draft =
+                        EmulatedModel.load(profile, EmulatedModel.Role.DRAFT, TOKENIZER_DIR, null);
+                EmulatedModel target =
+                        EmulatedModel.load(
+                                profile, EmulatedModel.Role.TARGET, TOKENIZER_DIR, null)) {
+            assertThat(target.info().name()).isEqualTo("austen-target-emulated");
+            assertThat(target.info().contextLength()).isEqualTo(512);
+            assertThat(draft.info().vocabSize()).isEqualTo(target.info().vocabSize());
+        }
+    }
+
     private static SessionTokens tokens(String id, int length) {
         int[] tokens = new int[length];
         Arrays.fill(tokens, 'a');
