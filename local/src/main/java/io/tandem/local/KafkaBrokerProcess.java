@@ -2,6 +2,7 @@ package io.tandem.local;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -23,7 +24,7 @@ public final class KafkaBrokerProcess {
         Path partial = address.resolveSibling(address.getFileName() + ".tmp");
         Files.writeString(partial, kafka.bootstrapServers());
         // renamed into place, so a reader never sees half an address
-        Files.move(partial, address, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(partial, address, StandardCopyOption.ATOMIC_MOVE);
         new CountDownLatch(1).await();
     }
 }

@@ -25,7 +25,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.ClusterOptions;
 import org.apache.flink.configuration.Configuration;
@@ -301,8 +303,7 @@ public final class StandaloneCluster implements AutoCloseable {
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
                 process.onExit().get(left, TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.TimeoutException
-                    | java.util.concurrent.ExecutionException e) {
+            } catch (TimeoutException | ExecutionException e) {
                 process.destroyForcibly();
             } catch (InterruptedException e) {
                 process.destroyForcibly();

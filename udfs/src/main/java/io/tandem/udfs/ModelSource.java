@@ -8,6 +8,7 @@ import io.tandem.planner.acceptance.PositionalAcceptance;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -91,7 +92,7 @@ public record ModelSource(String dir, String profile, EmulatedModel.Role role, d
     @Override
     public String toString() {
         return isEmulated()
-                ? role.name().toLowerCase(java.util.Locale.ROOT) + " of " + profile + " (emulated)"
+                ? role.name().toLowerCase(Locale.ROOT) + " of " + profile + " (emulated)"
                 : dir;
     }
 }

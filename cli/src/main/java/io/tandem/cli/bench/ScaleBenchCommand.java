@@ -27,7 +27,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -178,7 +182,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                 lengths[1],
                 sloP99Ms,
                 PipelineRun.rateText(startRate),
-                java.util.Arrays.toString(sizes),
+                Arrays.toString(sizes),
                 String.join(",", modes));
         try (ProgressBar progress = new ProgressBar("bench scale", 0)) {
             for (int size : sizes) {
@@ -301,7 +305,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     private ScalePhase run(
             RunClients clients, Set<String> ids, ScaleWorkload.Phase requests, PhaseKey key)
             throws Exception {
-        Set<String> phaseIds = new java.util.HashSet<>();
+        Set<String> phaseIds = new HashSet<>();
         for (int i = 0; i < requests.size(); i++) {
             phaseIds.add(requests.id(i));
         }
@@ -374,7 +378,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                             result.getPromptTokens(),
                             requests.prompts().get(i).maxNewTokens());
             int[] got = result.getTokenIds().stream().mapToInt(Integer::intValue).toArray();
-            if (!java.util.Arrays.equals(expected, got)) {
+            if (!Arrays.equals(expected, got)) {
                 wrong++;
             }
         }
@@ -408,7 +412,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     }
 
     /** Resident memory of the processes, MB, from /proc (NaN where it cannot be read). */
-    private static double residentMb(java.util.Collection<Long> pids) {
+    private static double residentMb(Collection<Long> pids) {
         double total = 0;
         for (long pid : pids) {
             try {
@@ -430,7 +434,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         return phases.stream()
                 .filter(p -> p.verifyTaskManagers() == size && p.mode().equals(mode))
                 .filter(p -> !p.half() && p.sustains(sloP99Ms))
-                .max(java.util.Comparator.comparingDouble(ScalePhase::rate))
+                .max(Comparator.comparingDouble(ScalePhase::rate))
                 .orElse(null);
     }
 
@@ -438,7 +442,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         return phases.stream()
                 .filter(p -> p.verifyTaskManagers() == size && p.mode().equals(mode))
                 .filter(p -> !p.half())
-                .min(java.util.Comparator.comparingDouble(ScalePhase::rate))
+                .min(Comparator.comparingDouble(ScalePhase::rate))
                 .orElse(null);
     }
 
@@ -638,7 +642,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
 
     private void writePlot(Path file) throws IOException {
         Files.createDirectories(file.getParent());
-        double[] x = java.util.Arrays.stream(sizes).asDoubleStream().toArray();
+        double[] x = Arrays.stream(sizes).asDoubleStream().toArray();
         LinePlot plot =
                 new LinePlot(
                         "Sustainable throughput (p99 <= " + Math.round(sloP99Ms) + " ms)",
@@ -648,13 +652,8 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         for (String mode : modes) {
             double one = sustainable(sizes[0], mode) / sizes[0];
             plot.series(
-                    mode,
-                    java.util.Arrays.stream(sizes)
-                            .mapToDouble(s -> sustainable(s, mode))
-                            .toArray());
-            plot.series(
-                    mode + " ideal",
-                    java.util.Arrays.stream(sizes).mapToDouble(s -> s * one).toArray());
+                    mode, Arrays.stream(sizes).mapToDouble(s -> sustainable(s, mode)).toArray());
+            plot.series(mode + " ideal", Arrays.stream(sizes).mapToDouble(s -> s * one).toArray());
         }
         plot.write(file);
     }

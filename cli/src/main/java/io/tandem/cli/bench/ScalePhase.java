@@ -1,6 +1,8 @@
 package io.tandem.cli.bench;
 
 import io.tandem.planner.stats.Percentiles;
+import java.util.Arrays;
+import java.util.Map;
 
 /**
  * One phase of {@code ./tandem bench scale}: a cluster size, a mode, an offered rate, and what came
@@ -41,7 +43,7 @@ record ScalePhase(
         double cpuUtilization,
         double[] predictedMs,
         double[] fromCloseMs,
-        java.util.Map<String, Double> meanPartsMs,
+        Map<String, Double> meanPartsMs,
         long trips,
         double spanMs) {
 
@@ -89,8 +91,8 @@ record ScalePhase(
         if (predictedMs.length == 0) {
             return Double.NaN;
         }
-        double predicted = java.util.Arrays.stream(predictedMs).average().orElseThrow();
-        return predicted / java.util.Arrays.stream(fromCloseMs).average().orElseThrow();
+        double predicted = Arrays.stream(predictedMs).average().orElseThrow();
+        return predicted / Arrays.stream(fromCloseMs).average().orElseThrow();
     }
 
     double overheadP50() {

@@ -22,22 +22,24 @@ final class ClusterDown implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<RunDirectory.Process> processes = RunDirectory.processes(RunDirectory.read(run.dir));
-        // TaskManagers first, the JobManager and the broker last: nothing restarts a job then
-        List<ProcessHandle> running =
-                processes.stream()
-                        .sorted(
-                                (a, b) ->
-                                        Boolean.compare(
-                                                a.role().endsWith("taskmanager") == false,
-                                                b.role().endsWith("taskmanager") == false))
-                        .map(RunDirectory.Process::handle)
-                        .flatMap(Optional::stream)
-                        .toList();
-        int stopped = StandaloneCluster.stop(running);
+        // TaskManagers first, then the JobManager and the broker: no job restarts meanwhile on a
+        // TaskManager that is still up, and no TaskManager loses its JobManager while it stops
+        int stopped =
+                StandaloneCluster.stop(handles(processes, true))
+                        + StandaloneCluster.stop(handles(processes, false));
         Files.delete(RunDirectory.file(run.dir));
         System.out.printf(
                 "Stopped %d of %d processes (%d had already exited); logs stay in %s%n",
                 stopped, processes.size(), processes.size() - stopped, run.dir);
         return 0;
+    }
+
+    private static List<ProcessHandle> handles(
+            List<RunDirectory.Process> processes, boolean taskManagers) {
+        return processes.stream()
+                .filter(p -> p.role().endsWith("taskmanager") == taskManagers)
+                .map(RunDirectory.Process::handle)
+                .flatMap(Optional::stream)
+                .toList();
     }
 }

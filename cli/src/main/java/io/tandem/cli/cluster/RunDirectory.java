@@ -9,6 +9,7 @@ import io.tandem.job.RunningCluster;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +56,7 @@ final class RunDirectory {
     static void write(Path dir, JsonObject json) throws IOException {
         Path partial = dir.resolve(RunningCluster.FILE + ".tmp");
         Files.writeString(partial, new GsonBuilder().setPrettyPrinting().create().toJson(json));
-        Files.move(partial, file(dir), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.move(partial, file(dir), StandardCopyOption.REPLACE_EXISTING);
     }
 
     static JsonObject read(Path dir) throws IOException {
