@@ -2,6 +2,7 @@ package io.tandem.job;
 
 import io.tandem.job.config.ConfigFiles;
 import io.tandem.job.config.JobConfig;
+import io.tandem.job.config.ModelEngine;
 import io.tandem.job.config.TandemHome;
 import io.tandem.job.config.TandemOptions;
 import java.nio.file.Path;
@@ -145,7 +146,8 @@ public final class JobOptions {
             merged.put(TandemOptions.DRAFT_MODEL_DIR.key(), absolute(draftDir));
         }
         // emulated stages without a planner profile of their own plan with the one they emulate
-        boolean emulated = "emulated".equals(merged.get(TandemOptions.MODEL_ENGINE.key()));
+        boolean emulated =
+                ModelEngine.EMULATED.equals(merged.get(TandemOptions.MODEL_ENGINE.key()));
         if (merged.containsKey(TandemOptions.PLANNER_PROFILE.key()) || !emulated) {
             merged.put(
                     TandemOptions.PLANNER_PROFILE.key(),

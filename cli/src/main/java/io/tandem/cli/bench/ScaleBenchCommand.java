@@ -208,16 +208,8 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     /** One cluster of {@code size} draft and {@code size} verify TaskManagers, every mode. */
     private void runSize(int size, ScaleWorkload workload, ProgressBar progress) throws Exception {
         ClusterLayout layout = new ClusterLayout(size, size, taskHeapMb);
-        StandaloneCluster.Builder builder = StandaloneCluster.builder().kafkaBroker();
-        for (int i = 0; i < size; i++) {
-            builder.taskManager(
-                    layout.draftId(i), ClusterLayout.DRAFT_TM_CPU, layout.draftHeapMb(), 4);
-        }
-        for (int i = 0; i < size; i++) {
-            builder.taskManager(
-                    layout.verifyId(i), ClusterLayout.VERIFY_TM_CPU, layout.verifyHeapMb(), 4);
-        }
-        try (StandaloneCluster cluster = builder.start()) {
+        try (StandaloneCluster cluster =
+                layout.taskManagers(StandaloneCluster.builder().kafkaBroker()).start()) {
             for (String mode : modes) {
                 runMode(cluster, layout, mode, workload, progress);
             }
@@ -234,9 +226,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             throws Exception {
         int size = layout.verify();
         String tag = "scale-" + size + "-" + mode;
-        Map<String, String> job = new LinkedHashMap<>(layout.jobSettings());
-        job.put(TandemOptions.MODEL_ENGINE.key(), "emulated");
-        job.put(TandemOptions.MODEL_PROFILE.key(), profile.toAbsolutePath().toString());
+        Map<String, String> job = layout.jobSettings(profile);
         job.put(TandemOptions.MODEL_DIR.key(), modelDir.toAbsolutePath().toString());
         job.put(TandemOptions.MODE.key(), mode);
         job.putAll(settings);

@@ -1,6 +1,9 @@
 package io.tandem.cli.cluster;
 
+import io.tandem.job.config.ModelEngine;
 import io.tandem.job.config.TandemOptions;
+import io.tandem.local.StandaloneCluster;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -32,6 +35,9 @@ public record ClusterLayout(int draft, int verify, int draftHeapMb) {
     public static final double VERIFY_TM_CPU = 0.5;
     static final int INGEST_HEAP_MB = 20;
 
+    /** Slots per TaskManager: under fine-grained resources only the size of a default slot. */
+    private static final int SLOTS = 4;
+
     public ClusterLayout {
         if (draft < 1 || verify < 1) {
             throw new IllegalArgumentException(
@@ -58,6 +64,30 @@ public record ClusterLayout(int draft, int verify, int draftHeapMb) {
 
     public String verifyId(int i) {
         return "verify-" + (i + 1);
+    }
+
+    /** Adds this layout's TaskManagers to {@code builder}; returns it. */
+    public StandaloneCluster.Builder taskManagers(StandaloneCluster.Builder builder) {
+        for (int i = 0; i < draft; i++) {
+            builder.taskManager(draftId(i), DRAFT_TM_CPU, draftHeapMb, SLOTS);
+        }
+        for (int i = 0; i < verify; i++) {
+            builder.taskManager(verifyId(i), VERIFY_TM_CPU, verifyHeapMb(), SLOTS);
+        }
+        return builder;
+    }
+
+    /**
+     * The settings a job on this cluster starts from; with an {@code emulated} stage profile (not
+     * null), model stages emulated from it.
+     */
+    public Map<String, String> jobSettings(Path emulated) {
+        Map<String, String> settings = jobSettings();
+        if (emulated != null) {
+            settings.put(TandemOptions.MODEL_ENGINE.key(), ModelEngine.EMULATED);
+            settings.put(TandemOptions.MODEL_PROFILE.key(), emulated.toAbsolutePath().toString());
+        }
+        return settings;
     }
 
     /** The settings a job on this cluster starts from. */

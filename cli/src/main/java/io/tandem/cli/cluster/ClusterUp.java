@@ -3,7 +3,7 @@ package io.tandem.cli.cluster;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.tandem.job.RunningCluster;
-import io.tandem.job.config.TandemOptions;
+import io.tandem.job.config.ModelEngine;
 import io.tandem.local.StandaloneCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,8 +83,8 @@ final class ClusterUp implements Callable<Integer> {
         }
         boolean emulated;
         switch (engine) {
-            case "djl" -> emulated = false;
-            case "emulated" -> emulated = true;
+            case ModelEngine.DJL_NAME -> emulated = false;
+            case ModelEngine.EMULATED -> emulated = true;
             default ->
                     throw new ParameterException(
                             spec.commandLine(), "--engine is djl or emulated, not " + engine);
@@ -100,23 +100,15 @@ final class ClusterUp implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        StandaloneCluster.Builder builder =
-                StandaloneCluster.builder().directory(run.dir).detached().kafkaBroker();
-        for (int i = 0; i < layout.draft(); i++) {
-            builder.taskManager(
-                    layout.draftId(i), ClusterLayout.DRAFT_TM_CPU, layout.draftHeapMb(), 4);
-        }
-        for (int i = 0; i < layout.verify(); i++) {
-            builder.taskManager(
-                    layout.verifyId(i), ClusterLayout.VERIFY_TM_CPU, layout.verifyHeapMb(), 4);
-        }
         long start = System.nanoTime();
-        StandaloneCluster cluster = builder.start();
-        Map<String, String> settings = new java.util.LinkedHashMap<>(layout.jobSettings());
-        if (emulated) {
-            settings.put(TandemOptions.MODEL_ENGINE.key(), "emulated");
-            settings.put(TandemOptions.MODEL_PROFILE.key(), profile.toAbsolutePath().toString());
-        }
+        StandaloneCluster cluster =
+                layout.taskManagers(
+                                StandaloneCluster.builder()
+                                        .directory(run.dir)
+                                        .detached()
+                                        .kafkaBroker())
+                        .start();
+        Map<String, String> settings = layout.jobSettings(emulated ? profile : null);
         RunningCluster running =
                 new RunningCluster(
                         cluster.host(), cluster.restPort(), cluster.bootstrapServers(), settings);

@@ -307,10 +307,10 @@ public record JobConfig(
 
     private static ModelEngine engine(Configuration conf) {
         String engine = conf.get(MODEL_ENGINE).trim();
-        if (engine.equals("djl")) {
+        if (engine.equals(ModelEngine.DJL_NAME)) {
             return ModelEngine.DJL;
         }
-        if (!engine.equals("emulated")) {
+        if (!engine.equals(ModelEngine.EMULATED)) {
             throw invalid(MODEL_ENGINE.key(), engine, "djl or emulated");
         }
         String profile = conf.getOptional(MODEL_PROFILE).map(String::trim).orElse("");

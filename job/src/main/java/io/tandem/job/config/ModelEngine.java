@@ -17,6 +17,12 @@ public record ModelEngine(String profile, double[] acceptance) implements Serial
     /** The real models. */
     public static final ModelEngine DJL = new ModelEngine(null, null);
 
+    /** The {@code tandem.model.engine} value of the real models. */
+    public static final String DJL_NAME = "djl";
+
+    /** The {@code tandem.model.engine} value of emulated stages. */
+    public static final String EMULATED = "emulated";
+
     public ModelEngine {
         acceptance = acceptance == null ? null : acceptance.clone();
     }
@@ -49,6 +55,6 @@ public record ModelEngine(String profile, double[] acceptance) implements Serial
 
     @Override
     public String toString() {
-        return emulated() ? "emulated from " + profile : "djl";
+        return emulated() ? EMULATED + " from " + profile : DJL_NAME;
     }
 }
