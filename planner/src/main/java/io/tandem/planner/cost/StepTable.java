@@ -1,11 +1,11 @@
 package io.tandem.planner.cost;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Step times read off a grid of measured pass shapes, interpolated piecewise-linearly between them:
@@ -30,21 +30,32 @@ import java.util.TreeMap;
 public final class StepTable implements StepTime {
 
     private final String model;
-    private final NavigableMap<Double, NavigableMap<Integer, Curve>> passes;
-    private final NavigableMap<Integer, Curve> prefills;
+    // the grid as arrays: the planner reads it O(K² · l) times a window, so no lookup allocates
+    private final double[] contexts;
+    private final double[][] newTokens; // per context, the measured new positions
+    private final Curve[][] byBatch; // per context and new positions, time against batch
+    private final double[] prefillBatches;
+    private final Curve[] byPrompt; // per prefill batch, time against prompt
     private final int maxNewTokens;
-    private final double minContext;
 
     private StepTable(
             String model,
             NavigableMap<Double, NavigableMap<Integer, Curve>> passes,
             NavigableMap<Integer, Curve> prefills) {
         this.model = model;
-        this.passes = passes;
-        this.prefills = prefills;
+        this.contexts = passes.keySet().stream().mapToDouble(Double::doubleValue).toArray();
+        this.newTokens = new double[contexts.length][];
+        this.byBatch = new Curve[contexts.length][];
+        int k = 0;
+        for (NavigableMap<Integer, Curve> byNew : passes.values()) {
+            newTokens[k] = byNew.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+            byBatch[k++] = byNew.values().toArray(Curve[]::new);
+        }
+        this.prefillBatches =
+                prefills.keySet().stream().mapToDouble(Integer::doubleValue).toArray();
+        this.byPrompt = prefills.values().toArray(Curve[]::new);
         this.maxNewTokens =
                 passes.values().stream().mapToInt(NavigableMap::lastKey).max().orElseThrow();
-        this.minContext = passes.firstKey();
     }
 
     /**
@@ -109,7 +120,7 @@ public final class StepTable implements StepTime {
     @Override
     public double millis(int batch, int newTokens, double context) {
         requireShape(batch, newTokens);
-        if (newTokens > maxNewTokens && !prefills.isEmpty()) {
+        if (newTokens > maxNewTokens && byPrompt.length > 0) {
             return Math.max(pass(batch, maxNewTokens, context), prefillMillis(batch, newTokens));
         }
         return pass(batch, newTokens, context);
@@ -118,12 +129,10 @@ public final class StepTable implements StepTime {
     @Override
     public double prefillMillis(int batch, int prompt) {
         requireShape(batch, prompt);
-        if (prefills.isEmpty()) {
+        if (byPrompt.length == 0) {
             return pass(batch, prompt, prompt / 2.0);
         }
-        List<double[]> points = new ArrayList<>(prefills.size());
-        prefills.forEach((b, byPrompt) -> points.add(new double[] {b, byPrompt.at(prompt)}));
-        return Curve.ofPoints(points).at(batch);
+        return Curve.at(prefillBatches, i -> byPrompt[i].at(prompt), batch);
     }
 
     @Override
@@ -132,14 +141,10 @@ public final class StepTable implements StepTime {
     }
 
     private double pass(int batch, int newTokens, double context) {
-        List<double[]> byContext = new ArrayList<>(passes.size());
-        passes.forEach(
-                (c, byNew) -> {
-                    List<double[]> points = new ArrayList<>(byNew.size());
-                    byNew.forEach((q, byBatch) -> points.add(new double[] {q, byBatch.at(batch)}));
-                    byContext.add(new double[] {c, Curve.ofPoints(points).at(newTokens)});
-                });
-        return Curve.ofPoints(byContext).at(Math.max(context, minContext));
+        return Curve.at(
+                contexts,
+                c -> Curve.at(this.newTokens[c], q -> byBatch[c][q].at(batch), newTokens),
+                Math.max(context, contexts[0]));
     }
 
     private static void requireShape(int batch, int tokens) {
@@ -155,38 +160,37 @@ public final class StepTable implements StepTime {
      */
     private record Curve(double[] x, double[] y) {
 
+        /** Through {@code points}, a map sorted by x. */
         static Curve of(Map<Integer, Double> points) {
-            List<double[]> list = new ArrayList<>(points.size());
-            points.forEach((x, y) -> list.add(new double[] {x, y}));
-            return ofPoints(list);
-        }
-
-        /** From points in ascending x. */
-        static Curve ofPoints(List<double[]> points) {
-            double[] x = new double[points.size()];
-            double[] y = new double[points.size()];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = points.get(i)[0];
-                y[i] = points.get(i)[1];
-            }
-            return new Curve(x, y);
+            return new Curve(
+                    points.keySet().stream().mapToDouble(Integer::doubleValue).toArray(),
+                    points.values().stream().mapToDouble(Double::doubleValue).toArray());
         }
 
         double at(double at) {
+            return at(x, i -> y[i], at);
+        }
+
+        /**
+         * The function through the points {@code (x[i], y(i))}, x ascending, at {@code at}; reads
+         * {@code y} at the two points it needs only.
+         */
+        static double at(double[] x, IntToDoubleFunction y, double at) {
             int n = x.length;
             if (n == 1 || at <= x[0]) {
-                return y[0];
+                return y.applyAsDouble(0);
             }
             int hi = 1;
             while (hi < n - 1 && x[hi] < at) {
                 hi++;
             }
             int lo = hi - 1;
-            double slope = (y[hi] - y[lo]) / (x[hi] - x[lo]);
+            double yLo = y.applyAsDouble(lo);
+            double slope = (y.applyAsDouble(hi) - yLo) / (x[hi] - x[lo]);
             if (at > x[n - 1]) {
                 slope = Math.max(slope, 0);
             }
-            return y[lo] + slope * (at - x[lo]);
+            return yLo + slope * (at - x[lo]);
         }
     }
 }
