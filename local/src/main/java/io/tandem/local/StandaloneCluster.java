@@ -116,7 +116,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Map<String, Process> processes;
     private final Thread shutdownHook;
     private volatile String bootstrapServers;
-    private final HttpClient http =
+    private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private StandaloneCluster(
@@ -241,12 +241,18 @@ public final class StandaloneCluster implements AutoCloseable {
      * run on. With operator chaining disabled a vertex is one operator.
      */
     public Map<String, Set<String>> placement(JobID jobId) {
+        return placement(restUrl(), jobId.toHexString());
+    }
+
+    /** {@link #placement(JobID)} of a job on the cluster whose REST API is at {@code restUrl}. */
+    public static Map<String, Set<String>> placement(String restUrl, String jobId) {
         Map<String, Set<String>> placement = new TreeMap<>();
-        for (JsonElement vertex : getJson("/jobs/" + jobId).getAsJsonArray("vertices")) {
+        for (JsonElement vertex : getJson(restUrl, "/jobs/" + jobId).getAsJsonArray("vertices")) {
             JsonObject v = vertex.getAsJsonObject();
             Set<String> taskManagers = new TreeSet<>();
             JsonObject perTaskManager =
                     getJson(
+                            restUrl,
                             "/jobs/"
                                     + jobId
                                     + "/vertices/"
@@ -314,13 +320,28 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private JsonObject getJson(String path) {
+        return getJson(restUrl(), path);
+    }
+
+    /** The REST endpoint, e.g. {@code http://127.0.0.1:8081}. */
+    public String restUrl() {
+        return "http://" + HOST + ":" + restPort;
+    }
+
+    /**
+     * GETs {@code path} of the Flink REST API at {@code restUrl} as a JSON object.
+     *
+     * @throws UncheckedIOException if it cannot be reached
+     * @throws IllegalStateException if it answers other than 200, or the wait is interrupted
+     */
+    public static JsonObject getJson(String restUrl, String path) {
         HttpRequest request =
-                HttpRequest.newBuilder(URI.create("http://" + HOST + ":" + restPort + path))
+                HttpRequest.newBuilder(URI.create(restUrl + path))
                         .timeout(Duration.ofSeconds(10))
                         .build();
         HttpResponse<String> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + path, e);
         } catch (InterruptedException e) {

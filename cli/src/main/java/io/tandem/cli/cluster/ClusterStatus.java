@@ -4,14 +4,10 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import io.tandem.local.StandaloneCluster;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,9 +52,10 @@ final class ClusterStatus implements Callable<Integer> {
         status.add(RunDirectory.PROCESSES, processes);
         String rest = status.get("rest_url").getAsString();
         try {
-            status.add("overview", get(rest + "/overview"));
+            status.add("overview", StandaloneCluster.getJson(rest, "/overview"));
             JsonArray jobs = new JsonArray();
-            for (JsonElement job : get(rest + "/jobs/overview").getAsJsonArray("jobs")) {
+            for (JsonElement job :
+                    StandaloneCluster.getJson(rest, "/jobs/overview").getAsJsonArray("jobs")) {
                 JsonObject j = job.getAsJsonObject();
                 JsonObject summary = new JsonObject();
                 summary.add("id", j.get("jid"));
@@ -67,7 +64,7 @@ final class ClusterStatus implements Callable<Integer> {
                 jobs.add(summary);
             }
             status.add("jobs", jobs);
-        } catch (IOException e) {
+        } catch (UncheckedIOException | IllegalStateException e) {
             status.addProperty("rest_error", e.toString());
             allRunning = false;
         }
@@ -114,25 +111,6 @@ final class ClusterStatus implements Callable<Integer> {
                     p.get("pid").getAsLong(),
                     p.get("running").getAsBoolean() ? "running" : "gone",
                     p.get("log").getAsString());
-        }
-    }
-
-    private static JsonObject get(String url) throws IOException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        try {
-            HttpResponse<String> response =
-                    http.send(
-                            HttpRequest.newBuilder(URI.create(url))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IOException("GET " + url + " answered " + response.statusCode());
-            }
-            return JsonParser.parseString(response.body()).getAsJsonObject();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
         }
     }
 }

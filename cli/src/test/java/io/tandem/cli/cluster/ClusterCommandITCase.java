@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import io.tandem.cli.LocalCluster;
 import io.tandem.cli.TandemCli;
 import io.tandem.job.operators.Operators;
 import io.tandem.local.AvroBytes;
 import io.tandem.local.RequestProducer;
+import io.tandem.local.StandaloneCluster;
 import io.tandem.local.TopicReader;
 import io.tandem.model.emulated.EmulatedModel;
 import io.tandem.schemas.InferenceRequest;
@@ -105,7 +105,7 @@ class ClusterCommandITCase {
         assertThat(cli(args.toArray(String[]::new))).isZero();
         String jobId = awaitRunningJob(rest);
         try {
-            Map<String, Set<String>> placement = placement(rest, jobId);
+            Map<String, Set<String>> placement = StandaloneCluster.placement(rest, jobId);
             assertThat(on(placement, Operators.SCHEDULE)).containsExactly("draft-1", "draft-2");
             assertThat(on(placement, Operators.VERIFY)).containsExactly("verify-1", "verify-2");
 
@@ -165,11 +165,12 @@ class ClusterCommandITCase {
     private static String awaitRunningJob(String rest) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
-            for (JsonElement job : get(rest + "/jobs/overview").getAsJsonArray("jobs")) {
+            for (JsonElement job :
+                    StandaloneCluster.getJson(rest, "/jobs/overview").getAsJsonArray("jobs")) {
                 JsonObject j = job.getAsJsonObject();
                 if (j.get("state").getAsString().equals("RUNNING")) {
                     String id = j.get("jid").getAsString();
-                    JsonObject detail = get(rest + "/jobs/" + id);
+                    JsonObject detail = StandaloneCluster.getJson(rest, "/jobs/" + id);
                     boolean allRunning = true;
                     for (JsonElement vertex : detail.getAsJsonArray("vertices")) {
                         allRunning &=
@@ -191,33 +192,12 @@ class ClusterCommandITCase {
     private static void awaitNoRunningJob(String rest) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
-            if (get(rest + "/overview").get("jobs-running").getAsInt() == 0) {
+            if (StandaloneCluster.getJson(rest, "/overview").get("jobs-running").getAsInt() == 0) {
                 return;
             }
             Thread.sleep(200);
         }
         throw new AssertionError("a job still running on " + rest);
-    }
-
-    /** The TaskManagers of each vertex of a job, by vertex name. */
-    private static Map<String, Set<String>> placement(String rest, String jobId) throws Exception {
-        Map<String, Set<String>> placement = new LinkedHashMap<>();
-        for (JsonElement vertex : get(rest + "/jobs/" + jobId).getAsJsonArray("vertices")) {
-            JsonObject v = vertex.getAsJsonObject();
-            Set<String> taskManagers = new TreeSet<>();
-            for (JsonElement tm :
-                    get(rest
-                                    + "/jobs/"
-                                    + jobId
-                                    + "/vertices/"
-                                    + v.get("id").getAsString()
-                                    + "/taskmanagers")
-                            .getAsJsonArray("taskmanagers")) {
-                taskManagers.add(tm.getAsJsonObject().get("taskmanager-id").getAsString());
-            }
-            placement.put(v.get("name").getAsString(), taskManagers);
-        }
-        return placement;
     }
 
     /** The TaskManagers of the vertex whose chain contains {@code operator}. */
@@ -227,13 +207,5 @@ class ClusterCommandITCase {
                 .map(Map.Entry::getValue)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(operator + " not in " + placement));
-    }
-
-    private static JsonObject get(String url) throws Exception {
-        HttpResponse<String> response =
-                HTTP.send(
-                        HttpRequest.newBuilder(URI.create(url)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-        return JsonParser.parseString(response.body()).getAsJsonObject();
     }
 }
