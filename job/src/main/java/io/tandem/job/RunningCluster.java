@@ -62,17 +62,7 @@ public record RunningCluster(
      *     one
      */
     public static RunningCluster read(Path dir) throws IOException {
-        Path file = dir.resolve(FILE);
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException(
-                    "No cluster in "
-                            + dir
-                            + " (no "
-                            + FILE
-                            + "); `./tandem cluster up --dir "
-                            + dir
-                            + "` starts one.");
-        }
+        Path file = file(dir);
         try {
             JsonObject json = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
             Map<String, String> settings = new LinkedHashMap<>();
@@ -87,5 +77,25 @@ public record RunningCluster(
         } catch (JsonParseException | IllegalStateException | NullPointerException e) {
             throw new IllegalArgumentException(file + " is not a cluster file: " + e, e);
         }
+    }
+
+    /**
+     * The cluster file of run directory {@code dir}.
+     *
+     * @throws IllegalArgumentException if there is none, naming the command that starts a cluster
+     */
+    public static Path file(Path dir) {
+        Path file = dir.resolve(FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException(
+                    "No cluster in "
+                            + dir
+                            + " (no "
+                            + FILE
+                            + "); `./tandem cluster up --dir "
+                            + dir
+                            + "` starts one.");
+        }
+        return file;
     }
 }

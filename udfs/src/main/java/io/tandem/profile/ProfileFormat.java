@@ -41,7 +41,6 @@ public final class ProfileFormat {
 
     // at the root of a stage profile
     public static final String FORMAT = "format";
-    public static final String PROVENANCE = "provenance";
     public static final String ACCEPTANCE = "acceptance";
     public static final String ALPHA = "alpha";
 

@@ -60,8 +60,8 @@ final class RunDirectory {
     }
 
     static JsonObject read(Path dir) throws IOException {
-        RunningCluster.read(dir); // the same message as `run --cluster` when there is none
-        return JsonParser.parseString(Files.readString(file(dir))).getAsJsonObject();
+        // the same message as `run --cluster` when there is none
+        return JsonParser.parseString(Files.readString(RunningCluster.file(dir))).getAsJsonObject();
     }
 
     static List<Process> processes(JsonObject json) {
