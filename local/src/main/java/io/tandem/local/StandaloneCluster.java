@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,6 +23,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -399,6 +401,10 @@ public final class StandaloneCluster implements AutoCloseable {
     /** Collects the TaskManagers, then starts the processes. */
     public static final class Builder {
 
+        private static final int FIRST_PORT = 20_000;
+        private static final int PORT_COUNT = 12_000;
+        private static final Random PORTS = new SecureRandom();
+
         private final Map<String, TaskManagerSpec> taskManagers = new LinkedHashMap<>();
         private Path directory;
         private boolean detached;
@@ -649,10 +655,23 @@ public final class StandaloneCluster implements AutoCloseable {
                     .start();
         }
 
+        /**
+         * A port no process listens on, below Linux's ephemeral range (32768 and up): a port the
+         * kernel hands out is one it may give again, to an outgoing connection, before the process
+         * we start binds it (CI once saw a JobManager fail so on its REST port).
+         */
         private static int freePort() throws IOException {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
+            for (int attempt = 0; attempt < 100; attempt++) {
+                int port = FIRST_PORT + PORTS.nextInt(PORT_COUNT);
+                try (ServerSocket socket =
+                        new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                    return socket.getLocalPort();
+                } catch (IOException taken) {
+                    // try another
+                }
             }
+            throw new IOException(
+                    "no free port in " + FIRST_PORT + "-" + (FIRST_PORT + PORT_COUNT - 1));
         }
     }
 
