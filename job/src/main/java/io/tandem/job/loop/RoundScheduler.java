@@ -57,9 +57,9 @@ import org.slf4j.LoggerFactory;
  * rebuild their KV caches by prefill), and a request that had finished after the checkpoint may get
  * its result a second time, so consumers should treat results as upserts by request id.
  *
- * <p>Feedback is taken off the channel by a thread that blocks on it and hands each batch to the
- * task's mailbox, so all state is touched on the task thread and an idle loop costs no CPU (a
- * processing-time timer would add at least a millisecond per round).
+ * <p>The tail hands each verified round to this task's mailbox, so all state is touched on the task
+ * thread and an idle loop costs no CPU (a processing-time timer would add at least a millisecond
+ * per round).
  */
 public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         implements OneInputStreamOperator<Batch, RoundBatch>, BoundedOneInput {
@@ -78,9 +78,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private transient Deque<Batch> waiting;
     private transient int waitingRequests;
     private transient ListState<Batch> waitingState;
-    private transient FeedbackChannel feedback;
     private transient long epoch;
-    private transient Thread poller;
     private transient int subtask;
     private transient Counter roundsStarted;
     private transient Histogram chosenLength;
@@ -140,10 +138,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
                 metrics.histogram("loopOverheadMicros", new DescriptiveStatisticsHistogram(1000));
         // a new run: rounds stamped with an older epoch are replays the tail drops
         epoch = ThreadLocalRandom.current().nextLong();
-        feedback = FeedbackChannel.openHead(jobId(), loop, subtask, epoch);
-        poller = new Thread(this::pollFeedback, "tandem-loop-feedback-" + subtask);
-        poller.setDaemon(true);
-        poller.start();
+        FeedbackChannel.openHead(jobId(), loop, subtask, epoch, this::receive);
         if (!inFlight.isEmpty() || !waiting.isEmpty()) {
             LOG.info(
                     "Loop head {} resumes {} batches in flight and {} windows waiting from the"
@@ -252,24 +247,16 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
 
     @Override
     public void close() throws Exception {
-        if (poller != null) {
-            poller.interrupt();
-        }
         FeedbackChannel.close(jobId(), loop, subtask);
         super.close();
     }
 
-    private void pollFeedback() {
-        List<RoundBatch> drained = new ArrayList<>();
+    /** Takes a verified round from the tail, on the tail's thread, into this task's mailbox. */
+    private void receive(RoundBatch verified) {
         try {
-            while (!Thread.currentThread().isInterrupted()) {
-                feedback.takeAll(drained);
-                List<RoundBatch> verified = List.copyOf(drained);
-                drained.clear();
-                mailbox.execute(() -> verified.forEach(this::onVerified), "verified rounds");
-            }
-        } catch (InterruptedException | RejectedExecutionException e) {
-            // the task is closing
+            mailbox.execute(() -> onVerified(verified), "verified round");
+        } catch (RejectedExecutionException closing) {
+            // the task is closing: its restored state re-emits the batch
         }
     }
 

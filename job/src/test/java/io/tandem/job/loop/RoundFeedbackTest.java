@@ -24,7 +24,7 @@ class RoundFeedbackTest {
     @Test
     void emitsTheFinishedAndFeedsTheRestBackWithTheRoundsOverhead() throws Exception {
         try (OneInputStreamOperatorTestHarness<RoundBatch, InferenceResult> harness = harness()) {
-            FeedbackChannel channel = head(harness);
+            List<RoundBatch> back = head(harness);
             RoundBatch round = round(EPOCH, result("done-1"));
 
             harness.processElement(round, 0);
@@ -37,8 +37,6 @@ class RoundFeedbackTest {
                                 assertThat(r.getLatency().getRoundOverheadMs()).isPositive();
                                 assertThat(r.getLatency().getLoopMs()).isGreaterThanOrEqualTo(10.0);
                             });
-            List<RoundBatch> back = new ArrayList<>();
-            channel.takeAll(back);
             assertThat(back)
                     .singleElement()
                     .satisfies(
@@ -56,7 +54,7 @@ class RoundFeedbackTest {
     @Test
     void dropsARoundFromAnEarlierRunOfTheHead() throws Exception {
         try (OneInputStreamOperatorTestHarness<RoundBatch, InferenceResult> harness = harness()) {
-            FeedbackChannel channel = head(harness);
+            List<RoundBatch> back = head(harness);
 
             harness.processElement(round(EPOCH - 1, result("replayed")), 0);
             harness.processElement(round(EPOCH, result("current")), 0);
@@ -64,8 +62,6 @@ class RoundFeedbackTest {
             assertThat(harness.extractOutputValues())
                     .extracting(InferenceResult::getRequestId)
                     .containsExactly("current");
-            List<RoundBatch> back = new ArrayList<>();
-            channel.takeAll(back);
             assertThat(back).extracting(RoundBatch::getEpoch).containsExactly(EPOCH);
         } finally {
             FeedbackChannel.close(jobId, LOOP, 0);
@@ -83,13 +79,17 @@ class RoundFeedbackTest {
         return harness;
     }
 
-    /** Opens the head's end of the channel at {@link #EPOCH}, then the tail. */
-    private FeedbackChannel head(
+    /**
+     * Opens the head's end of the channel at {@link #EPOCH}, then the tail; returns what the head
+     * receives.
+     */
+    private List<RoundBatch> head(
             OneInputStreamOperatorTestHarness<RoundBatch, InferenceResult> harness)
             throws Exception {
-        FeedbackChannel channel = FeedbackChannel.openHead(jobId, LOOP, 0, EPOCH);
+        List<RoundBatch> received = new ArrayList<>();
+        FeedbackChannel.openHead(jobId, LOOP, 0, EPOCH, received::add);
         harness.open();
-        return channel;
+        return received;
     }
 
     private static RoundBatch round(long epoch, InferenceResult... results) {

@@ -212,7 +212,7 @@ class RoundSchedulerTest {
         return rounds.get(rounds.size() - 1);
     }
 
-    /** Runs the head's mail (the feedback poller hands rounds to it) until it has emitted some. */
+    /** Runs the head's mail (the tail hands rounds to it) until it has emitted some. */
     private static void runMailUntil(
             OneInputStreamOperatorTestHarness<Batch, RoundBatch> head, int outputs)
             throws Exception {
@@ -223,7 +223,7 @@ class RoundSchedulerTest {
         }
     }
 
-    /** Runs mail until none has come for a while: the poller hands over within microseconds. */
+    /** Runs mail until none has come for a while. */
     private static void runMailUntilIdle(OneInputStreamOperatorTestHarness<Batch, RoundBatch> head)
             throws Exception {
         long quietSince = System.nanoTime();
