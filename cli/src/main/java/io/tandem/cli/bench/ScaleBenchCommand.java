@@ -132,8 +132,10 @@ public final class ScaleBenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--min-requests",
-            defaultValue = "40",
-            description = "Requests a phase sends at least (default: ${DEFAULT-VALUE}).")
+            defaultValue = "100",
+            description =
+                    "Requests a phase sends at least, so that its p50 is steady at low rates"
+                            + " (default: ${DEFAULT-VALUE}).")
     int minRequests;
 
     @Option(
