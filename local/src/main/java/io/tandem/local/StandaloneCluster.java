@@ -406,6 +406,7 @@ public final class StandaloneCluster implements AutoCloseable {
         private static final Random PORTS = new SecureRandom();
 
         private final Map<String, TaskManagerSpec> taskManagers = new LinkedHashMap<>();
+        private List<String> taskManagerJavaOptions = List.of();
         private Path directory;
         private boolean detached;
         private boolean kafkaBroker;
@@ -427,6 +428,16 @@ public final class StandaloneCluster implements AutoCloseable {
          */
         public Builder detached() {
             this.detached = true;
+            return this;
+        }
+
+        /**
+         * JVM options every TaskManager starts with, after the ones the cluster sets (as Flink's
+         * {@code env.java.opts.taskmanager}); separated by whitespace.
+         */
+        public Builder taskManagerJavaOptions(String options) {
+            this.taskManagerJavaOptions =
+                    options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
             return this;
         }
 
@@ -504,7 +515,9 @@ public final class StandaloneCluster implements AutoCloseable {
                 }
                 processes.put("jobmanager", launchJobManager(dir, common, restPort, detached));
                 for (TaskManagerSpec tm : taskManagers.values()) {
-                    processes.put(tm.resourceId(), launchTaskManager(dir, common, tm, detached));
+                    processes.put(
+                            tm.resourceId(),
+                            launchTaskManager(dir, common, tm, taskManagerJavaOptions, detached));
                 }
                 cluster.waitForTaskManagers(taskManagers.size(), START_TIMEOUT);
                 if (kafkaBroker) {
@@ -546,6 +559,7 @@ public final class StandaloneCluster implements AutoCloseable {
                     "jobmanager",
                     conf,
                     JobManagerProcessUtils.generateJvmParametersStr(spec, conf),
+                    List.of(),
                     StandaloneSessionClusterEntrypoint.class.getName(),
                     detached);
         }
@@ -558,7 +572,11 @@ public final class StandaloneCluster implements AutoCloseable {
          * process stays small.
          */
         private static Process launchTaskManager(
-                Path dir, Configuration common, TaskManagerSpec tm, boolean detached)
+                Path dir,
+                Configuration common,
+                TaskManagerSpec tm,
+                List<String> javaOptions,
+                boolean detached)
                 throws IOException {
             Configuration conf = new Configuration(common);
             conf.set(TaskManagerOptions.HOST, HOST);
@@ -583,6 +601,7 @@ public final class StandaloneCluster implements AutoCloseable {
                     tm.resourceId(),
                     conf,
                     ProcessMemoryUtils.generateJvmParametersStr(spec),
+                    javaOptions,
                     TaskManagerRunner.class.getName(),
                     detached);
         }
@@ -596,6 +615,7 @@ public final class StandaloneCluster implements AutoCloseable {
                 String name,
                 Configuration conf,
                 String memoryJvmArgs,
+                List<String> javaOptions,
                 String mainClass,
                 boolean detached)
                 throws IOException {
@@ -603,6 +623,7 @@ public final class StandaloneCluster implements AutoCloseable {
             BootstrapTools.writeConfiguration(conf, confDir.resolve("config.yaml").toFile());
             List<String> jvm = new ArrayList<>(List.of(memoryJvmArgs.trim().split("\\s+")));
             jvm.addAll(JAVA_17_OPENS);
+            jvm.addAll(javaOptions);
             return launch(
                     dir,
                     name,
@@ -628,9 +649,9 @@ public final class StandaloneCluster implements AutoCloseable {
             Path tmp = Files.createDirectories(dir.resolve(name).resolve("tmp"));
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(jvmArgs);
             // fewer GC threads and less footprint than G1 for heaps this small, on 2 cores
             command.add("-XX:+UseSerialGC");
+            command.addAll(jvmArgs);
             command.add("-Dlog.file=" + dir.resolve(name + ".log"));
             command.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toUri());
             // Flink's io.tmp.dirs, web.tmpdir and blob storage all default to java.io.tmpdir

@@ -144,6 +144,17 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             description = "Task heap of a draft TaskManager, MB; verify ones get twice as much.")
     int taskHeapMb;
 
+    @Option(
+            names = "--tm-java-opts",
+            paramLabel = "OPTS",
+            defaultValue = "-XX:TieredStopAtLevel=1",
+            description =
+                    "JVM options of every TaskManager (default: ${DEFAULT-VALUE}, the quick"
+                            + " compiler only: with up to 16 TaskManagers on a few cores, the"
+                            + " optimising compiler recompiling the same code in every JVM takes"
+                            + " the cores the measurement needs; '' keeps the JVM's default).")
+    String taskManagerJavaOptions;
+
     @Option(names = "--seed", defaultValue = "7", description = "Seed of arrivals and lengths.")
     long seed;
 
@@ -176,7 +187,8 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         out.printf(
                 "Tandem bench scale: %s emulated from %s; length mix of %s (mean prompt %.0f,"
                         + " output %.0f tokens); SLO p99 <= %.0f ms; rates from %s/s per verify"
-                        + " TaskManager, doubling; sizes %s; modes %s%n",
+                        + " TaskManager, doubling; sizes %s; modes %s; TaskManager JVM options"
+                        + " '%s'%n",
                 pair.draft().model() + " -> " + pair.target().model(),
                 profile,
                 trace,
@@ -185,7 +197,8 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                 sloP99Ms,
                 PipelineRun.rateText(startRate),
                 Arrays.toString(sizes),
-                String.join(",", modes));
+                String.join(",", modes),
+                taskManagerJavaOptions);
         try (ProgressBar progress = new ProgressBar("bench scale", 0)) {
             for (int size : sizes) {
                 runSize(size, workload, progress);
@@ -211,7 +224,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     private void runSize(int size, ScaleWorkload workload, ProgressBar progress) throws Exception {
         ClusterLayout layout = new ClusterLayout(size, size, taskHeapMb);
         try (StandaloneCluster cluster =
-                layout.taskManagers(StandaloneCluster.builder().kafkaBroker()).start()) {
+                layout.taskManagers(
+                                StandaloneCluster.builder()
+                                        .kafkaBroker()
+                                        .taskManagerJavaOptions(taskManagerJavaOptions))
+                        .start()) {
             for (String mode : modes) {
                 runMode(cluster, layout, mode, workload, progress);
             }
@@ -468,6 +485,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                 .json("start_rate_per_verify_tm", startRate)
                 .json("phase_seconds", phaseSeconds)
                 .json("task_heap_mb_draft", taskHeapMb)
+                .json("task_manager_java_opts", taskManagerJavaOptions)
                 .json("settings", settings.toString())
                 .json("cores", CORES)
                 .json(

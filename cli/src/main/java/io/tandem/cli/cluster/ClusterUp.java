@@ -70,6 +70,15 @@ final class ClusterUp implements Callable<Integer> {
                             + " (default: 300 with djl, 96 emulated).")
     Integer taskHeapMb;
 
+    @Option(
+            names = "--tm-java-opts",
+            paramLabel = "OPTS",
+            defaultValue = "",
+            description =
+                    "JVM options of every TaskManager, e.g. -XX:TieredStopAtLevel=1 (the quick"
+                            + " compiler only) when many TaskManagers share a few cores.")
+    String taskManagerJavaOptions;
+
     @Override
     public Integer call() throws Exception {
         if (Files.isRegularFile(RunDirectory.file(run.dir))) {
@@ -106,7 +115,8 @@ final class ClusterUp implements Callable<Integer> {
                                 StandaloneCluster.builder()
                                         .directory(run.dir)
                                         .detached()
-                                        .kafkaBroker())
+                                        .kafkaBroker()
+                                        .taskManagerJavaOptions(taskManagerJavaOptions))
                         .start();
         Map<String, String> settings = layout.jobSettings(emulated ? profile : null);
         RunningCluster running =

@@ -16,10 +16,12 @@ import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.Requests;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +46,7 @@ import picocli.CommandLine;
 class ClusterCommandITCase {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final String QUICK_COMPILER = "-XX:TieredStopAtLevel=1";
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -64,7 +67,9 @@ class ClusterCommandITCase {
                                 "--draft-task-managers",
                                 "2",
                                 "--verify-task-managers",
-                                "2"))
+                                "2",
+                                "--tm-java-opts",
+                                QUICK_COMPILER))
                 .isZero();
         List<Long> pids = new ArrayList<>();
         try {
@@ -72,9 +77,19 @@ class ClusterCommandITCase {
             assertThat(status.get("healthy").getAsBoolean()).isTrue();
             assertThat(status.getAsJsonObject("overview").get("taskmanagers").getAsInt())
                     .isEqualTo(4);
-            status.getAsJsonArray(RunDirectory.PROCESSES)
-                    .forEach(p -> pids.add(p.getAsJsonObject().get("pid").getAsLong()));
+            List<String> withOptions = new ArrayList<>();
+            for (var p : status.getAsJsonArray(RunDirectory.PROCESSES)) {
+                JsonObject process = p.getAsJsonObject();
+                long pid = process.get("pid").getAsLong();
+                pids.add(pid);
+                if (arguments(pid).contains(QUICK_COMPILER)) {
+                    withOptions.add(process.get("name").getAsString());
+                }
+            }
             assertThat(pids).hasSize(6); // broker, JobManager, four TaskManagers
+            assertThat(withOptions)
+                    .as("processes started with --tm-java-opts")
+                    .containsExactlyInAnyOrder("draft-1", "draft-2", "verify-1", "verify-2");
             String rest = status.get("rest_url").getAsString();
             String bootstrap = status.get("bootstrap_servers").getAsString();
 
@@ -207,5 +222,17 @@ class ClusterCommandITCase {
                 .map(Map.Entry::getValue)
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(operator + " not in " + placement));
+    }
+
+    /**
+     * A process's command line: from /proc where there is one, since {@link ProcessHandle.Info}
+     * gives none for command lines as long as a Flink process's class path.
+     */
+    private static List<String> arguments(long pid) throws IOException {
+        Path cmdline = Path.of("/proc", Long.toString(pid), "cmdline");
+        if (Files.isReadable(cmdline)) {
+            return List.of(Files.readString(cmdline).split("\0"));
+        }
+        return ProcessHandle.of(pid).flatMap(h -> h.info().arguments()).map(List::of).orElseThrow();
     }
 }
