@@ -72,7 +72,13 @@ public final class StandaloneCluster implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StandaloneCluster.class);
 
     private static final String HOST = "127.0.0.1";
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * Up to 18 JVMs starting at once on a 2-core machine: 16 TaskManagers once took longer than a
+     * minute to register.
+     */
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
+
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
     private static final int LOG_TAIL_LINES = 40;
