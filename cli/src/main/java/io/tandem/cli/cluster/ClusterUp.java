@@ -126,6 +126,7 @@ final class ClusterUp implements Callable<Integer> {
         json.addProperty("directory", run.dir.toAbsolutePath().toString());
         json.addProperty("rest_url", running.restUrl());
         json.addProperty("engine", engine);
+        json.addProperty("task_manager_java_opts", taskManagerJavaOptions);
         if (emulated) {
             json.addProperty("profile", profile.toAbsolutePath().toString());
         }

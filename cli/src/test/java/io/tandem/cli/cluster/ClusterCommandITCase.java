@@ -87,6 +87,8 @@ class ClusterCommandITCase {
                 }
             }
             assertThat(pids).hasSize(6); // broker, JobManager, four TaskManagers
+            assertThat(status.get("task_manager_java_opts").getAsString())
+                    .isEqualTo(QUICK_COMPILER);
             assertThat(withOptions)
                     .as("processes started with --tm-java-opts")
                     .containsExactlyInAnyOrder("draft-1", "draft-2", "verify-1", "verify-2");
