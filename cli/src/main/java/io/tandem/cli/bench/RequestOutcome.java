@@ -77,7 +77,6 @@ record RequestOutcome(
         }
     }
 
-    /** Loop overhead per trip around the round loop; NaN in process, where there is no loop. */
     /** Trips a request made around the round loop: one per verification, or per ad round. */
     static int trips(InferenceResult result) {
         return result.getMode().equals(ServingMode.AD.label())
@@ -86,6 +85,7 @@ record RequestOutcome(
                 : result.getRounds();
     }
 
+    /** Loop overhead per trip around the round loop; NaN in process, where there is no loop. */
     double overheadPerRoundMs() {
         return loopRounds == 0 ? Double.NaN : roundOverheadMs / loopRounds;
     }

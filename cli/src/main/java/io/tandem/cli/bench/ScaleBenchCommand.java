@@ -301,9 +301,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             throws Exception {
         int count = Math.max(minRequests, (int) Math.round(rate * phaseSeconds));
         ScaleWorkload.Phase requests = workload.phase(tag, count, rate);
-        long[] cpuBefore = MachineCpu.sample();
         ScalePhase phase = run(clients, ids, requests, new PhaseKey(size, mode, half, rate));
-        phase = phase.withCpu(MachineCpu.utilization(cpuBefore, MachineCpu.sample()));
         phases.add(phase);
         return phase;
     }
@@ -314,6 +312,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     private ScalePhase run(
             RunClients clients, Set<String> ids, ScaleWorkload.Phase requests, PhaseKey key)
             throws Exception {
+        long[] cpuBefore = MachineCpu.sample();
         Set<String> phaseIds = new HashSet<>();
         for (int i = 0; i < requests.size(); i++) {
             phaseIds.add(requests.id(i));
@@ -406,7 +405,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                 duplicated,
                 wrong,
                 overheads.stream().mapToDouble(Double::doubleValue).toArray(),
-                Double.NaN,
+                MachineCpu.utilization(cpuBefore, MachineCpu.sample()),
                 predicted.stream().mapToDouble(Double::doubleValue).toArray(),
                 fromClose.stream().mapToDouble(Double::doubleValue).toArray(),
                 means(parts, latencies.size()),
@@ -470,6 +469,16 @@ public final class ScaleBenchCommand implements Callable<Integer> {
     private double sustainable(int size, String mode) {
         ScalePhase best = best(size, mode);
         return best == null ? 0 : best.throughput();
+    }
+
+    /** The smallest size's sustainable throughput per verify TaskManager: linear scaling's unit. */
+    private double perVerifyTaskManager(String mode) {
+        return sustainable(sizes[0], mode) / sizes[0];
+    }
+
+    /** Sustainable throughput at {@code size} over linear scaling from the smallest size. */
+    private double efficiency(int size, String mode) {
+        return sustainable(size, mode) / (size * perVerifyTaskManager(mode));
     }
 
     private Summary summary(MeasuredPair pair, double[] lengths) {
@@ -576,12 +585,11 @@ public final class ScaleBenchCommand implements Callable<Integer> {
             for (String mode : modes) {
                 ScalePhase best = best(size, mode);
                 ScalePhase half = half(size, mode);
-                double one = sustainable(sizes[0], mode) / sizes[0];
                 sizesTable.row(
                         size,
                         mode,
                         Value.number(sustainable(size, mode), "%.1f"),
-                        Value.number(sustainable(size, mode) / (size * one), "%.2f"),
+                        Value.number(efficiency(size, mode), "%.2f"),
                         Value.number(half == null ? Double.NaN : half.p50(), "%.0f"),
                         Value.number(half == null ? Double.NaN : half.p99(), "%.0f"),
                         Value.number(best == null ? Double.NaN : best.cpuUtilization(), "%.2f"),
@@ -591,16 +599,14 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         int largest = sizes[sizes.length - 1];
         ScalePhase sdLow = lowest(sizes[0], ServingMode.SD.label());
         ScalePhase adLow = lowest(sizes[0], ServingMode.AD.label());
-        double efficiency =
-                sustainable(largest, ServingMode.SD.label())
-                        / (largest * sustainable(sizes[0], ServingMode.SD.label()) / sizes[0]);
+        ScalePhase sdHalf = half(sizes[0], ServingMode.SD.label());
         summary.line("");
         summary.figures("summary", "Summary (goals are reported, not asserted)")
                 .asTable()
                 .add(
                         "scaling_efficiency_" + largest,
                         "scaling_efficiency_" + largest + " (sd, sustainable, vs " + sizes[0] + ")",
-                        Value.number(efficiency, "%.3f"),
+                        Value.number(efficiency(largest, ServingMode.SD.label()), "%.3f"),
                         ">= 0.85")
                 .add(
                         "sd_ad_p50_ratio_gpu",
@@ -619,11 +625,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                 .add(
                         "round_overhead_ms_p50_warm",
                         "round_overhead_ms_p50_warm (sd, at half the sustainable rate, last)",
-                        Value.number(
-                                half(sizes[0], ServingMode.SD.label()) == null
-                                        ? Double.NaN
-                                        : half(sizes[0], ServingMode.SD.label()).overheadP50(),
-                                "%.3f"),
+                        Value.number(sdHalf == null ? Double.NaN : sdHalf.overheadP50(), "%.3f"),
                         "<= 0.5")
                 .add(
                         "planner_predicted_over_measured",
@@ -660,7 +662,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                         "requests/s",
                         x);
         for (String mode : modes) {
-            double one = sustainable(sizes[0], mode) / sizes[0];
+            double one = perVerifyTaskManager(mode);
             plot.series(
                     mode, Arrays.stream(sizes).mapToDouble(s -> sustainable(s, mode)).toArray());
             plot.series(mode + " ideal", Arrays.stream(sizes).mapToDouble(s -> s * one).toArray());

@@ -47,27 +47,6 @@ record ScalePhase(
         long trips,
         double spanMs) {
 
-    ScalePhase withCpu(double utilization) {
-        return new ScalePhase(
-                verifyTaskManagers,
-                mode,
-                half,
-                rate,
-                requests,
-                latenciesMs,
-                throughput,
-                lost,
-                duplicated,
-                wrongOutputs,
-                overheadPerTripMs,
-                utilization,
-                predictedMs,
-                fromCloseMs,
-                meanPartsMs,
-                trips,
-                spanMs);
-    }
-
     /**
      * CPU time of the whole machine per trip round the loop, ms: what a trip costs in processes,
      * serialisation and networking when the stages themselves compute nothing.
