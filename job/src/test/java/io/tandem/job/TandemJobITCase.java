@@ -163,17 +163,7 @@ class TandemJobITCase {
 
     @Test
     void speculativeGreedyResultsEqualGreedyDecodingWithTheTargetAlone() throws Exception {
-        Map<String, String> pair =
-                Map.of(
-                        "tandem.model.dir",
-                        BundledModel.target().toString(),
-                        "tandem.model.draft-dir",
-                        BundledModel.draft().toString(),
-                        "tandem.mode",
-                        "sd-fixed",
-                        "tandem.speculation.length",
-                        "4");
-        JobConfig config = config("greedy-sd", pair);
+        JobConfig config = config("greedy-sd", pair("sd-fixed", "tandem.speculation.length", "4"));
 
         List<InferenceResult> results =
                 assertGreedyResultsEqualTheTargetAlone(config, BundledModel.target());
@@ -193,12 +183,12 @@ class TandemJobITCase {
     @Test
     void plannedSpeculativeGreedyResultsEqualGreedyDecodingWithTheTargetAlone() throws Exception {
         Map<String, String> pair =
-                Map.of(
-                        "tandem.model.dir", BundledModel.target().toString(),
-                        "tandem.model.draft-dir", BundledModel.draft().toString(),
-                        "tandem.mode", "sd",
-                        "tandem.planner.profile", BundledModel.pairProfile().toString(),
-                        "tandem.wireless.uplink-bandwidth-hz", "20000");
+                pair(
+                        "sd",
+                        "tandem.planner.profile",
+                        BundledModel.pairProfile().toString(),
+                        "tandem.wireless.uplink-bandwidth-hz",
+                        "20000");
         JobConfig config = config("greedy-planned", pair);
 
         List<InferenceResult> results =
@@ -227,15 +217,77 @@ class TandemJobITCase {
                 .allSatisfy(sum -> assertThat(sum).isCloseTo(1.0, within(1e-9)));
     }
 
+    @Test
+    void requestsThatJoinRunningBatchesGetTheTargetsOwnGreedyOutput() throws Exception {
+        // every window holds one request: the later ones can only share a batch by joining one
+        // that runs
+        JobConfig config =
+                config(
+                        "greedy-joined",
+                        pair(
+                                "sd",
+                                "tandem.planner.profile",
+                                BundledModel.pairProfile().toString(),
+                                "tandem.batch.max-size",
+                                "1",
+                                "tandem.parallelism",
+                                "1"));
+        List<InferenceRequest> requests = greedyRequests();
+        requests.get(1).setSpeculation("off");
+        requests.get(2).setSpeculation("2");
+        requests.get(0).setDeadlineMs(1);
+        requests.get(3).setDeadlineMs(600_000);
+
+        Map<String, InferenceResult> results =
+                assertGreedyResultsEqualTheTargetAlone(config, BundledModel.target(), requests)
+                        .stream()
+                        .collect(Collectors.toMap(InferenceResult::getRequestId, r -> r));
+
+        assertThat(results.values())
+                .as("requests that joined a running batch")
+                .anySatisfy(r -> assertThat(r.getBatchSize()).isGreaterThan(1));
+        assertThat(results.values())
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.getPlan().getCostModel()).isNotNull();
+                            assertLatencyPartsAddUp(r.getLatency());
+                        });
+        assertThat(results.get("g-2").getSpeculationLengths()).containsOnly(0);
+        assertThat(results.get("g-2").getDraftedTokens()).isZero();
+        assertThat(results.get("g-3").getSpeculationLengths()).containsOnly(2);
+        assertThat(results.get("g-1").getDeadlineMet()).isFalse();
+        assertThat(results.get("g-4").getDeadlineMet()).isTrue();
+        assertThat(results.get("g-5").getDeadlineMet()).isNull();
+    }
+
+    /** Settings that serve the bundled draft/target pair in {@code mode}, and {@code more}. */
+    private static Map<String, String> pair(String mode, String... more) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("tandem.model.dir", BundledModel.target().toString());
+        settings.put("tandem.model.draft-dir", BundledModel.draft().toString());
+        settings.put("tandem.mode", mode);
+        for (int i = 0; i < more.length; i += 2) {
+            settings.put(more[i], more[i + 1]);
+        }
+        return settings;
+    }
+
+    private static List<InferenceRequest> greedyRequests() {
+        return List.of(
+                Requests.greedy("g-1", "It is a truth universally acknowledged", 40),
+                Requests.greedy("g-2", "Mr. Darcy", 30),
+                Requests.greedy("g-3", "Captain Wentworth had", 50),
+                Requests.greedy("g-4", "The", 20),
+                Requests.greedy("g-5", "Emma could not", 35));
+    }
+
     private static List<InferenceResult> assertGreedyResultsEqualTheTargetAlone(
             JobConfig config, Path target) throws Exception {
-        List<InferenceRequest> requests =
-                List.of(
-                        Requests.greedy("g-1", "It is a truth universally acknowledged", 40),
-                        Requests.greedy("g-2", "Mr. Darcy", 30),
-                        Requests.greedy("g-3", "Captain Wentworth had", 50),
-                        Requests.greedy("g-4", "The", 20),
-                        Requests.greedy("g-5", "Emma could not", 35));
+        return assertGreedyResultsEqualTheTargetAlone(config, target, greedyRequests());
+    }
+
+    private static List<InferenceResult> assertGreedyResultsEqualTheTargetAlone(
+            JobConfig config, Path target, List<InferenceRequest> requests) throws Exception {
         if (config.generation().wireless()) {
             for (int i = 0; i < requests.size(); i++) {
                 requests.get(i).setUplink(Uplink.newBuilder().setSnrDb(5.0 + 5 * i).build());

@@ -4,6 +4,7 @@ import io.tandem.model.GenerationRequest;
 import io.tandem.model.LanguageModel;
 import io.tandem.model.ModelException;
 import io.tandem.model.SessionLimits;
+import io.tandem.schemas.internal.CallShape;
 import io.tandem.schemas.internal.DraftTokens;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
@@ -12,6 +13,8 @@ import io.tandem.speculative.DraftProposal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,8 @@ public class DraftAsyncFunction extends RoundStage {
 
     private transient LanguageModel model;
     private transient volatile Drafter drafter;
+    // sessions of batches that passed through, finished by the worker on its next call
+    private transient Queue<String> releasedInPassing;
 
     /**
      * @param source where the draft model comes from
@@ -52,6 +57,7 @@ public class DraftAsyncFunction extends RoundStage {
     void openStage() throws Exception {
         model = SharedModels.acquire(source);
         drafter = new Drafter(model, SESSIONS);
+        releasedInPassing = new ConcurrentLinkedQueue<>();
         LOG.info(
                 "Draft subtask {} serving {} on TaskManager {}",
                 getRuntimeContext().getTaskInfo().getIndexOfThisSubtask(),
@@ -81,10 +87,32 @@ public class DraftAsyncFunction extends RoundStage {
         return "draft";
     }
 
+    /**
+     * A round in which no sequence drafts (a plain round) skips the worker: its finished requests'
+     * sessions are left for the worker's next call to free, and it goes on with no drafts.
+     */
+    @Override
+    RoundBatch passThrough(RoundBatch batch) {
+        for (SequenceState sequence : batch.getSequences()) {
+            if (SequenceStates.speculationLength(sequence, batch.getSpeculationLength()) > 0) {
+                return null;
+            }
+        }
+        releasedInPassing.addAll(batch.getReleased());
+        List<DraftTokens> none = new ArrayList<>(batch.getSequences().size());
+        for (int i = 0; i < batch.getSequences().size(); i++) {
+            none.add(new DraftTokens(List.of(), List.of()));
+        }
+        return RoundBatch.newBuilder(batch).setDrafts(none).build();
+    }
+
     @Override
     List<RoundBatch> process(List<RoundBatch> batches, double[] waitMs) {
         // one call, one set of sessions, even if the watchdog renews them meanwhile
         Drafter drafter = this.drafter;
+        for (String id; (id = releasedInPassing.poll()) != null; ) {
+            drafter.finish(id);
+        }
         int context = drafter.model().contextLength();
         List<SequenceRound> rounds = new ArrayList<>();
         List<SequenceRound> drafting = new ArrayList<>();
@@ -95,7 +123,11 @@ public class DraftAsyncFunction extends RoundStage {
                 GenerationRequest request = progress.request();
                 // the target refuses such a request; drafting for it would fail the whole call
                 SequenceRound round =
-                        progress.round(request.fits(context) ? batch.getSpeculationLength() : 0);
+                        progress.round(
+                                request.fits(context)
+                                        ? SequenceStates.speculationLength(
+                                                sequence, batch.getSpeculationLength())
+                                        : 0);
                 rounds.add(round);
                 if (round.speculationLength() > 0) {
                     drafting.add(round);
@@ -121,6 +153,16 @@ public class DraftAsyncFunction extends RoundStage {
             proposals = null;
         }
         double draftMs = (System.nanoTime() - start) / 1e6;
+        CallShape call =
+                drafting.isEmpty()
+                        ? null
+                        : SequenceStates.callShape(
+                                drafting,
+                                1,
+                                drafting.stream()
+                                        .mapToInt(SequenceRound::speculationLength)
+                                        .max()
+                                        .orElse(0));
         List<RoundBatch> drafted = new ArrayList<>(batches.size());
         int next = 0;
         for (int b = 0; b < batches.size(); b++) {
@@ -137,6 +179,7 @@ public class DraftAsyncFunction extends RoundStage {
                             .setDraftMs(draftMs)
                             .setDraftWaitMs(waitMs[b])
                             .setDraftTaskManager(taskManager())
+                            .setDraftCall(call)
                             .build();
             drafted.add(RoundBatch.newBuilder(batch).setDrafts(drafts).setReport(report).build());
         }

@@ -21,12 +21,15 @@ public final class Results {
     /**
      * What one request's rounds cost and where they ran.
      *
-     * @param batch the request's batch (its id, size, mode, plan and close time)
+     * @param batch the request's batch (its id, size, mode and plan)
+     * @param closedMillis when the request's window closed: the batch's, or for a request that
+     *     joined the batch between rounds its own
      * @param admissionMs time the batch waited at the loop head before its first round
      * @param roundOverheadMs time going around the round loop, outside the models
      */
     public record BatchWork(
             RoundBatch batch,
+            long closedMillis,
             double admissionMs,
             double draftMs,
             double verifyMs,
@@ -62,6 +65,9 @@ public final class Results {
         latency.setRoundOverheadMs(latency.getRoundOverheadMs() + overheadMs);
         latency.setTotalMs(latency.getTotalMs() + later);
         latency.setLoopMs(latency.getLoopMs() + later);
+        if (result.getDeadlineMs() != null) {
+            result.setDeadlineMet(latency.getTotalMs() <= result.getDeadlineMs());
+        }
         result.setCompletedTime(
                 Instant.ofEpochMilli(
                         Math.max(deliveredMillis, result.getCompletedTime().toEpochMilli())));
@@ -82,7 +88,7 @@ public final class Results {
         InferenceRequest request = admitted.getRequest();
         long sent = request.getClientSendTime().toEpochMilli();
         long arrived = admitted.getArrivalTime().toEpochMilli();
-        long closed = work.batch().getClosedTime().toEpochMilli();
+        long closed = work.closedMillis();
         double queueing = arrived - sent;
         double batching = closed - arrived;
         double total = completedMillis - sent;
@@ -117,6 +123,9 @@ public final class Results {
                                 .setTotalMs(total)
                                 .build())
                 .setCompletedTime(Instant.ofEpochMilli(completedMillis))
+                .setDeadlineMs(request.getDeadlineMs())
+                .setDeadlineMet(
+                        request.getDeadlineMs() == null ? null : total <= request.getDeadlineMs())
                 .setMetadata(request.getMetadata());
     }
 }

@@ -120,6 +120,15 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
     /** Short name for threads and logs. */
     abstract String stageName();
 
+    /**
+     * The batch as it leaves this stage when the stage has nothing to do for it, or null when it
+     * must go to the worker: a batch with no work passes on at once instead of waiting behind other
+     * batches' calls. Called on the task thread; must not block.
+     */
+    RoundBatch passThrough(RoundBatch batch) {
+        return null;
+    }
+
     /** One batch handed to the worker, and the state that says who completes it. */
     private record Call(
             RoundBatch batch,
@@ -171,6 +180,11 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
         Throwable failure = fatal;
         if (failure != null) {
             resultFuture.completeExceptionally(failure);
+            return;
+        }
+        RoundBatch passed = passThrough(batch);
+        if (passed != null) {
+            resultFuture.complete(List.of(passed));
             return;
         }
         Call call = new Call(batch, resultFuture, System.nanoTime(), new AtomicInteger(QUEUED));

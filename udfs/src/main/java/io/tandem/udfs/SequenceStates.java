@@ -5,6 +5,7 @@ import io.tandem.model.SamplingConfig;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.Sampling;
 import io.tandem.schemas.internal.AdmittedRequest;
+import io.tandem.schemas.internal.CallShape;
 import io.tandem.schemas.internal.DraftTokens;
 import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
@@ -50,6 +51,24 @@ public final class SequenceStates {
                 prompt,
                 request.getMaxNewTokens(),
                 new SamplingConfig(sampling.getTemperature(), sampling.getTopP(), seed));
+    }
+
+    /**
+     * The speculation length of a sequence in a round of length {@code batchLength}: the batch's
+     * own unless the request asked for {@code off} (0) or a fixed length.
+     */
+    public static int speculationLength(SequenceState state, int batchLength) {
+        return Speculation.parse(state.getAdmitted().getRequest().getSpeculation())
+                .lengthIn(batchLength);
+    }
+
+    /**
+     * The shape of a model call over {@code rounds}: sequences, new positions per sequence in each
+     * pass, passes, and mean context (the tokens each sequence has before the call).
+     */
+    public static CallShape callShape(List<SequenceRound> rounds, int positions, int passes) {
+        double context = rounds.stream().mapToInt(SequenceRound::length).average().orElse(0);
+        return new CallShape(rounds.size(), positions, passes, context);
     }
 
     /** The sequence's progress, to apply a round to. */

@@ -6,6 +6,7 @@ import io.tandem.model.SessionLimits;
 import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.Placement;
+import io.tandem.schemas.internal.CallShape;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
@@ -14,6 +15,7 @@ import io.tandem.speculative.DraftProposal;
 import io.tandem.speculative.Verification;
 import io.tandem.udfs.Results.BatchWork;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -24,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * sequence's drafted tokens in one pass for the batch, keeps the accepted ones and the target's own
  * next token, and finishes the sequences that reached end-of-sequence or their token limit. Emits
  * the batch with its unfinished sequences (which go around again) and the results of the finished
- * ones. In mode {@code ad} there are no drafts: a round is {@value #AD_STEPS_PER_ROUND} plain
- * decode steps, so the loop's overhead is paid per several tokens there too.
+ * ones. A round without drafts (every round in mode {@code ad}, a round of length 0 in the others)
+ * is {@value #PLAIN_STEPS_PER_ROUND} plain decode steps, so the loop's overhead is paid per several
+ * tokens there too.
  *
  * <p>If the target fails, its worker is backlogged past the timeout or a call overruns the call
  * timeout, every sequence of the batch gets a result with finish reason {@code ERROR} and the
@@ -36,8 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public class VerifyAsyncFunction extends RoundStage {
 
-    /** Decode steps per round in mode ad. */
-    public static final int AD_STEPS_PER_ROUND = 8;
+    /** Decode steps of a round without drafts. */
+    public static final int PLAIN_STEPS_PER_ROUND = 8;
 
     private static final Logger LOG = LoggerFactory.getLogger(VerifyAsyncFunction.class);
 
@@ -101,8 +104,9 @@ public class VerifyAsyncFunction extends RoundStage {
             slices.add(new Slice(refuseOverlong(batch, refused), refused));
         }
         long start = System.nanoTime();
+        CallShape call;
         try {
-            verifyTogether(slices);
+            call = verifyTogether(slices);
         } catch (Exception e) {
             if (slices.size() == 1) {
                 return List.of(failed(slices.get(0), e));
@@ -119,28 +123,33 @@ public class VerifyAsyncFunction extends RoundStage {
             }
             return alone;
         }
-        return assembleAll(slices, waitMs, start);
+        return assembleAll(slices, waitMs, start, call);
     }
 
     /** One batch's round in passes of its own: the retry after a failed shared call. */
     private RoundBatch verifyAlone(Slice slice, double waitMs) {
         long start = System.nanoTime();
+        CallShape call;
         try {
-            verifyTogether(List.of(slice));
+            call = verifyTogether(List.of(slice));
         } catch (Exception e) {
             return failed(slice, e);
         }
-        return assembleAll(List.of(slice), new double[] {waitMs}, start).get(0);
+        return assembleAll(List.of(slice), new double[] {waitMs}, start, call).get(0);
     }
 
-    /** Every slice as it leaves the stage, after a call that started at {@code start}. */
-    private List<RoundBatch> assembleAll(List<Slice> slices, double[] waitMs, long start) {
+    /**
+     * Every slice as it leaves the stage, after a call of shape {@code call} that started at {@code
+     * start}.
+     */
+    private List<RoundBatch> assembleAll(
+            List<Slice> slices, double[] waitMs, long start, CallShape call) {
         double verifyMs = (System.nanoTime() - start) / 1e6;
         metrics.round(verifyMs);
         List<RoundBatch> verified = new ArrayList<>(slices.size());
         for (int b = 0; b < slices.size(); b++) {
             Slice slice = slices.get(b);
-            verified.add(withRefused(assemble(slice, verifyMs, waitMs[b]), slice.refused));
+            verified.add(withRefused(assemble(slice, verifyMs, waitMs[b], call), slice.refused));
         }
         return verified;
     }
@@ -180,17 +189,22 @@ public class VerifyAsyncFunction extends RoundStage {
                 acceptance.add(SequenceStates.acceptance(states.get(i)));
             }
             calls = new int[states.size()];
-            steps = ServingMode.AD.label().equals(batch.getMode()) ? AD_STEPS_PER_ROUND : 1;
+            steps =
+                    batch.getSpeculationLength() == 0
+                                    && drafts.stream().allMatch(draft -> draft.length() == 0)
+                            ? PLAIN_STEPS_PER_ROUND
+                            : 1;
         }
     }
 
     /**
      * Runs every slice's round in shared target passes: one pass per step over all sequences still
-     * running (a speculative round is one step, an autoregressive one up to {@value
-     * #AD_STEPS_PER_ROUND}).
+     * running (a speculative round is one step, a plain one up to {@value #PLAIN_STEPS_PER_ROUND}).
+     * Returns the call's shape, for the loop head's cost model.
      */
-    private void verifyTogether(List<Slice> slices) throws Exception {
+    private CallShape verifyTogether(List<Slice> slices) throws Exception {
         int steps = slices.stream().mapToInt(slice -> slice.steps).max().orElse(0);
+        CallShape shape = new CallShape(0, 0, 0, 0.0);
         for (int step = 0; step < steps; step++) {
             List<Slice> owners = new ArrayList<>();
             List<Integer> indices = new ArrayList<>();
@@ -207,8 +221,18 @@ public class VerifyAsyncFunction extends RoundStage {
                 }
             }
             if (rounds.isEmpty()) {
-                return;
+                return shape;
             }
+            if (step == 0) {
+                int positions =
+                        1
+                                + rounds.stream()
+                                        .mapToInt(SequenceRound::speculationLength)
+                                        .max()
+                                        .orElse(0);
+                shape = SequenceStates.callShape(rounds, positions, 1);
+            }
+            shape.setPasses(step + 1);
             List<Verification> verifications = verifier.verify(rounds, proposals);
             for (int k = 0; k < rounds.size(); k++) {
                 Slice slice = owners.get(k);
@@ -223,6 +247,7 @@ public class VerifyAsyncFunction extends RoundStage {
                 }
             }
         }
+        return shape;
     }
 
     private static RoundBatch withRefused(RoundBatch batch, List<InferenceResult> refused) {
@@ -278,7 +303,7 @@ public class VerifyAsyncFunction extends RoundStage {
     }
 
     /** One batch after its part of the call: finished sequences as results, the rest going on. */
-    private RoundBatch assemble(Slice slice, double verifyMs, double waitMs) {
+    private RoundBatch assemble(Slice slice, double verifyMs, double waitMs, CallShape call) {
         RoundBatch batch = slice.batch;
         List<SequenceState> states = batch.getSequences();
         List<SequenceProgress> progress = slice.progress;
@@ -291,6 +316,7 @@ public class VerifyAsyncFunction extends RoundStage {
                         .setVerifyMs(verifyMs)
                         .setVerifyWaitMs(waitMs)
                         .setVerifyTaskManager(taskManager())
+                        .setVerifyCall(call)
                         .setDraftedByPosition(SequenceStates.boxed(roundAcceptance.drafted()))
                         .setAcceptedByPosition(SequenceStates.boxed(roundAcceptance.accepted()))
                         .build();
@@ -384,8 +410,13 @@ public class VerifyAsyncFunction extends RoundStage {
 
     private static BatchWork work(RoundBatch batch, SequenceState sequence) {
         RoundReport report = batch.getReport();
+        Instant closed =
+                sequence.getWindowClosedTime() != null
+                        ? sequence.getWindowClosedTime()
+                        : batch.getClosedTime();
         return new BatchWork(
                 batch,
+                closed.toEpochMilli(),
                 sequence.getAdmissionMs(),
                 sequence.getDraftMs(),
                 sequence.getVerifyMs(),

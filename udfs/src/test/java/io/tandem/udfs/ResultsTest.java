@@ -46,7 +46,14 @@ class ResultsTest {
                     .setReport(RoundReport.newBuilder().build())
                     .build();
     private final BatchWork work =
-            new BatchWork(batch, 10.0, 0, 40.0, 2.5, new Placement(null, "tm-1"));
+            new BatchWork(
+                    batch,
+                    batch.getClosedTime().toEpochMilli(),
+                    10.0,
+                    0,
+                    40.0,
+                    2.5,
+                    new Placement(null, "tm-1"));
 
     @Test
     void latencyPartsAddUpToTheTotal() {

@@ -77,12 +77,16 @@ record RequestOutcome(
         }
     }
 
-    /** Trips a request made around the round loop: one per verification, or per ad round. */
+    /**
+     * Trips a request made around the round loop: in the speculative modes one per round (each
+     * records its length, 0 for a plain round), in ad one per {@link
+     * VerifyAsyncFunction#PLAIN_STEPS_PER_ROUND} decode steps.
+     */
     static int trips(InferenceResult result) {
         return result.getMode().equals(ServingMode.AD.label())
-                ? (result.getRounds() + VerifyAsyncFunction.AD_STEPS_PER_ROUND - 1)
-                        / VerifyAsyncFunction.AD_STEPS_PER_ROUND
-                : result.getRounds();
+                ? (result.getRounds() + VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND - 1)
+                        / VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND
+                : result.getSpeculationLengths().size();
     }
 
     /** Loop overhead per trip around the round loop; NaN in process, where there is no loop. */

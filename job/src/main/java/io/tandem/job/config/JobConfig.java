@@ -82,6 +82,8 @@ public record JobConfig(
      * @param plannerProfile the measured profile the planner uses in mode sd, or null otherwise
      * @param maxWaitingRequests requests a loop head holds back, in state, while its batches in
      *     flight are at their limit
+     * @param maxBatchSize the most requests a batch grows to as requests join it between rounds
+     * @param maxBatchTokens the KV-cache budget of a batch: prompt plus maxNewTokens, summed
      * @param timeout the longest a round waits for a model worker
      * @param callTimeout the longest a model call runs before its batches are failed
      * @param engine what runs the model stages
@@ -95,6 +97,8 @@ public record JobConfig(
             int capacity,
             int maxBatchesInFlight,
             int maxWaitingRequests,
+            int maxBatchSize,
+            int maxBatchTokens,
             Duration timeout,
             Duration callTimeout,
             double uplinkBandwidthHz,
@@ -250,6 +254,8 @@ public record JobConfig(
                         atLeast(conf, GENERATE_CAPACITY, 1),
                         atLeast(conf, MAX_BATCHES_IN_FLIGHT, 1),
                         atLeast(conf, MAX_WAITING_REQUESTS, 0),
+                        atLeast(conf, MAX_BATCH_SIZE, 1),
+                        atLeast(conf, MAX_BATCH_TOKENS, 1),
                         positive(conf, GENERATE_TIMEOUT),
                         positive(conf, MODEL_CALL_TIMEOUT),
                         uplinkBandwidth(conf),

@@ -225,6 +225,28 @@ public final class TandemOptions {
                                     + " once; windows that close meanwhile wait their turn (see"
                                     + " tandem.generate.max-waiting-requests).");
 
+    public static final ConfigOption<Integer> MAX_BATCH_SIZE =
+            ConfigOptions.key("tandem.generate.max-batch-size")
+                    .intType()
+                    .defaultValue(16)
+                    .withDescription(
+                            "Most requests one batch holds. Requests join a running batch at the"
+                                    + " loop head between its rounds (iteration-level admission)"
+                                    + " while it has room, instead of waiting for a batch of their"
+                                    + " own; a batch never grows past this or"
+                                    + " tandem.generate.max-batch-tokens. 1 turns joining off."
+                                    + " Joining is off in wireless mode, where a window shares one"
+                                    + " uplink band.");
+
+    public static final ConfigOption<Integer> MAX_BATCH_TOKENS =
+            ConfigOptions.key("tandem.generate.max-batch-tokens")
+                    .intType()
+                    .defaultValue(8192)
+                    .withDescription(
+                            "KV-cache budget of one batch: the sum over its requests of prompt"
+                                    + " tokens plus maxNewTokens. A request joins a running batch"
+                                    + " only if the batch stays within it.");
+
     public static final ConfigOption<Integer> MAX_WAITING_REQUESTS =
             ConfigOptions.key("tandem.generate.max-waiting-requests")
                     .intType()

@@ -10,6 +10,7 @@ import java.util.List;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * replay the batches that were in their queues, while the head re-emits its own copies): only the
  * head's copies go on, so each batch keeps looping once and each request gets one result.
  *
- * <p>Metrics (group {@code tandem}): {@code staleRoundsDropped}.
+ * <p>Metrics (group {@code tandem}): {@code staleRoundsDropped}, {@code deadlinesMet} and {@code
+ * deadlinesMissed} (results of requests with a deadline, by whether they left within it).
  */
 public final class RoundFeedback extends RichFlatMapFunction<RoundBatch, InferenceResult> {
 
@@ -37,6 +39,8 @@ public final class RoundFeedback extends RichFlatMapFunction<RoundBatch, Inferen
 
     private transient FeedbackChannel feedback;
     private transient Counter staleRounds;
+    private transient Counter deadlinesMet;
+    private transient Counter deadlinesMissed;
 
     RoundFeedback(String loop) {
         this.loop = loop;
@@ -49,11 +53,10 @@ public final class RoundFeedback extends RichFlatMapFunction<RoundBatch, Inferen
                         getRuntimeContext().getJobInfo().getJobId().toString(),
                         loop,
                         getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        staleRounds =
-                getRuntimeContext()
-                        .getMetricGroup()
-                        .addGroup("tandem")
-                        .counter("staleRoundsDropped");
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
+        staleRounds = metrics.counter("staleRoundsDropped");
+        deadlinesMet = metrics.counter("deadlinesMet");
+        deadlinesMissed = metrics.counter("deadlinesMissed");
     }
 
     @Override
@@ -80,6 +83,9 @@ public final class RoundFeedback extends RichFlatMapFunction<RoundBatch, Inferen
         List<String> finished = new ArrayList<>(batch.getResults().size());
         for (InferenceResult result : batch.getResults()) {
             Results.delivered(result, now, overheadMs);
+            if (result.getDeadlineMet() != null) {
+                (result.getDeadlineMet() ? deadlinesMet : deadlinesMissed).inc();
+            }
             finished.add(result.getRequestId());
             out.collect(result);
         }

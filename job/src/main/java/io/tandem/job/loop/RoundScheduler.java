@@ -43,13 +43,17 @@ import org.slf4j.LoggerFactory;
  * each verified round back through the {@link FeedbackChannel}, with its acceptance, which the
  * policy learns from.
  *
- * <p><b>Admission.</b> At most {@code maxBatchesInFlight} batches go around the loop at once. A
- * window that arrives while they do waits in this operator's checkpointed state, first come first
- * served, and starts when a batch finishes. The head returns from every window at once, so a
- * checkpoint barrier behind it passes at once too: blocking the task thread until a batch finished
- * would hold the barrier for up to a whole generation. Only past {@code maxWaitingRequests} waiting
- * requests does the head stop taking windows (and the job read requests more slowly); a barrier
- * then waits until a batch finishes.
+ * <p><b>Admission.</b> A request that arrives while batches run joins one of them between its
+ * rounds (iteration-level admission, as continuous-batching servers do) while the batch stays
+ * within {@code maxBatchSize} requests and {@code maxBatchTokens} of KV cache; so a request waits
+ * at most for a round to come back, never for a batch to finish, and the model calls it joins grow
+ * instead of multiplying. Requests no running batch has room for start batches of their own, at
+ * most {@code maxBatchesInFlight} at once; the rest wait in this operator's checkpointed state,
+ * first come first served. The head returns from every window at once, so a checkpoint barrier
+ * behind it passes at once too: blocking the task thread until a batch finished would hold the
+ * barrier for up to a whole generation. Only past {@code maxWaitingRequests} waiting requests does
+ * the head stop taking windows (and the job read requests more slowly); a barrier then waits until
+ * a batch finishes.
  *
  * <p><b>Sequence state.</b> The head keeps the latest version of every batch in flight (all tokens
  * generated so far) and checkpoints it. After a failover or rescale it re-emits those batches: the
@@ -71,6 +75,8 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private final int maxInFlight;
     private final int maxWaitingRequests;
     private final double uplinkBandwidthHz;
+    private final int maxBatchSize;
+    private final long maxBatchTokens;
     private final transient MailboxExecutor mailbox;
 
     private transient Map<String, RoundBatch> inFlight;
@@ -81,6 +87,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private transient long epoch;
     private transient int subtask;
     private transient Counter roundsStarted;
+    private transient Counter requestsJoined;
     private transient Histogram chosenLength;
     private transient Histogram overheadMicros;
 
@@ -95,6 +102,9 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         this.maxInFlight = generation.maxBatchesInFlight();
         this.maxWaitingRequests = generation.maxWaitingRequests();
         this.uplinkBandwidthHz = generation.uplinkBandwidthHz();
+        // a window shares one uplink band, so in wireless mode its requests start together
+        this.maxBatchSize = generation.wireless() ? 1 : generation.maxBatchSize();
+        this.maxBatchTokens = generation.maxBatchTokens();
         this.mailbox = parameters.getMailboxExecutor();
     }
 
@@ -129,6 +139,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
         policy.open(metrics);
         roundsStarted = metrics.counter("roundsStarted");
+        requestsJoined = metrics.counter("requestsJoined");
         metrics.gauge("batchesInFlight", (Gauge<Integer>) () -> inFlight.size());
         metrics.gauge("requestsWaiting", (Gauge<Integer>) () -> waitingRequests);
         chosenLength =
@@ -173,13 +184,80 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         admitWaiting();
     }
 
-    /** Starts waiting windows, oldest first, while there is room in the loop. */
+    /**
+     * Starts waiting windows as batches of their own, oldest first, while there is room in the loop
+     * and no running batch can take the oldest waiting request: one that can joins that batch when
+     * its round comes back, which costs at most a round's wait and no batch of its own.
+     */
     private void admitWaiting() {
-        while (inFlight.size() < maxInFlight && !waiting.isEmpty()) {
+        while (inFlight.size() < maxInFlight && !waiting.isEmpty() && !joinable()) {
             Batch window = waiting.poll();
             waitingRequests -= window.getRequests().size();
             admit(window);
         }
+    }
+
+    /** Whether a batch in flight has room for the oldest waiting request. */
+    private boolean joinable() {
+        AdmittedRequest next = waiting.peek().getRequests().get(0);
+        for (RoundBatch batch : inFlight.values()) {
+            List<SequenceState> sequences = batch.getSequences();
+            if (!sequences.isEmpty()
+                    && sequences.size() < maxBatchSize
+                    && kvTokens(sequences) + kvTokens(next) <= maxBatchTokens) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Iteration-level admission: moves waiting requests, oldest first, into {@code sequences} (a
+     * running batch's, about to start its next round) while the batch stays within {@code
+     * maxBatchSize} and {@code maxBatchTokens}. A joining request runs with the batch from this
+     * round on; its draft and verify sessions are built by prefill in the round's calls.
+     */
+    private List<SequenceState> join(List<SequenceState> sequences) {
+        if (waiting.isEmpty() || sequences.isEmpty() || sequences.size() >= maxBatchSize) {
+            return sequences;
+        }
+        List<SequenceState> joined = new ArrayList<>(sequences);
+        long tokens = kvTokens(sequences);
+        long now = System.currentTimeMillis();
+        while (!waiting.isEmpty() && joined.size() < maxBatchSize) {
+            Batch window = waiting.peek();
+            List<AdmittedRequest> requests = window.getRequests();
+            AdmittedRequest next = requests.get(0);
+            if (tokens + kvTokens(next) > maxBatchTokens) {
+                break;
+            }
+            tokens += kvTokens(next);
+            double admissionMs = Math.max(0, now - window.getClosedTime().toEpochMilli());
+            SequenceState state = firstState(next, Map.of(), admissionMs);
+            state.setWindowClosedTime(window.getClosedTime());
+            joined.add(state);
+            waitingRequests--;
+            requestsJoined.inc();
+            if (requests.size() == 1) {
+                waiting.poll();
+            } else {
+                window.setRequests(new ArrayList<>(requests.subList(1, requests.size())));
+            }
+        }
+        return joined;
+    }
+
+    /** KV-cache tokens a batch's sequences may need: prompts plus their most new tokens. */
+    private static long kvTokens(List<SequenceState> sequences) {
+        long tokens = 0;
+        for (SequenceState sequence : sequences) {
+            tokens += kvTokens(sequence.getAdmitted());
+        }
+        return tokens;
+    }
+
+    private static long kvTokens(AdmittedRequest request) {
+        return request.getPromptTokenIds().size() + request.getRequest().getMaxNewTokens();
     }
 
     /** Starts the batches {@code window} makes. */
@@ -270,21 +348,30 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         double hopMs = (System.nanoTime() - report.getFeedbackNanos()) / 1e6;
         double overheadMs = report.getForwardOverheadMs() + hopMs;
         overheadMicros.update(Math.round(1000 * overheadMs));
-        policy.observe(SequenceStates.acceptance(report), overheadMs);
+        policy.observe(batch, overheadMs);
         if (batch.getSequences().isEmpty()) {
             inFlight.remove(batch.getBatchId());
             admitWaiting();
             return;
         }
+        List<SequenceState> sequences =
+                join(
+                        SequenceStates.each(
+                                batch.getSequences(),
+                                s -> s.setOverheadMs(s.getOverheadMs() + hopMs)));
         start(
                 RoundBatch.newBuilder(batch)
                         .setRound(batch.getRound() + 1)
-                        .setSequences(
-                                SequenceStates.each(
-                                        batch.getSequences(),
-                                        s -> s.setOverheadMs(s.getOverheadMs() + hopMs)))
-                        .setReport(RoundReport.newBuilder().build())
+                        .setBatchSize(Math.max(batch.getBatchSize(), sequences.size()))
+                        .setSequences(sequences)
+                        // where the last round ran: the policy prices the next on those workers
+                        .setReport(
+                                RoundReport.newBuilder()
+                                        .setDraftTaskManager(report.getDraftTaskManager())
+                                        .setVerifyTaskManager(report.getVerifyTaskManager())
+                                        .build())
                         .build());
+        admitWaiting();
     }
 
     /** A batch restored from a checkpoint, whose last round may have been lost. */

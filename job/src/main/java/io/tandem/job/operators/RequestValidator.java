@@ -6,6 +6,7 @@ import io.tandem.job.operators.Verdict.Rejected;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.Sampling;
+import io.tandem.udfs.Speculation;
 import java.util.function.Function;
 
 /**
@@ -54,6 +55,22 @@ public final class RequestValidator {
         Rejected badSampling = checkSampling(request.getSampling(), id);
         if (badSampling != null) {
             return badSampling;
+        }
+        Integer deadline = request.getDeadlineMs();
+        if (deadline != null && deadline < 1) {
+            return reject(
+                    DeadLetterCode.BAD_PARAMETER,
+                    "deadlineMs",
+                    "deadlineMs is "
+                            + deadline
+                            + "; give a positive number of milliseconds from clientSendTime, or"
+                            + " null for no deadline.",
+                    id);
+        }
+        try {
+            Speculation.parse(request.getSpeculation());
+        } catch (IllegalArgumentException e) {
+            return reject(DeadLetterCode.BAD_PARAMETER, "speculation", e.getMessage() + ".", id);
         }
         int maxNew = request.getMaxNewTokens();
         if (maxNew < 1 || maxNew > limits.maxNewTokens()) {

@@ -2,7 +2,6 @@ package io.tandem.job.planning;
 
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
-import io.tandem.speculative.AcceptanceStats;
 import io.tandem.udfs.ServingMode;
 import java.util.List;
 import org.apache.flink.metrics.MetricGroup;
@@ -41,5 +40,5 @@ final class FixedSpeculation implements RoundPolicy {
     }
 
     @Override
-    public void observe(AcceptanceStats round, double overheadMs) {}
+    public void observe(RoundBatch verified, double overheadMs) {}
 }

@@ -1,16 +1,25 @@
 package io.tandem.job.planning;
 
+import io.tandem.planner.GoodputLength;
 import io.tandem.planner.acceptance.Acceptance;
 import io.tandem.planner.batching.BatchPlan;
 import io.tandem.planner.batching.PlannedBatch;
+import io.tandem.planner.cost.OnlineCostModel;
+import io.tandem.planner.cost.OnlineCostModel.Stage;
+import io.tandem.planner.cost.OnlineStepFit;
 import io.tandem.profile.MeasuredPair;
+import io.tandem.schemas.FittedCosts;
 import io.tandem.schemas.PlanDecision;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.CallShape;
 import io.tandem.schemas.internal.RoundBatch;
-import io.tandem.speculative.AcceptanceStats;
+import io.tandem.schemas.internal.RoundReport;
+import io.tandem.schemas.internal.SequenceState;
 import io.tandem.udfs.AcceptanceTracker;
+import io.tandem.udfs.SequenceStates;
 import io.tandem.udfs.ServingMode;
+import io.tandem.udfs.VerifyAsyncFunction;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,22 +32,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Mode {@code sd}: the planner splits each window into batches and chooses each one's speculation
- * length, over stage costs measured on the models in use ({@code ./tandem bench models --json}) and
- * the acceptance measured on the rounds this loop head has seen. The profile's acceptance is the
- * prior, worth {@link AcceptanceTracker#PRIOR_ROUNDS} rounds, so measured rounds soon outweigh it;
- * the length of each later round of a batch is chosen again at the latest estimate, so speculation
- * shortens when a workload's drafts stop being accepted and lengthens when they are. Every round
- * also costs the loop's measured overhead (moving the batch between the draft and verify nodes and
- * back), which the planner adds to the model times, as the paper adds the fronthaul: the costlier
- * the loop, the fewer and longer the rounds it chooses.
+ * Mode {@code sd}: the planner splits each window into batches and chooses the first round's
+ * speculation length; every later round of each batch chooses its own length, 0 (plain decoding)
+ * included, by the {@link GoodputLength} rule: the most expected tokens per unit of what the round
+ * costs, each stage's time weighed by the queue in front of it.
+ *
+ * <p>Both price rounds with an {@link OnlineCostModel}: the stage times of the measured profile
+ * ({@code ./tandem bench models --json}, or a GPU stage profile) as the prior, corrected by the
+ * model calls the rounds actually ran in (their size, with other batches merged in, positions,
+ * context and worker), so a batch is priced in the call it will join, at the speed the machine has
+ * under its load, not the quiet batch-of-its-own call the profile measured. Acceptance is the one
+ * measured on the rounds this loop head has seen, the profile's α as a prior worth {@link
+ * AcceptanceTracker#PRIOR_ROUNDS} rounds. Every round also costs the loop's measured overhead
+ * (moving the batch between the draft and verify nodes and back), which the rule adds to the model
+ * times, as the paper adds the fronthaul.
  *
  * <p>If planning fails, the window goes on as one batch without a plan at the configured length,
  * and the failure is logged: a planner problem never holds up requests.
  *
- * <p>Metrics: {@code windowsPlanned}, {@code planFallbacks}, {@code planMicros} (histogram) and
- * {@code estimatedAcceptance} (gauge: first-position acceptance of the current estimate) and {@code
- * estimatedRoundOverheadMicros} (gauge).
+ * <p>Metrics: {@code windowsPlanned}, {@code planFallbacks}, {@code planMicros} (histogram), {@code
+ * plainRounds} (rounds the rule chose 0 for), and gauges of the estimates: {@code
+ * estimatedAcceptance} (first-position acceptance), {@code estimatedRoundOverheadMicros}, and the
+ * fitted cost model, {@code fittedDraftScale}, {@code fittedDraftOffsetMicros}, {@code
+ * fittedVerifyScale}, {@code fittedVerifyOffsetMicros}, {@code draftCallSequences}, {@code
+ * verifyCallSequences} (per own sequence), {@code draftWaitRatio} and {@code verifyWaitRatio}.
  */
 final class PlannedSpeculation implements RoundPolicy {
 
@@ -50,15 +67,16 @@ final class PlannedSpeculation implements RoundPolicy {
     private final String profile;
     private final int fallbackLength;
 
-    private transient WindowPlanner planner;
+    private transient OnlineCostModel costs;
     private transient AcceptanceTracker acceptance;
     private transient double overheadMs;
     private transient Counter windowsPlanned;
     private transient Counter planFallbacks;
+    private transient Counter plainRounds;
     private transient Histogram planMicros;
 
     /**
-     * @param profile the JSON of {@code ./tandem bench models} for the draft/target pair
+     * @param profile the stage profile of the draft/target pair
      * @param fallbackLength the length of a window the planner could not plan
      */
     PlannedSpeculation(String profile, int fallbackLength) {
@@ -69,14 +87,25 @@ final class PlannedSpeculation implements RoundPolicy {
     @Override
     public void open(MetricGroup metrics) throws Exception {
         MeasuredPair pair = MeasuredPair.read(Path.of(profile));
-        planner = new WindowPlanner(pair.costs());
+        costs = new OnlineCostModel(pair.draftTime(), pair.targetTime());
         acceptance = new AcceptanceTracker(AcceptanceTracker.RECENT_ROUNDS);
         acceptance.assume(pair.alpha(), AcceptanceTracker.PRIOR_ROUNDS);
         windowsPlanned = metrics.counter("windowsPlanned");
         planFallbacks = metrics.counter("planFallbacks");
+        plainRounds = metrics.counter("plainRounds");
         planMicros = metrics.histogram("planMicros", new DescriptiveStatisticsHistogram(1000));
         metrics.gauge("estimatedAcceptance", () -> firstPositionAlpha(acceptance.estimate()));
         metrics.gauge("estimatedRoundOverheadMicros", () -> Math.round(1000 * overheadMs));
+        metrics.gauge("fittedDraftScale", () -> fitted().getDraftScale());
+        metrics.gauge(
+                "fittedDraftOffsetMicros", () -> Math.round(1000 * fitted().getDraftOffsetMs()));
+        metrics.gauge("fittedVerifyScale", () -> fitted().getVerifyScale());
+        metrics.gauge(
+                "fittedVerifyOffsetMicros", () -> Math.round(1000 * fitted().getVerifyOffsetMs()));
+        metrics.gauge("draftCallSequences", () -> costs.callSequences(Stage.DRAFT, 1));
+        metrics.gauge("verifyCallSequences", () -> costs.callSequences(Stage.VERIFY, 1));
+        metrics.gauge("draftWaitRatio", () -> costs.waitRatio(Stage.DRAFT));
+        metrics.gauge("verifyWaitRatio", () -> costs.waitRatio(Stage.VERIFY));
         LOG.info(
                 "Planning batches with the profile {} (alpha {}, draft fit error {}%, target fit"
                         + " error {}%)",
@@ -95,6 +124,7 @@ final class PlannedSpeculation implements RoundPolicy {
     public List<Batch> admit(Batch window) {
         long start = System.nanoTime();
         Acceptance estimate = acceptance.estimate();
+        WindowPlanner planner = new WindowPlanner(costs.stageCosts(0));
         BatchPlan plan;
         try {
             plan = planner.withRoundOverhead(overheadMs).plan(window.getRequests(), estimate);
@@ -120,20 +150,110 @@ final class PlannedSpeculation implements RoundPolicy {
         if (plan == null) {
             return fallbackLength;
         }
-        if (batch.getRound() == 0 || plan.getRoundMsByLength().isEmpty()) {
+        plan.setCostModel(fitted());
+        if (batch.getRound() == 0) {
+            plan.setLengthRule("plan");
             return plan.getSpeculationLength();
         }
-        return acceptance.choose(
-                plan.getRoundMsByLength().stream()
-                        .mapToDouble(modelMs -> modelMs + overheadMs)
-                        .toArray());
+        plan.setLengthRule("goodput");
+        int length = GoodputLength.best(roundCosts(batch), acceptance.estimate(), 0);
+        if (length == 0) {
+            plainRounds.inc();
+        }
+        return length;
+    }
+
+    /**
+     * What the next round of {@code batch} would cost at each length, in the calls it is expected
+     * to join on the workers its last round ran on.
+     */
+    GoodputLength.RoundCosts roundCosts(RoundBatch batch) {
+        int n = batch.getSequences().size();
+        double context = 0;
+        for (SequenceState sequence : batch.getSequences()) {
+            context +=
+                    sequence.getAdmitted().getPromptTokenIds().size()
+                            + sequence.getGenerated().size();
+        }
+        context /= Math.max(1, n);
+        RoundReport last = batch.getReport();
+        String drafter = last.getDraftTaskManager();
+        String verifier = last.getVerifyTaskManager();
+        double[] draft = new double[WindowPlanner.MAX_SPECULATION + 1];
+        double[] verify = new double[WindowPlanner.MAX_SPECULATION + 1];
+        double step = costs.passMillis(Stage.DRAFT, drafter, n, 1, context);
+        verify[0] =
+                VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND
+                        * costs.passMillis(Stage.VERIFY, verifier, n, 1, context);
+        for (int l = 1; l <= WindowPlanner.MAX_SPECULATION; l++) {
+            draft[l] = l * step;
+            verify[l] = costs.passMillis(Stage.VERIFY, verifier, n, l + 1, context);
+        }
+        return new GoodputLength.RoundCosts(
+                draft,
+                verify,
+                overheadMs,
+                costs.waitRatio(Stage.DRAFT),
+                costs.waitRatio(Stage.VERIFY),
+                VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND);
     }
 
     @Override
-    public void observe(AcceptanceStats round, double overheadMs) {
-        acceptance.record(round);
+    public void observe(RoundBatch verified, double overheadMs) {
+        RoundReport report = verified.getReport();
+        acceptance.record(SequenceStates.acceptance(report));
         // a moving average: the loop's cost changes with load and placement, not round to round
         this.overheadMs += OVERHEAD_SMOOTHING * (overheadMs - this.overheadMs);
+        int own = verified.getSequences().size() + verified.getResults().size();
+        observe(
+                Stage.DRAFT,
+                report.getDraftCall(),
+                report.getDraftTaskManager(),
+                report.getDraftMs(),
+                report.getDraftWaitMs(),
+                own);
+        observe(
+                Stage.VERIFY,
+                report.getVerifyCall(),
+                report.getVerifyTaskManager(),
+                report.getVerifyMs(),
+                report.getVerifyWaitMs(),
+                own);
+    }
+
+    private void observe(
+            Stage stage, CallShape call, String worker, double millis, double waitMs, int own) {
+        if (call == null) {
+            return;
+        }
+        costs.observe(
+                stage,
+                new OnlineCostModel.Call(
+                        worker,
+                        call.getSequences(),
+                        call.getPositions(),
+                        call.getPasses(),
+                        call.getContext(),
+                        millis,
+                        waitMs,
+                        Math.min(own, call.getSequences())));
+    }
+
+    /** The cost model as results and metrics show it. */
+    FittedCosts fitted() {
+        OnlineStepFit draft = costs.latestFit(Stage.DRAFT);
+        OnlineStepFit verify = costs.latestFit(Stage.VERIFY);
+        return FittedCosts.newBuilder()
+                .setDraftScale(draft == null ? 1 : draft.scale())
+                .setDraftOffsetMs(draft == null ? 0 : draft.offsetMillis())
+                .setVerifyScale(verify == null ? 1 : verify.scale())
+                .setVerifyOffsetMs(verify == null ? 0 : verify.offsetMillis())
+                .setDraftCallSequences(costs.callSequences(Stage.DRAFT, 1))
+                .setVerifyCallSequences(costs.callSequences(Stage.VERIFY, 1))
+                .setDraftWaitRatio(costs.waitRatio(Stage.DRAFT))
+                .setVerifyWaitRatio(costs.waitRatio(Stage.VERIFY))
+                .setCalls(verify == null ? 0 : verify.calls())
+                .build();
     }
 
     /** The estimate's acceptance of the first drafted token, the planner's α. */

@@ -3,7 +3,6 @@ package io.tandem.job.planning;
 import io.tandem.job.config.JobConfig;
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
-import io.tandem.speculative.AcceptanceStats;
 import io.tandem.udfs.ServingMode;
 import java.io.Serializable;
 import java.util.List;
@@ -41,8 +40,8 @@ public interface RoundPolicy extends Serializable {
     int speculationLength(RoundBatch batch);
 
     /**
-     * Learns from a verified round: its drafted and accepted tokens per position, and the time the
-     * round spent going around the loop outside the models.
+     * Learns from a verified round: its report (drafted and accepted tokens per position, the model
+     * calls it ran in) and the time it spent going around the loop outside the models.
      */
-    void observe(AcceptanceStats round, double overheadMs);
+    void observe(RoundBatch verified, double overheadMs);
 }

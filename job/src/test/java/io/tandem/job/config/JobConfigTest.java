@@ -37,6 +37,8 @@ class JobConfigTest {
                 16,
                 16,
                 0,
+                16,
+                8192,
                 Duration.ofMinutes(1),
                 Duration.ofMinutes(1),
                 0,

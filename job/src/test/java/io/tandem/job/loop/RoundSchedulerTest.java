@@ -128,6 +128,58 @@ class RoundSchedulerTest {
         assertThat(batchIds(head)).containsExactly("w-1", "w-2");
     }
 
+    @Test
+    void aRequestArrivingWhileABatchRunsJoinsItAtItsNextRound() throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> head =
+                open(head(4, 8, 16, 8192), null);
+        head.processElement(window("w-1", "a", "b"), 0);
+        RoundBatch first = lastRound(head, "w-1");
+
+        // room in the running batch: no batch of its own, it waits for w-1's round to come back
+        head.processElement(window("w-2", "c"), 0);
+        assertThat(batchIds(head)).containsExactly("w-1");
+
+        feedBack(head, first);
+
+        RoundBatch second = lastRound(head, "w-1");
+        assertThat(second.getRound()).isEqualTo(1);
+        assertThat(second.getBatchSize()).isEqualTo(3);
+        assertThat(second.getSequences())
+                .extracting(s -> s.getAdmitted().getRequest().getRequestId())
+                .containsExactly("a", "b", "c");
+        SequenceState joined = second.getSequences().get(2);
+        assertThat(joined.getGenerated()).isEmpty();
+        assertThat(joined.getWindowClosedTime()).isNotNull();
+        assertThat(second.getSequences().get(0).getWindowClosedTime()).isNull();
+        assertThat(batchIds(head)).containsExactly("w-1");
+    }
+
+    @Test
+    void aFullBatchLeavesNewRequestsToABatchOfTheirOwn() throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> bySize =
+                open(head(4, 8, 2, 8192), null);
+        bySize.processElement(window("w-1", "a", "b"), 0);
+        bySize.processElement(window("w-2", "c"), 0);
+
+        assertThat(batchIds(bySize)).containsExactly("w-1", "w-2");
+    }
+
+    @Test
+    void aRequestJoinsOnlyWithinTheBatchsKvBudget() throws Exception {
+        // a request needs 4 prompt + 8 new tokens: two fit in 24, three do not
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> head = open(head(1, 8, 16, 24), null);
+        head.processElement(window("w-1", "a"), 0);
+        head.processElement(window("w-2", "b", "c"), 0);
+        feedBack(head, lastRound(head, "w-1"));
+
+        assertThat(lastRound(head, "w-1").getSequences()).hasSize(2);
+        finish(head, lastRound(head, "w-1"));
+        assertThat(batchIds(head)).containsExactly("w-1", "w-2");
+        assertThat(lastRound(head, "w-2").getSequences())
+                .extracting(s -> s.getAdmitted().getRequest().getRequestId())
+                .containsExactly("c");
+    }
+
     private OneInputStreamOperatorTestHarness<Batch, RoundBatch> open(
             RoundLoop.SchedulerFactory factory, OperatorSubtaskState restored) throws Exception {
         OneInputStreamOperatorTestHarness<Batch, RoundBatch> harness =
@@ -144,8 +196,14 @@ class RoundSchedulerTest {
         return harness;
     }
 
-    /** A head in mode ad (one batch per window) with the given limits. */
+    /** A head in mode ad (one batch per window) with the given limits, joining off. */
     private static RoundLoop.SchedulerFactory head(int maxInFlight, int maxWaitingRequests) {
+        return head(maxInFlight, maxWaitingRequests, 1, 8192);
+    }
+
+    /** A head in mode ad (one batch per window) with the given limits. */
+    private static RoundLoop.SchedulerFactory head(
+            int maxInFlight, int maxWaitingRequests, int maxBatchSize, int maxBatchTokens) {
         return new RoundLoop.SchedulerFactory(
                 new JobConfig.Generation(
                         ServingMode.AD,
@@ -156,6 +214,8 @@ class RoundSchedulerTest {
                         16,
                         maxInFlight,
                         maxWaitingRequests,
+                        maxBatchSize,
+                        maxBatchTokens,
                         Duration.ofMinutes(1),
                         Duration.ofMinutes(1),
                         0,

@@ -46,6 +46,8 @@ class DecodeRequestFunctionTest {
                                         1,
                                         16,
                                         0,
+                                        16,
+                                        8192,
                                         Duration.ofMinutes(1),
                                         Duration.ofMinutes(1),
                                         0,

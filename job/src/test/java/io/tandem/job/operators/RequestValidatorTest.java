@@ -30,6 +30,33 @@ class RequestValidatorTest {
     }
 
     @Test
+    void rejectsADeadlineThatIsNotAPositiveNumberOfMilliseconds() {
+        InferenceRequest request = Requests.greedy("r1", "Hello", 8);
+        request.setDeadlineMs(0);
+        Rejected rejected = assertRejected(request, DeadLetterCode.BAD_PARAMETER, "deadlineMs");
+        assertThat(rejected.reason()).contains("deadlineMs is 0");
+
+        request.setDeadlineMs(250);
+        assertThat(validator.check(request)).isInstanceOf(Accepted.class);
+    }
+
+    @Test
+    void acceptsAutoOffOrAFixedSpeculationLengthAndRejectsAnythingElse() {
+        for (String ok : new String[] {"auto", "off", "1", "8", "AUTO", " 3 "}) {
+            InferenceRequest request = Requests.greedy("r1", "Hello", 8);
+            request.setSpeculation(ok);
+            assertThat(validator.check(request)).as(ok).isInstanceOf(Accepted.class);
+        }
+        for (String bad : new String[] {"9", "0", "-1", "fast", "2.5"}) {
+            InferenceRequest request = Requests.greedy("r1", "Hello", 8);
+            request.setSpeculation(bad);
+            Rejected rejected =
+                    assertRejected(request, DeadLetterCode.BAD_PARAMETER, "speculation");
+            assertThat(rejected.reason()).contains("auto, off or a length from 1 to 8");
+        }
+    }
+
+    @Test
     void rejectsAnEmptyPrompt() {
         assertRejected(Requests.greedy("r1", "", 8), DeadLetterCode.PROMPT_EMPTY, "prompt");
     }

@@ -1,0 +1,168 @@
+package io.tandem.planner.cost;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The loop's stage costs as serving finds them: per draft and verify worker, an {@link
+ * OnlineStepFit} of its call times with the measured profile as the prior; the size of the calls a
+ * batch actually joins (a stage merges every batch waiting for it into one call, so a batch of 2
+ * may ride in a call of 12); and how long batches wait for each stage relative to its call time.
+ * The planner prices the call a batch will join, not the quiet batch-of-its-own call the profile
+ * describes.
+ *
+ * <p>Not thread-safe: one loop head owns it. Pure Java, fed plain values.
+ */
+public final class OnlineCostModel {
+
+    /** A model stage of the loop. */
+    public enum Stage {
+        DRAFT,
+        VERIFY
+    }
+
+    /** Weight of the newest call in the moving averages of call size and wait. */
+    static final double SMOOTHING = 0.1;
+
+    /**
+     * One model call a batch's round ran in.
+     *
+     * @param worker the stage worker (TaskManager and subtask) that ran it
+     * @param sequences sequences in the call, over every batch that shared it
+     * @param positions new positions per sequence in each pass
+     * @param passes passes in the call
+     * @param context mean cached context of the call's sequences
+     * @param millis the call's duration
+     * @param waitMillis how long the batch waited for the worker before the call
+     * @param ownSequences the batch's own sequences in the call
+     */
+    public record Call(
+            String worker,
+            int sequences,
+            int positions,
+            int passes,
+            double context,
+            double millis,
+            double waitMillis,
+            int ownSequences) {}
+
+    private final Map<Stage, StepTime> priors;
+    private final Map<Stage, Map<String, OnlineStepFit>> fits = new HashMap<>();
+    private final Map<Stage, String> latestWorker = new HashMap<>();
+    private final Map<Stage, double[]> averages = new HashMap<>();
+
+    /**
+     * @param draft the profile's draft step times
+     * @param target the profile's target step times
+     */
+    public OnlineCostModel(StepTime draft, StepTime target) {
+        priors =
+                Map.of(
+                        Stage.DRAFT,
+                        Objects.requireNonNull(draft, "draft"),
+                        Stage.VERIFY,
+                        Objects.requireNonNull(target, "target"));
+        for (Stage stage : Stage.values()) {
+            fits.put(stage, new HashMap<>());
+            // call sequences per own sequence, wait, call time: a quiet loop until calls say more
+            averages.put(stage, new double[] {1, 0, 0});
+        }
+    }
+
+    /** Learns from one call of {@code stage}. */
+    public void observe(Stage stage, Call call) {
+        if (call.sequences() < 1 || call.ownSequences() < 1 || !(call.millis() > 0)) {
+            return;
+        }
+        fit(stage, call.worker())
+                .observe(
+                        call.sequences(),
+                        call.positions(),
+                        call.context(),
+                        call.passes(),
+                        call.millis());
+        latestWorker.put(stage, call.worker());
+        double[] average = averages.get(stage);
+        boolean first = average[2] == 0;
+        double share = (double) call.sequences() / call.ownSequences();
+        double wait = Math.max(0, call.waitMillis());
+        average[0] = first ? share : average[0] + SMOOTHING * (share - average[0]);
+        average[1] = first ? wait : average[1] + SMOOTHING * (wait - average[1]);
+        average[2] = first ? call.millis() : average[2] + SMOOTHING * (call.millis() - average[2]);
+    }
+
+    private OnlineStepFit fit(Stage stage, String worker) {
+        return fits.get(stage)
+                .computeIfAbsent(
+                        worker == null ? "" : worker, w -> new OnlineStepFit(priors.get(stage)));
+    }
+
+    /**
+     * The fitted step times of {@code stage} on {@code worker}; on the worker that ran the latest
+     * call when {@code worker} is null or unseen; the profile before any call.
+     */
+    public StepTime stepTime(Stage stage, String worker) {
+        OnlineStepFit fit = worker == null ? null : fits.get(stage).get(worker);
+        if (fit == null) {
+            fit = fits.get(stage).get(latestWorker.get(stage));
+        }
+        return fit != null ? fit : priors.get(stage);
+    }
+
+    /** The fit of the worker that ran the latest call of {@code stage}, or null before any. */
+    public OnlineStepFit latestFit(Stage stage) {
+        return fits.get(stage).get(latestWorker.get(stage));
+    }
+
+    /** Sequences in the call a batch of {@code own} sequences is expected to join. */
+    public double callSequences(Stage stage, int own) {
+        return Math.max(own, own * averages.get(stage)[0]);
+    }
+
+    /**
+     * Recent mean wait for the stage's worker over its mean call time: 0 when batches find it free;
+     * for a single-server queue {@code ρ / (1 - ρ)}, growing without bound as it saturates.
+     */
+    public double waitRatio(Stage stage) {
+        double[] average = averages.get(stage);
+        return average[2] > 0 ? average[1] / average[2] : 0;
+    }
+
+    /**
+     * Milliseconds of one pass of {@code stage} for a batch of {@code own} sequences adding {@code
+     * positions} each over {@code context}, in the call it is expected to join, on {@code worker}.
+     */
+    public double passMillis(Stage stage, String worker, int own, int positions, double context) {
+        int call = (int) Math.round(callSequences(stage, own));
+        return stepTime(stage, worker).millis(call, positions, context);
+    }
+
+    /**
+     * Stage costs for the planner's DP: the fitted step times, each pass priced at the size of the
+     * call a batch of that size is expected to join.
+     *
+     * @param transferSecondsPerDraftToken as in {@link MeasuredStageCosts}
+     */
+    public StageCosts stageCosts(double transferSecondsPerDraftToken) {
+        return new MeasuredStageCosts(
+                joined(Stage.DRAFT), joined(Stage.VERIFY), transferSecondsPerDraftToken);
+    }
+
+    private StepTime joined(Stage stage) {
+        StepTime fitted = stepTime(stage, null);
+        double share = averages.get(stage)[0];
+        return new StepTime() {
+            @Override
+            public double millis(int batch, int newTokens, double context) {
+                return fitted.millis(
+                        (int) Math.round(Math.max(batch, batch * share)), newTokens, context);
+            }
+
+            @Override
+            public double maxRelativeError() {
+                return fitted.maxRelativeError();
+            }
+        };
+    }
+}

@@ -1,0 +1,73 @@
+package io.tandem.planner.cost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.tandem.planner.BatchShape;
+import io.tandem.planner.cost.OnlineCostModel.Call;
+import io.tandem.planner.cost.OnlineCostModel.Stage;
+import org.junit.jupiter.api.Test;
+
+class OnlineCostModelTest {
+
+    private static final StepFit DRAFT = new StepFit(0.1, 0, 0.02, 0, 0, 0);
+    private static final StepFit TARGET = new StepFit(1, 0, 0.2, 0, 0, 0);
+
+    @Test
+    void beforeAnyCallItPricesTheProfileAtTheBatchsOwnSize() {
+        OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
+
+        assertThat(model.passMillis(Stage.VERIFY, "tm-1", 4, 5, 64))
+                .isEqualTo(TARGET.millis(4, 5, 64));
+        assertThat(model.callSequences(Stage.VERIFY, 4)).isEqualTo(4);
+        assertThat(model.waitRatio(Stage.VERIFY)).isZero();
+    }
+
+    @Test
+    void pricesTheMergedCallABatchJoinsOnTheWorkerItRunsOn() {
+        OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
+        for (int i = 0; i < 200; i++) {
+            // batches of 2 ride in calls of 8 on tm-1, which runs at twice the profile's time
+            model.observe(
+                    Stage.VERIFY, new Call("tm-1", 8, 5, 1, 64, 2 * TARGET.millis(8, 5, 64), 1, 2));
+            // tm-2 runs batches alone, at the profile's speed
+            model.observe(
+                    Stage.VERIFY, new Call("tm-2", 2, 5, 1, 64, TARGET.millis(2, 5, 64), 1, 2));
+        }
+
+        assertThat(model.callSequences(Stage.VERIFY, 2)).isCloseTo(5, within(3.0));
+        assertThat(model.stepTime(Stage.VERIFY, "tm-1").millis(8, 5, 64))
+                .isCloseTo(2 * TARGET.millis(8, 5, 64), within(0.2));
+        assertThat(model.stepTime(Stage.VERIFY, "tm-2").millis(8, 5, 64))
+                .isCloseTo(TARGET.millis(8, 5, 64), within(0.2));
+        // an unknown worker is priced like the latest one seen
+        assertThat(model.stepTime(Stage.VERIFY, "tm-9").millis(8, 5, 64))
+                .isEqualTo(model.stepTime(Stage.VERIFY, "tm-2").millis(8, 5, 64));
+    }
+
+    @Test
+    void measuresTheWaitAtEachStageRelativeToItsCallTime() {
+        OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
+        for (int i = 0; i < 100; i++) {
+            model.observe(Stage.VERIFY, new Call("tm-1", 4, 5, 1, 64, 10, 30, 4));
+            model.observe(Stage.DRAFT, new Call("tm-0", 4, 1, 4, 64, 2, 0, 4));
+        }
+
+        assertThat(model.waitRatio(Stage.VERIFY)).isCloseTo(3, within(1e-6));
+        assertThat(model.waitRatio(Stage.DRAFT)).isZero();
+    }
+
+    @Test
+    void theDpsStageCostsUseTheFittedTimesAtTheJoinedCallSize() {
+        OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
+        for (int i = 0; i < 300; i++) {
+            model.observe(
+                    Stage.VERIFY, new Call("tm-1", 8, 5, 1, 96, 3 * TARGET.millis(8, 5, 96), 0, 4));
+        }
+        StageCosts costs = model.stageCosts(0);
+        BatchShape four = new BatchShape(4, 64, 64); // a mean context of 96
+
+        assertThat(costs.verifyRound(four, 4) * 1000)
+                .isCloseTo(3 * TARGET.millis(8, 5, 96), within(0.5));
+    }
+}

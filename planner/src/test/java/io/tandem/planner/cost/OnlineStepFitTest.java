@@ -1,0 +1,91 @@
+package io.tandem.planner.cost;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class OnlineStepFitTest {
+
+    // a CPU-like profile: 1 ms a pass plus 0.2 ms per token
+    private static final StepFit PROFILE = new StepFit(1, 0, 0.2, 0, 0, 0.05);
+
+    @Test
+    void withoutCallsItIsTheProfile() {
+        OnlineStepFit fit = new OnlineStepFit(PROFILE);
+
+        assertThat(fit.millis(4, 5, 100)).isEqualTo(PROFILE.millis(4, 5, 100));
+        assertThat(fit.scale()).isEqualTo(1);
+        assertThat(fit.offsetMillis()).isZero();
+        assertThat(fit.calls()).isZero();
+    }
+
+    @Test
+    void learnsTheScaleAndOffsetOfAMachineUnderLoad() {
+        OnlineStepFit fit = new OnlineStepFit(PROFILE);
+        Random random = new Random(7);
+        // twice as slow as profiled, plus 0.5 ms a pass, with 5% noise, in calls of varied shape
+        for (int call = 0; call < 400; call++) {
+            int batch = 1 + random.nextInt(16);
+            int positions = 1 + random.nextInt(9);
+            int passes = 1 + random.nextInt(8);
+            double pass = 2 * PROFILE.millis(batch, positions, 50) + 0.5;
+            fit.observe(
+                    batch,
+                    positions,
+                    50,
+                    passes,
+                    passes * pass * (1 + 0.05 * random.nextGaussian()));
+        }
+
+        assertThat(fit.scale()).isCloseTo(2, within(0.15));
+        assertThat(fit.offsetMillis()).isCloseTo(0.5, within(0.4));
+        assertThat(fit.millis(8, 5, 50)).isCloseTo(2 * PROFILE.millis(8, 5, 50) + 0.5, within(0.3));
+        assertThat(fit.calls()).isEqualTo(400);
+    }
+
+    @Test
+    void followsTheLoadWhenItChanges() {
+        OnlineStepFit fit = new OnlineStepFit(PROFILE);
+        for (int call = 0; call < 300; call++) {
+            fit.observe(
+                    1 + call % 8,
+                    1 + call % 5,
+                    50,
+                    1,
+                    3 * PROFILE.millis(1 + call % 8, 1 + call % 5, 50));
+        }
+        double busy = fit.scale();
+        for (int call = 0; call < 300; call++) {
+            fit.observe(
+                    1 + call % 8,
+                    1 + call % 5,
+                    50,
+                    1,
+                    PROFILE.millis(1 + call % 8, 1 + call % 5, 50));
+        }
+
+        assertThat(busy).isCloseTo(3, within(0.2));
+        assertThat(fit.scale()).isCloseTo(1, within(0.2));
+    }
+
+    @Test
+    void aFewCallsMoveItOnlyPartWayFromTheProfile() {
+        OnlineStepFit fit = new OnlineStepFit(PROFILE);
+        fit.observe(4, 5, 50, 1, 4 * PROFILE.millis(4, 5, 50));
+
+        assertThat(fit.millis(4, 5, 50))
+                .isGreaterThan(PROFILE.millis(4, 5, 50))
+                .isLessThan(4 * PROFILE.millis(4, 5, 50));
+    }
+
+    @Test
+    void ignoresCallsThatRanNothing() {
+        OnlineStepFit fit = new OnlineStepFit(PROFILE);
+        fit.observe(0, 1, 50, 1, 3);
+        fit.observe(4, 1, 50, 1, 0);
+
+        assertThat(fit.calls()).isZero();
+    }
+}
