@@ -30,13 +30,18 @@ public final class ModelProfiles {
 
     /** The whole file, to change before {@link #write(Path, JsonObject)}. */
     public static JsonObject json() {
+        return json(DRAFT, TARGET);
+    }
+
+    /** The file of a pair whose times follow {@code draft} and {@code target}. */
+    public static JsonObject json(StepFit draft, StepFit target) {
         JsonObject root = new JsonObject();
         JsonObject summary = new JsonObject();
         summary.addProperty("alpha_gamma4", ALPHA);
         summary.addProperty("greedy_identical", true);
         root.add("summary", summary);
-        root.add("draft", model("tiny-draft", DRAFT));
-        root.add("target", model("tiny-target", TARGET));
+        root.add("draft", model("tiny-draft", draft));
+        root.add("target", model("tiny-target", target));
         return root;
     }
 

@@ -73,6 +73,18 @@ public final class Results {
                         Math.max(deliveredMillis, result.getCompletedTime().toEpochMilli())));
     }
 
+    /**
+     * Trips {@code result}'s request made around the round loop: in the speculative modes one per
+     * round (each records its length, 0 for a plain round), in ad one per {@link
+     * VerifyAsyncFunction#PLAIN_STEPS_PER_ROUND} decode steps.
+     */
+    public static int loopTrips(InferenceResult result) {
+        return result.getMode().equals(ServingMode.AD.label())
+                ? (result.getRounds() + VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND - 1)
+                        / VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND
+                : result.getSpeculationLengths().size();
+    }
+
     /** A request that could not finish: it still gets its one result, with the reason. */
     public static InferenceResult failed(
             AdmittedRequest admitted, BatchWork work, String error, long completedMillis) {

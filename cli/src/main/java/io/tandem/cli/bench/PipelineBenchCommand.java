@@ -17,6 +17,7 @@ import io.tandem.local.RequestProducer;
 import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
+import io.tandem.udfs.Results;
 import io.tandem.udfs.ServingMode;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -328,7 +329,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                             latency.getLoopMs(),
                             latency.getDraftMs() + latency.getVerifyMs(),
                             r.receivedMillis() - result.getCompletedTime().toEpochMilli(),
-                            RequestOutcome.trips(result),
+                            Results.loopTrips(result),
                             latency.getRoundOverheadMs()));
             if (result.getFinishReason() == FinishReason.ERROR) {
                 errors.merge(mode.label() + " at " + PipelineRun.rateText(rate), 1, Integer::sum);

@@ -1,8 +1,5 @@
 package io.tandem.cli.bench;
 
-import io.tandem.schemas.InferenceResult;
-import io.tandem.udfs.ServingMode;
-import io.tandem.udfs.VerifyAsyncFunction;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
 
@@ -75,18 +72,6 @@ record RequestOutcome(
             this.header = header;
             this.ms = ms;
         }
-    }
-
-    /**
-     * Trips a request made around the round loop: in the speculative modes one per round (each
-     * records its length, 0 for a plain round), in ad one per {@link
-     * VerifyAsyncFunction#PLAIN_STEPS_PER_ROUND} decode steps.
-     */
-    static int trips(InferenceResult result) {
-        return result.getMode().equals(ServingMode.AD.label())
-                ? (result.getRounds() + VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND - 1)
-                        / VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND
-                : result.getSpeculationLengths().size();
     }
 
     /** Loop overhead per trip around the round loop; NaN in process, where there is no loop. */

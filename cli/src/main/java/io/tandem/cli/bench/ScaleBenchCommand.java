@@ -19,6 +19,7 @@ import io.tandem.local.StandaloneCluster;
 import io.tandem.model.emulated.EmulatedModel;
 import io.tandem.profile.MeasuredPair;
 import io.tandem.schemas.InferenceResult;
+import io.tandem.udfs.Results;
 import io.tandem.udfs.ServingMode;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -375,7 +376,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
                 fromClose.add(
                         latency.getTotalMs() - latency.getQueueingMs() - latency.getBatchingMs());
             }
-            int requestTrips = RequestOutcome.trips(result);
+            int requestTrips = Results.loopTrips(result);
             trips += requestTrips;
             if (requestTrips > 0) {
                 overheads.add(result.getLatency().getRoundOverheadMs() / requestTrips);

@@ -14,6 +14,7 @@ import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.LatencyBreakdown;
 import io.tandem.schemas.Placement;
 import io.tandem.schemas.PlanDecision;
+import io.tandem.udfs.Results;
 import java.io.PrintStream;
 import java.util.Comparator;
 import java.util.List;
@@ -214,7 +215,7 @@ public final class DemoReport {
                 .json("model_tokens_per_s", tokensPerS)
                 .add(
                         "loop_overhead_ms_p50",
-                        "loop overhead per round (median request)",
+                        "loop overhead per trip (median request)",
                         Value.number(Percentiles.median(overheadPerRound()), "%.2f ms"))
                 .add(
                         "task_managers_drafting",
@@ -250,11 +251,11 @@ public final class DemoReport {
                 : ids.stream().map(id -> "TM " + id).collect(Collectors.joining(", ", "[", "]"));
     }
 
-    /** Each request's mean loop overhead per round: its total over its rounds. */
+    /** Each request's mean loop overhead per trip around the loop: its total over its trips. */
     private double[] overheadPerRound() {
         return results.stream()
-                .filter(r -> r.getRounds() > 0)
-                .mapToDouble(r -> r.getLatency().getRoundOverheadMs() / r.getRounds())
+                .filter(r -> Results.loopTrips(r) > 0)
+                .mapToDouble(r -> r.getLatency().getRoundOverheadMs() / Results.loopTrips(r))
                 .toArray();
     }
 

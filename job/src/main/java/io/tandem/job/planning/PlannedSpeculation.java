@@ -70,6 +70,7 @@ final class PlannedSpeculation implements RoundPolicy {
     private transient OnlineCostModel costs;
     private transient AcceptanceTracker acceptance;
     private transient double overheadMs;
+    private transient long roundsObserved;
     private transient Counter windowsPlanned;
     private transient Counter planFallbacks;
     private transient Counter plainRounds;
@@ -202,8 +203,13 @@ final class PlannedSpeculation implements RoundPolicy {
     public void observe(RoundBatch verified, double overheadMs) {
         RoundReport report = verified.getReport();
         acceptance.record(SequenceStates.acceptance(report));
-        // a moving average: the loop's cost changes with load and placement, not round to round
-        this.overheadMs += OVERHEAD_SMOOTHING * (overheadMs - this.overheadMs);
+        // a moving average: the loop's cost changes with load and placement, not round to round;
+        // it starts at the first round's, since starting at 0 would price the first dozens of
+        // rounds as if the loop were free
+        this.overheadMs =
+                roundsObserved++ == 0
+                        ? overheadMs
+                        : this.overheadMs + OVERHEAD_SMOOTHING * (overheadMs - this.overheadMs);
         int own = verified.getSequences().size() + verified.getResults().size();
         observe(
                 Stage.DRAFT,

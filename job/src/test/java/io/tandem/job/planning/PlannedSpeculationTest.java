@@ -6,9 +6,11 @@ import static org.assertj.core.api.Assertions.within;
 import io.tandem.planner.GoodputLength;
 import io.tandem.planner.acceptance.Acceptance;
 import io.tandem.planner.acceptance.IidAcceptance;
+import io.tandem.planner.cost.StepFit;
 import io.tandem.schemas.PlanDecision;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.CallShape;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
 import io.tandem.speculative.AcceptanceStats;
@@ -124,6 +126,51 @@ class PlannedSpeculationTest {
     }
 
     @Test
+    void theLengthFallsToPlainRoundsWhenVerifySaturatesAndRisesWhenItIdles(@TempDir Path dir)
+            throws Exception {
+        // a compute-bound target: 3 ms a pass plus 0.3 ms per token verified
+        StepFit target = new StepFit(3, 0, 0.3, 0, 0, 0);
+        PlannedSpeculation policy =
+                open(ModelProfiles.write(dir, ModelProfiles.json(ModelProfiles.DRAFT, target)));
+        RoundBatch later = round(policy.admit(window("w8", 40, 40)).get(0), 1);
+        int quiet = policy.speculationLength(later);
+
+        // the batch's verify calls carry 64 sequences, and rounds queue five times as long as a
+        // call runs
+        for (int i = 0; i < 200; i++) {
+            policy.observe(verifiedIn(64, target.millis(64, 5, 60), 5), 0.1);
+        }
+        int saturated = policy.speculationLength(later);
+        assertThat(later.getPlan().getCostModel().getVerifyWaitRatio()).isGreaterThan(4);
+        // then its calls are its own again, and nobody waits
+        for (int i = 0; i < 200; i++) {
+            policy.observe(verifiedIn(2, target.millis(2, 5, 60), 0), 0.1);
+        }
+        int idle = policy.speculationLength(later);
+
+        assertThat(quiet).isPositive();
+        assertThat(saturated).isZero();
+        assertThat(idle).isPositive();
+        assertThat(later.getPlan().getCostModel().getVerifyWaitRatio()).isLessThan(0.1);
+        assertThat(later.getPlan().getLengthRule()).isEqualTo("goodput");
+    }
+
+    /**
+     * A verified round of a batch of two whose verify call held {@code sequences} sequences and ran
+     * {@code millis}, waited for {@code waitRatio} times as long.
+     */
+    private static RoundBatch verifiedIn(int sequences, double millis, double waitRatio) {
+        // one sequence of the two keeps its first draft: half the first drafts are accepted
+        RoundBatch batch =
+                verified(new AcceptanceStats(new long[] {2, 2, 2, 2}, new long[] {1, 0, 0, 0}));
+        batch.getReport().setVerifyCall(new CallShape(sequences, 5, 1, 60.0));
+        batch.getReport().setVerifyMs(millis);
+        batch.getReport().setVerifyWaitMs(waitRatio * millis);
+        batch.getReport().setVerifyTaskManager("tm-1");
+        return batch;
+    }
+
+    @Test
     void theNextWindowIsPlannedAtTheMeasuredAcceptance(@TempDir Path dir) throws Exception {
         PlannedSpeculation policy = open(ModelProfiles.write(dir));
         for (int i = 0; i < AcceptanceTracker.RECENT_ROUNDS; i++) {
@@ -172,7 +219,7 @@ class PlannedSpeculationTest {
     }
 
     private static RoundBatch verified(AcceptanceStats acceptance) {
-        RoundBatch batch = round(window("v", 40), 1);
+        RoundBatch batch = round(window("v", 40, 40), 1);
         batch.getReport()
                 .setDraftedByPosition(Arrays.stream(acceptance.drafted()).boxed().toList());
         batch.getReport()
