@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
             PlannerBenchCommand.class,
             PipelineBenchCommand.class,
             CheckpointBenchCommand.class,
-            ScaleBenchCommand.class
+            ScaleBenchCommand.class,
+            DemoBenchCommand.class
         })
 public final class BenchCommand {}
