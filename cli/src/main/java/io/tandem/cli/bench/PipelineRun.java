@@ -13,8 +13,8 @@ import java.util.stream.Collectors;
 
 /**
  * The figures of one run of {@code ./tandem bench pipeline}: one path, one mode, one arrival rate.
- * Built from the outcomes of the requests that got a result; lost and duplicated come from the
- * path. Immutable.
+ * Built from the outcomes of the requests that got a result; lost, duplicated and failed (finish
+ * reason ERROR) come from the path. Immutable.
  */
 record PipelineRun(
         String path,
@@ -24,6 +24,7 @@ record PipelineRun(
         List<RequestOutcome> outcomes,
         int lost,
         int duplicated,
+        int errors,
         double maxSendLagMs) {
 
     static final String PIPELINE = "pipeline";
