@@ -49,15 +49,18 @@ record PipelineRun(
 
     /** Results per second from the first scheduled send to the last result. */
     double throughput() {
-        double span = outcomes.stream().mapToDouble(RequestOutcome::doneMs).max().orElse(0);
-        return span <= 0 ? Double.NaN : outcomes.size() * 1000 / span;
+        return perSecond(outcomes.size());
     }
 
     /** Generated tokens per second over the same span as {@link #throughput()}. */
     double tokenThroughput() {
-        return throughput()
-                * outcomes.stream().mapToLong(o -> o.tokens().size()).sum()
-                / outcomes.size();
+        return perSecond(outcomes.stream().mapToLong(o -> o.tokens().size()).sum());
+    }
+
+    /** {@code count} per second from the first scheduled send to the last result. */
+    private double perSecond(long count) {
+        double span = outcomes.stream().mapToDouble(RequestOutcome::doneMs).max().orElse(0);
+        return span <= 0 ? Double.NaN : count * 1000 / span;
     }
 
     /**
@@ -72,7 +75,7 @@ record PipelineRun(
      * span as {@link #throughput()}.
      */
     double goodput(double tpotSloMs) {
-        return throughput() * withinSlo(tpotSloMs) / outcomes.size();
+        return perSecond(withinSlo(tpotSloMs));
     }
 
     /** The share of the requests sent whose result came within {@code tpotSloMs} per token. */
