@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import io.tandem.cli.LocalCluster;
 import io.tandem.cli.plot.LinePlot;
 import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Figures;
 import io.tandem.cli.summary.Summary;
 import io.tandem.cli.summary.Table;
 import io.tandem.cli.summary.Value;
@@ -178,25 +179,16 @@ public final class LoadBenchCommand implements Callable<Integer> {
         PipelineWorkload burst = workloadOptions.read(capacityRequests);
         JobConfig sample = config(chosen.get(0), Map.of());
         out.printf(
-                "Tandem bench load: pairs %s; modes %s at %s x ad's capacity, %d requests a run"
-                        + " (prompts %d-%d chars, %d new tokens, greedy); capacity: %s; windows"
-                        + " of up to %d requests or %d ms, %d lanes, parallelism %d, %d"
-                        + " TaskManagers%n",
+                "Tandem bench load: pairs %s; modes %s at %s x ad's capacity, %s per run;"
+                        + " capacity: %s; %s%n",
                 String.join(",", chosen),
                 LoadSweep.MODES.stream().map(ServingMode::label).collect(Collectors.joining(",")),
                 Arrays.stream(sortedFactors)
                         .mapToObj(PipelineRun::rateText)
                         .collect(Collectors.joining(",")),
-                requests,
-                workloadOptions.minPromptChars(),
-                workloadOptions.maxPromptChars(),
-                workload.maxNewTokens(),
+                workloadOptions.describe(workload),
                 chosen.stream().map(this::capacityRule).collect(Collectors.joining("; ")),
-                sample.batching().maxSize(),
-                sample.batching().maxWait().toMillis(),
-                sample.batching().lanes(),
-                sample.parallelism(),
-                cluster.taskManagers());
+                PipelineRunner.describe(sample, cluster.taskManagers()));
         if (chosen.contains(GPU)) {
             MeasuredPair gpu = MeasuredPair.read(gpuProfilePath());
             out.printf(
@@ -421,21 +413,11 @@ public final class LoadBenchCommand implements Callable<Integer> {
         JsonArray factorArray = new JsonArray();
         Arrays.stream(sortedFactors).forEach(factorArray::add);
         Summary summary = new Summary();
-        summary.figures("setup", null)
-                .json("pairs", pairArray)
-                .json("factors", factorArray)
-                .json("requests", workload.size())
+        Figures setup = summary.figures("setup", null).json("pairs", pairArray);
+        workloadOptions.describe(setup, workload);
+        PipelineRunner.describe(setup, sample, cluster.taskManagers());
+        setup.json("factors", factorArray)
                 .json("capacity_requests", capacityRequests)
-                .json("new_tokens", workload.maxNewTokens())
-                .json("prompt_chars_min", workloadOptions.minPromptChars())
-                .json("prompt_chars_max", workloadOptions.maxPromptChars())
-                .json("seed", workload.seed())
-                .json("batch_max_size", sample.batching().maxSize())
-                .json("batch_max_wait_ms", sample.batching().maxWait().toMillis())
-                .json("lanes", sample.batching().lanes())
-                .json("parallelism", sample.parallelism())
-                .json("task_managers", cluster.taskManagers())
-                .json("speculation_length_sd_fixed", sample.generation().speculationLength())
                 .json("gpu_profile", gpuProfile.toString())
                 .json("tpot_slo_factor", tpotSloFactor)
                 .json("latency", "scheduled send to the result read from the results topic")

@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.tandem.cli.LocalCluster;
 import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Figures;
 import io.tandem.cli.summary.Summary;
 import io.tandem.cli.summary.Table;
 import io.tandem.cli.summary.Value;
@@ -101,22 +102,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         PipelineWorkload workload = workloadOptions.read(requests);
         JobConfig sample = config(ServingMode.SD, "localhost:9092", "sample");
         out.printf(
-                "Tandem bench pipeline: %d requests (prompts %d-%d chars, %d new tokens, greedy),"
-                        + " rates %s/s, modes %s; windows of up to %d requests or %d ms, %d"
-                        + " lanes, parallelism %d, %d TaskManagers, sd-fixed γ %d%n",
-                requests,
-                workloadOptions.minPromptChars(),
-                workloadOptions.maxPromptChars(),
-                workload.maxNewTokens(),
+                "Tandem bench pipeline: %s, rates %s/s, modes %s; %s, sd-fixed γ %d%n",
+                workloadOptions.describe(workload),
                 Arrays.stream(sortedRates)
                         .mapToObj(PipelineRun::rateText)
                         .collect(Collectors.joining(",")),
                 servingModes.stream().map(ServingMode::label).collect(Collectors.joining(",")),
-                sample.batching().maxSize(),
-                sample.batching().maxWait().toMillis(),
-                sample.batching().lanes(),
-                sample.parallelism(),
-                cluster.taskManagers(),
+                PipelineRunner.describe(sample, cluster.taskManagers()),
                 sample.generation().speculationLength());
 
         List<PipelineRun> pipeline = new ArrayList<>();
@@ -323,20 +315,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         Summary summary = new Summary();
         JsonArray rateArray = new JsonArray();
         Arrays.stream(rates).sorted().distinct().forEach(rateArray::add);
-        summary.figures("setup", null)
-                .json("requests", workload.size())
-                .json("new_tokens", workload.maxNewTokens())
-                .json("prompt_chars_min", workloadOptions.minPromptChars())
-                .json("prompt_chars_max", workloadOptions.maxPromptChars())
-                .json("seed", workload.seed())
-                .json("rates_per_s", rateArray)
-                .json("batch_max_size", sample.batching().maxSize())
-                .json("batch_max_wait_ms", sample.batching().maxWait().toMillis())
-                .json("lanes", sample.batching().lanes())
-                .json("parallelism", sample.parallelism())
-                .json("task_managers", cluster.taskManagers())
-                .json("speculation_length_sd_fixed", sample.generation().speculationLength())
-                .json("target", sample.generation().modelDir())
+        Figures setup = summary.figures("setup", null);
+        workloadOptions.describe(setup, workload);
+        setup.json("rates_per_s", rateArray);
+        PipelineRunner.describe(setup, sample, cluster.taskManagers());
+        setup.json("target", sample.generation().modelDir())
                 .json("draft", sample.generation().draftDir())
                 .json("planner_profile", sample.generation().plannerProfile())
                 .json(

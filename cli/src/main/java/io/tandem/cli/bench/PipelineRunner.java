@@ -2,6 +2,7 @@ package io.tandem.cli.bench;
 
 import io.tandem.cli.LocalCluster;
 import io.tandem.cli.demo.DemoRequests;
+import io.tandem.cli.summary.Figures;
 import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.config.TandemOptions;
@@ -69,6 +70,31 @@ final class PipelineRunner implements AutoCloseable {
         Map<String, String> owned = LocalCluster.ownTopics(bootstrap, tag);
         owned.put(TandemOptions.MODE.key(), mode.label());
         return owned;
+    }
+
+    /**
+     * How {@code config} batches and spreads a run, as a header states it: "windows of up to 8
+     * requests or 50 ms, 2 lanes, ...".
+     */
+    static String describe(JobConfig config, int taskManagers) {
+        return String.format(
+                "windows of up to %d requests or %d ms, %d lanes, parallelism %d, %d"
+                        + " TaskManagers",
+                config.batching().maxSize(),
+                config.batching().maxWait().toMillis(),
+                config.batching().lanes(),
+                config.parallelism(),
+                taskManagers);
+    }
+
+    /** Adds how {@code config} batches and spreads a run to a summary's {@code setup}. */
+    static void describe(Figures setup, JobConfig config, int taskManagers) {
+        setup.json("batch_max_size", config.batching().maxSize())
+                .json("batch_max_wait_ms", config.batching().maxWait().toMillis())
+                .json("lanes", config.batching().lanes())
+                .json("parallelism", config.parallelism())
+                .json("task_managers", taskManagers)
+                .json("speculation_length_sd_fixed", config.generation().speculationLength());
     }
 
     /**
