@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             ModelBenchCommand.class,
             PlannerBenchCommand.class,
             PipelineBenchCommand.class,
+            LoadBenchCommand.class,
             CheckpointBenchCommand.class,
             ScaleBenchCommand.class,
             DemoBenchCommand.class

@@ -3,39 +3,25 @@ package io.tandem.cli.bench;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.tandem.cli.LocalCluster;
-import io.tandem.cli.demo.DemoRequests;
 import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Figures;
 import io.tandem.cli.summary.Summary;
 import io.tandem.cli.summary.Table;
 import io.tandem.cli.summary.Value;
 import io.tandem.job.JobOptions;
-import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.config.TandemOptions;
-import io.tandem.local.EmbeddedKafka;
-import io.tandem.local.RequestProducer;
-import io.tandem.schemas.FinishReason;
-import io.tandem.schemas.InferenceRequest;
-import io.tandem.schemas.InferenceResult;
-import io.tandem.udfs.Results;
 import io.tandem.udfs.ServingMode;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
-import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -60,14 +46,6 @@ import picocli.CommandLine.Option;
                         + " with Poisson arrivals: latency, throughput, acceptance, lengths, loss.")
 public final class PipelineBenchCommand implements Callable<Integer> {
 
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(180);
-
-    /** Waves of warm-up requests per run, one request per lane each, of this many tokens. */
-    private static final int WARM_UP_WAVES = 4;
-
-    private static final int WARM_UP_TOKENS = 48;
-    // results read after the last one expected, so a duplicate still in flight is counted
-    private static final Duration DUPLICATE_GRACE = Duration.ofMillis(500);
     private static final String LOOP_NOTE =
             "each request's mean time per trip around the round loop outside the models (head to"
                     + " draft to verify to tail and back), median over requests";
@@ -114,7 +92,6 @@ public final class PipelineBenchCommand implements Callable<Integer> {
     /** Job settings; the benchmark itself sets the mode, the topics and the broker of each run. */
     @Mixin JobOptions job;
 
-    private int runCount;
     private final Map<String, Integer> errors = new LinkedHashMap<>();
 
     @Override
@@ -125,22 +102,13 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         PipelineWorkload workload = workloadOptions.read(requests);
         JobConfig sample = config(ServingMode.SD, "localhost:9092", "sample");
         out.printf(
-                "Tandem bench pipeline: %d requests (prompts %d-%d chars, %d new tokens, greedy),"
-                        + " rates %s/s, modes %s; windows of up to %d requests or %d ms, %d"
-                        + " lanes, parallelism %d, %d TaskManagers, sd-fixed γ %d%n",
-                requests,
-                workloadOptions.minPromptChars(),
-                workloadOptions.maxPromptChars(),
-                workload.maxNewTokens(),
+                "Tandem bench pipeline: %s, rates %s/s, modes %s; %s, sd-fixed γ %d%n",
+                workloadOptions.describe(workload),
                 Arrays.stream(sortedRates)
                         .mapToObj(PipelineRun::rateText)
                         .collect(Collectors.joining(",")),
                 servingModes.stream().map(ServingMode::label).collect(Collectors.joining(",")),
-                sample.batching().maxSize(),
-                sample.batching().maxWait().toMillis(),
-                sample.batching().lanes(),
-                sample.parallelism(),
-                cluster.taskManagers(),
+                PipelineRunner.describe(sample, cluster.taskManagers()),
                 sample.generation().speculationLength());
 
         List<PipelineRun> pipeline = new ArrayList<>();
@@ -148,18 +116,18 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         Map<String, List<Integer>> reference;
         int work = (2 * servingModes.size() * sortedRates.length + 1) * requests;
         try (ProgressBar progress = new ProgressBar("bench pipeline", work)) {
-            try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            try (PipelineRunner runner = new PipelineRunner(cluster, timeout, progress)) {
                 // an unrecorded run first: the JVM's first job compiles Flink's, Kafka's and the
                 // loop's code while it serves, and would make whichever mode runs first look slow
-                runPipeline(
-                        kafka,
-                        servingModes.get(0),
-                        sortedRates[sortedRates.length - 1],
-                        workload,
-                        progress);
+                countErrors(
+                        runPipeline(
+                                runner,
+                                servingModes.get(0),
+                                sortedRates[sortedRates.length - 1],
+                                workload));
                 for (double rate : sortedRates) {
                     for (ServingMode mode : servingModes) {
-                        pipeline.add(runPipeline(kafka, mode, rate, workload, progress));
+                        pipeline.add(countErrors(runPipeline(runner, mode, rate, workload)));
                     }
                 }
             }
@@ -182,6 +150,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
                                         rate,
                                         requests,
                                         outcomes,
+                                        0,
                                         0,
                                         0,
                                         0));
@@ -209,143 +178,25 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         return correct ? 0 : 1;
     }
 
-    // ---------------------------------------------------------------- the full path
-
     private PipelineRun runPipeline(
-            EmbeddedKafka kafka,
-            ServingMode mode,
-            double rate,
-            PipelineWorkload workload,
-            ProgressBar progress)
+            PipelineRunner runner, ServingMode mode, double rate, PipelineWorkload workload)
             throws Exception {
-        String tag = "bench-" + (++runCount) + "-" + mode.label();
-        JobConfig config = config(mode, kafka.bootstrapServers(), tag);
-        JobClient client = cluster.start(config, TandemJob.JOB_NAME + "-" + tag);
-        double[] arrivals = workload.arrivals(rate);
-        Set<String> ids = workload.ids();
-        List<ResultCollector.Received> received;
-        long startMillis;
-        double maxLag = 0;
-        try (RunClients clients = RunClients.open(config, ids, progress)) {
-            RequestProducer producer = clients.producer();
-            ResultCollector collector = clients.collector();
-            // the JIT compiles the loop's code paths over the first few hundred rounds; a cold
-            // run would look slower than the modes that follow it
-            for (int wave = 0; wave < WARM_UP_WAVES; wave++) {
-                Set<String> warmUps = sendWarmUps(producer, config, wave);
-                if (!collector.awaitIds(warmUps, STARTUP_TIMEOUT)) {
-                    throw new IllegalStateException(
-                            "The job ("
-                                    + mode.label()
-                                    + ") served no warm-up request within "
-                                    + STARTUP_TIMEOUT.toSeconds()
-                                    + " s; see the log above.");
-                }
-            }
-            // sends follow the schedule on an absolute clock, so a late send never delays the next
-            long startNanos = System.nanoTime() + 100_000_000L;
-            startMillis = System.currentTimeMillis() + 100;
-            for (int i = 0; i < arrivals.length; i++) {
-                long due = startNanos + (long) (arrivals[i] * 1e6);
-                for (long wait = due - System.nanoTime(); wait > 0; ) {
-                    LockSupport.parkNanos(wait);
-                    wait = due - System.nanoTime();
-                }
-                maxLag = Math.max(maxLag, (System.nanoTime() - due) / 1e6);
-                producer.send(
-                        workload.request(
-                                i, Instant.ofEpochMilli(startMillis + Math.round(arrivals[i]))));
-            }
-            collector.awaitIds(ids, timeout);
-            Thread.sleep(DUPLICATE_GRACE.toMillis());
-            received = collector.received();
-        } finally {
-            LocalCluster.stop(client);
-        }
-        return pipelineRun(mode, rate, config, arrivals, startMillis, ids, received, maxLag);
-    }
-
-    private static Set<String> sendWarmUps(RequestProducer producer, JobConfig config, int wave) {
-        Set<String> ids = new HashSet<>();
-        for (InferenceRequest request :
-                DemoRequests.warmUps(
-                        config.batching().lanes(), String.valueOf(wave), WARM_UP_TOKENS)) {
-            producer.send(request);
-            ids.add(request.getRequestId());
-        }
-        return ids;
-    }
-
-    private PipelineRun pipelineRun(
-            ServingMode mode,
-            double rate,
-            JobConfig config,
-            double[] arrivals,
-            long startMillis,
-            Set<String> ids,
-            List<ResultCollector.Received> received,
-            double maxLag) {
-        Map<String, Integer> counts = new HashMap<>();
-        List<RequestOutcome> outcomes = new ArrayList<>();
-        for (ResultCollector.Received r : received) {
-            InferenceResult result = r.result();
-            String id = result.getRequestId();
-            if (!ids.contains(id) || counts.merge(id, 1, Integer::sum) > 1) {
-                continue;
-            }
-            int index = Integer.parseInt(id.substring(2));
-            double scheduled = startMillis + arrivals[index];
-            var latency = result.getLatency();
-            // the length the batch drafted (in sd the operator may move off the plan's length
-            // with the acceptance it measures), else what it was asked to draft
-            int length =
-                    result.getSpeculationLengths().stream()
-                            .mapToInt(Integer::intValue)
-                            .max()
-                            .orElse(
-                                    result.getPlan() != null
-                                            ? result.getPlan().getSpeculationLength()
-                                            : mode.speculative()
-                                                    ? config.generation().speculationLength()
-                                                    : 0);
-            outcomes.add(
-                    new RequestOutcome(
-                            id,
-                            r.receivedMillis() - scheduled,
-                            r.receivedMillis() - startMillis,
-                            List.copyOf(result.getTokenIds()),
-                            result.getRounds(),
-                            result.getDraftedTokens(),
-                            result.getAcceptedTokens(),
-                            result.getBatchId(),
-                            result.getPlan() != null
-                                    ? result.getPlan().getWindowId()
-                                    : result.getBatchId(),
-                            length,
-                            List.copyOf(result.getSpeculationLengths()),
-                            latency.getQueueingMs(),
-                            latency.getBatchingMs(),
-                            latency.getAdmissionMs(),
-                            latency.getLoopMs(),
-                            latency.getDraftMs() + latency.getVerifyMs(),
-                            r.receivedMillis() - result.getCompletedTime().toEpochMilli(),
-                            Results.loopTrips(result),
-                            latency.getRoundOverheadMs()));
-            if (result.getFinishReason() == FinishReason.ERROR) {
-                errors.merge(mode.label() + " at " + PipelineRun.rateText(rate), 1, Integer::sum);
-            }
-        }
-        int lost = (int) ids.stream().filter(id -> !counts.containsKey(id)).count();
-        int duplicated = counts.values().stream().mapToInt(c -> c - 1).sum();
-        return new PipelineRun(
-                PipelineRun.PIPELINE,
-                mode.label(),
+        return runner.run(
+                owned -> job.resolve(JobOptions.localDefaults(), owned),
+                mode,
                 rate,
-                ids.size(),
-                outcomes,
-                lost,
-                duplicated,
-                maxLag);
+                workload.arrivals(rate),
+                workload);
+    }
+
+    private PipelineRun countErrors(PipelineRun run) {
+        if (run.errors() > 0) {
+            errors.merge(
+                    run.mode() + " at " + PipelineRun.rateText(run.rate()),
+                    run.errors(),
+                    Integer::sum);
+        }
+        return run;
     }
 
     // ---------------------------------------------------------------- settings
@@ -373,9 +224,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     /** The job's settings for one run: the user's, then this run's mode, broker and topics. */
     private JobConfig config(ServingMode mode, String bootstrap, String tag) {
-        Map<String, String> owned = LocalCluster.ownTopics(bootstrap, tag);
-        owned.put(TandemOptions.MODE.key(), mode.label());
-        return job.resolve(JobOptions.localDefaults(), owned);
+        return job.resolve(JobOptions.localDefaults(), PipelineRunner.owned(mode, bootstrap, tag));
     }
 
     // ---------------------------------------------------------------- figures
@@ -466,20 +315,11 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         Summary summary = new Summary();
         JsonArray rateArray = new JsonArray();
         Arrays.stream(rates).sorted().distinct().forEach(rateArray::add);
-        summary.figures("setup", null)
-                .json("requests", workload.size())
-                .json("new_tokens", workload.maxNewTokens())
-                .json("prompt_chars_min", workloadOptions.minPromptChars())
-                .json("prompt_chars_max", workloadOptions.maxPromptChars())
-                .json("seed", workload.seed())
-                .json("rates_per_s", rateArray)
-                .json("batch_max_size", sample.batching().maxSize())
-                .json("batch_max_wait_ms", sample.batching().maxWait().toMillis())
-                .json("lanes", sample.batching().lanes())
-                .json("parallelism", sample.parallelism())
-                .json("task_managers", cluster.taskManagers())
-                .json("speculation_length_sd_fixed", sample.generation().speculationLength())
-                .json("target", sample.generation().modelDir())
+        Figures setup = summary.figures("setup", null);
+        workloadOptions.describe(setup, workload);
+        setup.json("rates_per_s", rateArray);
+        PipelineRunner.describe(setup, sample, cluster.taskManagers());
+        setup.json("target", sample.generation().modelDir())
                 .json("draft", sample.generation().draftDir())
                 .json("planner_profile", sample.generation().plannerProfile())
                 .json(

@@ -12,9 +12,9 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 /**
- * The figures of one run of {@code ./tandem bench pipeline}: one path, one mode, one arrival rate.
- * Built from the outcomes of the requests that got a result; lost and duplicated come from the
- * path. Immutable.
+ * The figures of one run of {@code ./tandem bench pipeline} or {@code bench load}: one path, one
+ * mode, one arrival rate. Built from the outcomes of the requests that got a result; lost,
+ * duplicated and failed (finish reason ERROR) come from the path. Immutable.
  */
 record PipelineRun(
         String path,
@@ -24,6 +24,7 @@ record PipelineRun(
         List<RequestOutcome> outcomes,
         int lost,
         int duplicated,
+        int errors,
         double maxSendLagMs) {
 
     static final String PIPELINE = "pipeline";
@@ -42,10 +43,48 @@ record PipelineRun(
         return percentile(0.5);
     }
 
+    double p99() {
+        return percentile(0.99);
+    }
+
     /** Results per second from the first scheduled send to the last result. */
     double throughput() {
+        return perSecond(outcomes.size());
+    }
+
+    /** Generated tokens per second over the same span as {@link #throughput()}. */
+    double tokenThroughput() {
+        return perSecond(outcomes.stream().mapToLong(o -> o.tokens().size()).sum());
+    }
+
+    /** {@code count} per second from the first scheduled send to the last result. */
+    private double perSecond(long count) {
         double span = outcomes.stream().mapToDouble(RequestOutcome::doneMs).max().orElse(0);
-        return span <= 0 ? Double.NaN : outcomes.size() * 1000 / span;
+        return span <= 0 ? Double.NaN : count * 1000 / span;
+    }
+
+    /**
+     * The median over requests of each one's time per output token ({@link RequestOutcome#tpotMs}).
+     */
+    double tpotP50() {
+        return Percentiles.median(outcomes.stream().mapToDouble(RequestOutcome::tpotMs).toArray());
+    }
+
+    /**
+     * Results per second whose time per output token is at most {@code tpotSloMs}, over the same
+     * span as {@link #throughput()}.
+     */
+    double goodput(double tpotSloMs) {
+        return perSecond(withinSlo(tpotSloMs));
+    }
+
+    /** The share of the requests sent whose result came within {@code tpotSloMs} per token. */
+    double goodShare(double tpotSloMs) {
+        return (double) withinSlo(tpotSloMs) / requests;
+    }
+
+    private long withinSlo(double tpotSloMs) {
+        return outcomes.stream().filter(o -> o.tpotMs() <= tpotSloMs).count();
     }
 
     long drafted() {

@@ -74,6 +74,14 @@ record RequestOutcome(
         }
     }
 
+    /**
+     * Latency over output tokens, the time per output token as a client sees it; infinite for a
+     * result without tokens, which no SLO admits.
+     */
+    double tpotMs() {
+        return tokens.isEmpty() ? Double.POSITIVE_INFINITY : latencyMs / tokens.size();
+    }
+
     /** Loop overhead per trip around the round loop; NaN in process, where there is no loop. */
     double overheadPerRoundMs() {
         return loopRounds == 0 ? Double.NaN : roundOverheadMs / loopRounds;

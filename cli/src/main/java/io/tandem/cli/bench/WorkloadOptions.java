@@ -1,5 +1,6 @@
 package io.tandem.cli.bench;
 
+import io.tandem.cli.summary.Figures;
 import java.io.IOException;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,6 +43,22 @@ final class WorkloadOptions {
         }
         return PipelineWorkload.read(
                 heldOut.file(), requests, promptChars[0], promptChars[1], newTokens, seed);
+    }
+
+    /** The request set as a header states it: "40 requests (prompts 32-200 chars, ...)". */
+    String describe(PipelineWorkload workload) {
+        return String.format(
+                "%d requests (prompts %d-%d chars, %d new tokens, greedy)",
+                workload.size(), minPromptChars(), maxPromptChars(), workload.maxNewTokens());
+    }
+
+    /** Adds the request set's figures to a summary's {@code setup}. */
+    void describe(Figures setup, PipelineWorkload workload) {
+        setup.json("requests", workload.size())
+                .json("new_tokens", workload.maxNewTokens())
+                .json("prompt_chars_min", minPromptChars())
+                .json("prompt_chars_max", maxPromptChars())
+                .json("seed", workload.seed());
     }
 
     int minPromptChars() {
