@@ -9,6 +9,7 @@ import io.tandem.cli.summary.Value;
 import io.tandem.planner.stats.Percentiles;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.FinishReason;
+import io.tandem.schemas.FittedCosts;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.LatencyBreakdown;
@@ -119,6 +120,19 @@ public final class DemoReport {
                                         plan.getSpeculationLength(),
                                         plan.getPredictedMs(),
                                         plan.getAlpha());
+                                FittedCosts fitted = plan.getCostModel();
+                                if (fitted != null) {
+                                    out.printf(
+                                            "        fitted: draft %.1f× the profile, verify %.1f×,"
+                                                    + " calls of %.1f× the batch, waits %.2f /"
+                                                    + " %.2f of a call, loop %.1f ms a trip%n",
+                                            fitted.getDraftScale(),
+                                            fitted.getVerifyScale(),
+                                            fitted.getVerifyCallSequences(),
+                                            fitted.getDraftWaitRatio(),
+                                            fitted.getVerifyWaitRatio(),
+                                            plan.getRoundOverheadMs());
+                                }
                             }
                             out.printf(
                                     "        %s[%s]%n%n",

@@ -125,7 +125,7 @@ final class PlannedSpeculation implements RoundPolicy {
     public List<Batch> admit(Batch window) {
         long start = System.nanoTime();
         Acceptance estimate = acceptance.estimate();
-        WindowPlanner planner = new WindowPlanner(costs.stageCosts(0));
+        WindowPlanner planner = new WindowPlanner(costs.stageCosts());
         BatchPlan plan;
         try {
             plan = planner.withRoundOverhead(overheadMs).plan(window.getRequests(), estimate);
@@ -182,13 +182,17 @@ final class PlannedSpeculation implements RoundPolicy {
         String verifier = last.getVerifyTaskManager();
         double[] draft = new double[WindowPlanner.MAX_SPECULATION + 1];
         double[] verify = new double[WindowPlanner.MAX_SPECULATION + 1];
-        double step = costs.passMillis(Stage.DRAFT, drafter, n, 1, context);
         verify[0] =
-                VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND
-                        * costs.passMillis(Stage.VERIFY, verifier, n, 1, context);
+                costs.callMillis(
+                        Stage.VERIFY,
+                        verifier,
+                        n,
+                        1,
+                        context,
+                        VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND);
         for (int l = 1; l <= WindowPlanner.MAX_SPECULATION; l++) {
-            draft[l] = l * step;
-            verify[l] = costs.passMillis(Stage.VERIFY, verifier, n, l + 1, context);
+            draft[l] = costs.callMillis(Stage.DRAFT, drafter, n, 1, context, l);
+            verify[l] = costs.callMillis(Stage.VERIFY, verifier, n, l + 1, context, 1);
         }
         return new GoodputLength.RoundCosts(
                 draft,

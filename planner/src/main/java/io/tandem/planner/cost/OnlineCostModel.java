@@ -1,5 +1,6 @@
 package io.tandem.planner.cost;
 
+import io.tandem.planner.BatchShape;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -100,14 +101,14 @@ public final class OnlineCostModel {
 
     /**
      * The fitted step times of {@code stage} on {@code worker}; on the worker that ran the latest
-     * call when {@code worker} is null or unseen; the profile before any call.
+     * call when {@code worker} is null or unseen; the profile, as a fit without calls, before any.
      */
-    public StepTime stepTime(Stage stage, String worker) {
+    public OnlineStepFit stepTime(Stage stage, String worker) {
         OnlineStepFit fit = worker == null ? null : fits.get(stage).get(worker);
         if (fit == null) {
             fit = fits.get(stage).get(latestWorker.get(stage));
         }
-        return fit != null ? fit : priors.get(stage);
+        return fit != null ? fit : new OnlineStepFit(priors.get(stage));
     }
 
     /** The fit of the worker that ran the latest call of {@code stage}, or null before any. */
@@ -130,39 +131,70 @@ public final class OnlineCostModel {
     }
 
     /**
-     * Milliseconds of one pass of {@code stage} for a batch of {@code own} sequences adding {@code
-     * positions} each over {@code context}, in the call it is expected to join, on {@code worker}.
+     * Milliseconds of a call of {@code stage} with {@code passes} passes for a batch of {@code own}
+     * sequences adding {@code positions} each over {@code context}, priced at the size of the call
+     * it is expected to join, on {@code worker}.
      */
-    public double passMillis(Stage stage, String worker, int own, int positions, double context) {
+    public double callMillis(
+            Stage stage, String worker, int own, int positions, double context, int passes) {
         int call = (int) Math.round(callSequences(stage, own));
-        return stepTime(stage, worker).millis(call, positions, context);
+        return stepTime(stage, worker).callMillis(call, positions, context, passes);
     }
 
     /**
-     * Stage costs for the planner's DP: the fitted step times, each pass priced at the size of the
-     * call a batch of that size is expected to join.
-     *
-     * @param transferSecondsPerDraftToken as in {@link MeasuredStageCosts}
+     * Stage costs for the planner's DP: the fitted calls, each priced at the size of the call a
+     * batch of that size is expected to join (a draft round is one call of {@code l} passes, a
+     * verify round one pass over {@code l + 1} positions). Prefills keep the profile's times,
+     * scaled as the fit scales a pass.
      */
-    public StageCosts stageCosts(double transferSecondsPerDraftToken) {
-        return new MeasuredStageCosts(
-                joined(Stage.DRAFT), joined(Stage.VERIFY), transferSecondsPerDraftToken);
-    }
-
-    private StepTime joined(Stage stage) {
-        StepTime fitted = stepTime(stage, null);
-        double share = averages.get(stage)[0];
-        return new StepTime() {
+    public StageCosts stageCosts() {
+        OnlineStepFit draft = stepTime(Stage.DRAFT, null);
+        OnlineStepFit target = stepTime(Stage.VERIFY, null);
+        double draftShare = averages.get(Stage.DRAFT)[0];
+        double verifyShare = averages.get(Stage.VERIFY)[0];
+        return new StageCosts() {
             @Override
-            public double millis(int batch, int newTokens, double context) {
-                return fitted.millis(
-                        (int) Math.round(Math.max(batch, batch * share)), newTokens, context);
+            public double draftRound(BatchShape batch, int l) {
+                return l == 0
+                        ? 0
+                        : draft.callMillis(joined(batch, draftShare), 1, batch.meanContext(), l)
+                                / 1000;
             }
 
             @Override
-            public double maxRelativeError() {
-                return fitted.maxRelativeError();
+            public double verifyRound(BatchShape batch, int l) {
+                return target.callMillis(joined(batch, verifyShare), l + 1, batch.meanContext(), 1)
+                        / 1000;
+            }
+
+            @Override
+            public double draftPrefill(BatchShape batch) {
+                return draft.scale() * draft.prior().prefillSeconds(batch.size(), prompt(batch));
+            }
+
+            @Override
+            public double verifyPrefill(BatchShape batch, int l) {
+                return target.scale() * target.prior().prefillSeconds(batch.size(), prompt(batch));
+            }
+
+            @Override
+            public double targetStep(BatchShape batch) {
+                return target.callMillis(joined(batch, verifyShare), 1, batch.meanContext(), 1)
+                        / 1000;
+            }
+
+            @Override
+            public double targetPrefill(BatchShape batch) {
+                return verifyPrefill(batch, 0);
             }
         };
+    }
+
+    private static int joined(BatchShape batch, double share) {
+        return (int) Math.round(Math.max(batch.size(), batch.size() * share));
+    }
+
+    private static int prompt(BatchShape batch) {
+        return batch.maxInputTokens();
     }
 }

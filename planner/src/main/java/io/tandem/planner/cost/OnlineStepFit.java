@@ -4,11 +4,14 @@ import java.util.Objects;
 
 /**
  * Step times fitted while serving: a profile's {@link StepTime} (the prior) corrected by the model
- * calls actually made, {@code t = scale · prior(b, q, s) + offset} per pass. The profile knows how
- * a pass's time grows with its shape (batch, positions, context), which a few hundred noisy calls
- * cannot teach; what the calls do teach is how this machine, under this load, differs from the
- * quiet machine the profile was measured on: contention for cores, other batches' work in the same
- * process, a warmer or colder JIT. Two coefficients learn that quickly and cannot overfit.
+ * calls actually made, {@code t = scale · passes · prior(b, q, s) + offset} per call of {@code
+ * passes} passes. The offset is per call, not per pass: a call's fixed costs (handing the batch to
+ * the worker, reading the logits, judging the drafts) are paid once however many passes it runs,
+ * and a plain round of 8 passes must not be priced as 8 calls. The profile knows how a pass's time
+ * grows with its shape (batch, positions, context), which a few hundred noisy calls cannot teach;
+ * what the calls do teach is how this machine, under this load, differs from the quiet machine the
+ * profile was measured on: contention for cores, other batches' work in the same process, a warmer
+ * or colder JIT. Two coefficients learn that quickly and cannot overfit.
  *
  * <p>The fit is weighted least squares over the calls seen, each call's weight decaying by {@code
  * forgetting} per later call, so the model follows load as it changes; the prior enters as {@code
@@ -31,7 +34,7 @@ public final class OnlineStepFit implements StepTime {
     private final StepTime prior;
     private final double forgetting;
     // decayed sums over the calls and the prior's pseudo-calls: weights, x, y, x², xy (x = the
-    // profile's time of a pass, y = the measured one)
+    // profile's time of the call's passes, y = the measured call)
     private double n;
     private double sx;
     private double sy;
@@ -78,8 +81,8 @@ public final class OnlineStepFit implements StepTime {
         if (batch < 1 || newTokens < 1 || passes < 1 || !(millis > 0) || !(context >= 0)) {
             return; // nothing ran, or a shape that says nothing about a pass
         }
-        double x = prior.millis(batch, newTokens, context);
-        double y = millis / passes;
+        double x = passes * prior.millis(batch, newTokens, context);
+        double y = millis;
         n = forgetting * n + 1;
         sx = forgetting * sx + x;
         sy = forgetting * sy + y;
@@ -108,9 +111,15 @@ public final class OnlineStepFit implements StepTime {
         offset = c;
     }
 
+    /** Predicted milliseconds of a call of {@code passes} passes of the given shape. */
+    public double callMillis(int batch, int newTokens, double context, int passes) {
+        return Math.max(0, scale * passes * prior.millis(batch, newTokens, context) + offset);
+    }
+
+    /** Predicted milliseconds of a call of one pass. */
     @Override
     public double millis(int batch, int newTokens, double context) {
-        return Math.max(0, scale * prior.millis(batch, newTokens, context) + offset);
+        return callMillis(batch, newTokens, context, 1);
     }
 
     @Override
@@ -123,9 +132,14 @@ public final class OnlineStepFit implements StepTime {
         return scale;
     }
 
-    /** Milliseconds added to every pass, after scaling. */
+    /** Milliseconds added to every call, after scaling. */
     public double offsetMillis() {
         return offset;
+    }
+
+    /** The profile's step times this fit corrects. */
+    public StepTime prior() {
+        return prior;
     }
 
     /** Calls learned from. */

@@ -17,7 +17,7 @@ class OnlineCostModelTest {
     void beforeAnyCallItPricesTheProfileAtTheBatchsOwnSize() {
         OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
 
-        assertThat(model.passMillis(Stage.VERIFY, "tm-1", 4, 5, 64))
+        assertThat(model.callMillis(Stage.VERIFY, "tm-1", 4, 5, 64, 1))
                 .isEqualTo(TARGET.millis(4, 5, 64));
         assertThat(model.callSequences(Stage.VERIFY, 4)).isEqualTo(4);
         assertThat(model.waitRatio(Stage.VERIFY)).isZero();
@@ -64,7 +64,7 @@ class OnlineCostModelTest {
             model.observe(
                     Stage.VERIFY, new Call("tm-1", 8, 5, 1, 96, 3 * TARGET.millis(8, 5, 96), 0, 4));
         }
-        StageCosts costs = model.stageCosts(0);
+        StageCosts costs = model.stageCosts();
         BatchShape four = new BatchShape(4, 64, 64); // a mean context of 96
 
         assertThat(costs.verifyRound(four, 4) * 1000)

@@ -25,23 +25,19 @@ class OnlineStepFitTest {
     void learnsTheScaleAndOffsetOfAMachineUnderLoad() {
         OnlineStepFit fit = new OnlineStepFit(PROFILE);
         Random random = new Random(7);
-        // twice as slow as profiled, plus 0.5 ms a pass, with 5% noise, in calls of varied shape
+        // twice as slow as profiled, plus 5 ms a call, with 2% noise, in calls of varied shape
         for (int call = 0; call < 400; call++) {
             int batch = 1 + random.nextInt(16);
             int positions = 1 + random.nextInt(9);
             int passes = 1 + random.nextInt(8);
-            double pass = 2 * PROFILE.millis(batch, positions, 50) + 0.5;
-            fit.observe(
-                    batch,
-                    positions,
-                    50,
-                    passes,
-                    passes * pass * (1 + 0.05 * random.nextGaussian()));
+            double millis = 2 * passes * PROFILE.millis(batch, positions, 50) + 5;
+            fit.observe(batch, positions, 50, passes, millis * (1 + 0.02 * random.nextGaussian()));
         }
 
-        assertThat(fit.scale()).isCloseTo(2, within(0.15));
-        assertThat(fit.offsetMillis()).isCloseTo(0.5, within(0.4));
-        assertThat(fit.millis(8, 5, 50)).isCloseTo(2 * PROFILE.millis(8, 5, 50) + 0.5, within(0.3));
+        assertThat(fit.scale()).isCloseTo(2, within(0.1));
+        assertThat(fit.offsetMillis()).isCloseTo(5, within(2.0));
+        assertThat(fit.callMillis(8, 5, 50, 3))
+                .isCloseTo(6 * PROFILE.millis(8, 5, 50) + 5, within(2.0));
         assertThat(fit.calls()).isEqualTo(400);
     }
 
