@@ -81,7 +81,7 @@ public final class LoadBenchCommand implements Callable<Integer> {
     @Option(
             names = "--requests",
             paramLabel = "N",
-            defaultValue = "40",
+            defaultValue = "100",
             description = "Requests per run, at every rate (default: ${DEFAULT-VALUE}).")
     int requests;
 
