@@ -2,6 +2,7 @@ package io.tandem.schemas;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -10,6 +11,13 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
 import org.apache.avro.SchemaCompatibility.SchemaPairCompatibility;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -64,6 +72,33 @@ class SchemaCompatibilityTest {
         SchemaPairCompatibility result =
                 SchemaCompatibility.checkReaderWriterCompatibility(grown, current);
         assertThat(result.getType()).isEqualTo(SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    @Test
+    void aReleasedRequestReadsWithoutADeadlineAndWithAutomaticSpeculation() throws IOException {
+        Schema v1 = released("v1", "InferenceRequest");
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("requestId", "r1");
+        old.put("prompt", "Emma");
+        old.put("maxNewTokens", 8);
+        old.put("clientSendTime", 1000L);
+        for (Schema.Field field : v1.getFields()) {
+            if (old.get(field.pos()) == null && field.hasDefaultValue()) {
+                old.put(field.pos(), GenericData.get().getDefaultValue(field));
+            }
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new GenericDatumWriter<GenericRecord>(v1).write(old, encoder);
+        encoder.flush();
+
+        InferenceRequest read =
+                new SpecificDatumReader<InferenceRequest>(v1, InferenceRequest.getClassSchema())
+                        .read(null, DecoderFactory.get().binaryDecoder(bytes.toByteArray(), null));
+
+        assertThat(read.getRequestId()).isEqualTo("r1");
+        assertThat(read.getDeadlineMs()).isNull();
+        assertThat(read.getSpeculation()).isNull();
     }
 
     @Test
