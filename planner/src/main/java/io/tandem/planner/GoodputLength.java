@@ -94,7 +94,18 @@ public final class GoodputLength {
     }
 
     /**
-     * The rule's length in {@code [minLength, costs.maxLength()]}; the shorter on ties.
+     * Speculative lengths whose price is within this fraction of the cheapest count as tied, and
+     * the tie goes to the one with the most tokens per trip.
+     */
+    public static final double NEAR_TIE = 0.05;
+
+    /**
+     * The rule's length in {@code [minLength, costs.maxLength()]}. When the cheapest is
+     * speculative, the speculative lengths within {@link #NEAR_TIE} of its price are tied with it,
+     * and the longest of them wins: the prices are estimates (a few per cent of fit noise), and
+     * every trip round the loop costs CPU outside the models (moving and copying the batch) that no
+     * price sees and that a loaded machine takes from the models, so fewer trips are worth a near
+     * tie.
      *
      * @param minLength 0 to allow plain rounds, 1 to keep speculating
      */
@@ -103,14 +114,25 @@ public final class GoodputLength {
             throw new IllegalArgumentException(
                     "minLength must be in [0, " + costs.maxLength() + "], got " + minLength);
         }
-        int best = minLength;
-        double bestPerToken = Double.POSITIVE_INFINITY;
+        int cheapest = minLength;
+        double cheapestPerToken = Double.POSITIVE_INFINITY;
         for (int l = minLength; l <= costs.maxLength(); l++) {
             double perToken = millisPerToken(l, costs, acceptance);
             // relative slack so float noise cannot pick a longer l on an exact tie
-            if (perToken < bestPerToken * (1 - 1e-12)) {
+            if (perToken < cheapestPerToken * (1 - 1e-12)) {
+                cheapest = l;
+                cheapestPerToken = perToken;
+            }
+        }
+        if (cheapest == 0) {
+            return 0;
+        }
+        int best = cheapest;
+        for (int l = Math.max(1, minLength); l <= costs.maxLength(); l++) {
+            if (millisPerToken(l, costs, acceptance) <= cheapestPerToken * (1 + NEAR_TIE)
+                    && tokens(l, acceptance, costs.plainSteps())
+                            > tokens(best, acceptance, costs.plainSteps())) {
                 best = l;
-                bestPerToken = perToken;
             }
         }
         return best;

@@ -9,6 +9,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -239,7 +240,7 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
         try {
             while (worker == self) {
                 List<Call> taken = take();
-                for (List<Call> group : disjoint(taken)) {
+                for (List<Call> group : byPasses(disjoint(taken))) {
                     if (worker != self) {
                         return; // left behind in a call: the watchdog completed the rest
                     }
@@ -291,6 +292,31 @@ abstract class RoundStage extends RichAsyncFunction<RoundBatch, RoundBatch> {
             }
         }
         return calls;
+    }
+
+    /**
+     * {@code groups} split by the passes their batches need, fewest first: a batch whose round is
+     * one pass must not wait in a call for another batch's eight (a plain round), so rounds of
+     * different lengths run as separate calls, the short ones first.
+     */
+    private List<List<Call>> byPasses(List<List<Call>> groups) {
+        List<List<Call>> split = new ArrayList<>();
+        for (List<Call> group : groups) {
+            Map<Integer, List<Call>> byPasses = new TreeMap<>();
+            for (Call call : group) {
+                byPasses.computeIfAbsent(passes(call.batch()), p -> new ArrayList<>()).add(call);
+            }
+            split.addAll(byPasses.values());
+        }
+        return split;
+    }
+
+    /**
+     * Model passes {@code batch}'s round takes at this stage; rounds of different pass counts run
+     * as separate calls.
+     */
+    int passes(RoundBatch batch) {
+        return 1;
     }
 
     /**

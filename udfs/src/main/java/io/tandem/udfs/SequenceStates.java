@@ -64,11 +64,13 @@ public final class SequenceStates {
 
     /**
      * The shape of a model call over {@code rounds}: sequences, new positions per sequence in each
-     * pass, passes, and mean context (the tokens each sequence has before the call).
+     * pass, passes, mean context (the tokens each sequence has before the call), and how many
+     * sequences have generated nothing yet, whose prompts the call prefills.
      */
     public static CallShape callShape(List<SequenceRound> rounds, int positions, int passes) {
         double context = rounds.stream().mapToInt(SequenceRound::length).average().orElse(0);
-        return new CallShape(rounds.size(), positions, passes, context);
+        int prefills = (int) rounds.stream().filter(r -> r.length() == r.promptLength()).count();
+        return new CallShape(rounds.size(), positions, passes, context, prefills);
     }
 
     /** The sequence's progress, to apply a round to. */

@@ -7,6 +7,7 @@ import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.Placement;
 import io.tandem.schemas.internal.CallShape;
+import io.tandem.schemas.internal.DraftTokens;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
@@ -94,6 +95,18 @@ public class VerifyAsyncFunction extends RoundStage {
     @Override
     String stageName() {
         return "verify";
+    }
+
+    /** A plain round is {@value #PLAIN_STEPS_PER_ROUND} passes, a speculative one one pass. */
+    @Override
+    int passes(RoundBatch batch) {
+        return plain(batch, batch.getDrafts()) ? PLAIN_STEPS_PER_ROUND : 1;
+    }
+
+    /** Whether {@code batch}'s round is plain decoding: length 0 and no sequence drafted. */
+    private static boolean plain(RoundBatch batch, List<DraftTokens> drafts) {
+        return batch.getSpeculationLength() == 0
+                && drafts.stream().allMatch(draft -> draft.getTokens().isEmpty());
     }
 
     @Override
@@ -189,11 +202,7 @@ public class VerifyAsyncFunction extends RoundStage {
                 acceptance.add(SequenceStates.acceptance(states.get(i)));
             }
             calls = new int[states.size()];
-            steps =
-                    batch.getSpeculationLength() == 0
-                                    && drafts.stream().allMatch(draft -> draft.length() == 0)
-                            ? PLAIN_STEPS_PER_ROUND
-                            : 1;
+            steps = plain(batch, batch.getDrafts()) ? PLAIN_STEPS_PER_ROUND : 1;
         }
     }
 
@@ -204,7 +213,7 @@ public class VerifyAsyncFunction extends RoundStage {
      */
     private CallShape verifyTogether(List<Slice> slices) throws Exception {
         int steps = slices.stream().mapToInt(slice -> slice.steps).max().orElse(0);
-        CallShape shape = new CallShape(0, 0, 0, 0.0);
+        CallShape shape = new CallShape(0, 0, 0, 0.0, 0);
         for (int step = 0; step < steps; step++) {
             List<Slice> owners = new ArrayList<>();
             List<Integer> indices = new ArrayList<>();
@@ -267,7 +276,7 @@ public class VerifyAsyncFunction extends RoundStage {
     private RoundBatch refuseOverlong(RoundBatch batch, List<InferenceResult> refused) {
         int context = model.info().contextLength();
         List<SequenceState> fitting = new ArrayList<>();
-        List<io.tandem.schemas.internal.DraftTokens> drafts = new ArrayList<>();
+        List<DraftTokens> drafts = new ArrayList<>();
         for (int i = 0; i < batch.getSequences().size(); i++) {
             SequenceState sequence = batch.getSequences().get(i);
             int prompt = sequence.getAdmitted().getPromptTokenIds().size();

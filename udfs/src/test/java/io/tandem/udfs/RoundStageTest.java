@@ -84,6 +84,25 @@ class RoundStageTest {
     }
 
     @Test
+    void roundsOfOnePassRunBeforeAndApartFromPlainRounds() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        FakeStage stage = new FakeStage(release);
+        try (OneInputStreamOperatorTestHarness<RoundBatch, RoundBatch> harness = harness(stage)) {
+            harness.processElement(batch("first"), 0);
+            assertThat(stage.started.await(10, TimeUnit.SECONDS)).isTrue();
+            harness.processElement(batch("plain-a"), 0);
+            harness.processElement(batch("one-b"), 0);
+            harness.processElement(batch("plain-c"), 0);
+            release.countDown();
+            runMailUntil(harness, 4);
+
+            // a one-pass round never waits in a call for another batch's eight passes
+            assertThat(stage.callSizes).containsExactly(1, 1, 2);
+            assertThat(stage.processed).containsExactly("first", "one-b", "plain-a", "plain-c");
+        }
+    }
+
+    @Test
     void twoCopiesOfARequestNeverShareACall() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         FakeStage stage = new FakeStage(release);
@@ -276,6 +295,11 @@ class RoundStageTest {
         @Override
         String stageName() {
             return "fake";
+        }
+
+        @Override
+        int passes(RoundBatch batch) {
+            return batch.getBatchId().startsWith("plain") ? 8 : 1;
         }
     }
 

@@ -246,7 +246,8 @@ final class PlannedSpeculation implements RoundPolicy {
                         call.getContext(),
                         millis,
                         waitMs,
-                        Math.min(own, call.getSequences())));
+                        Math.min(own, call.getSequences()),
+                        call.getPrefills()));
     }
 
     /** The cost model as results and metrics show it. */

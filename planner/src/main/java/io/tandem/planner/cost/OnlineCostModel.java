@@ -37,6 +37,8 @@ public final class OnlineCostModel {
      * @param millis the call's duration
      * @param waitMillis how long the batch waited for the worker before the call
      * @param ownSequences the batch's own sequences in the call
+     * @param prefills sequences whose prompts the call prefilled: its time says little about the
+     *     passes its shape describes, so it is not fitted (its size and wait still count)
      */
     public record Call(
             String worker,
@@ -46,7 +48,8 @@ public final class OnlineCostModel {
             double context,
             double millis,
             double waitMillis,
-            int ownSequences) {}
+            int ownSequences,
+            int prefills) {}
 
     private final Map<Stage, StepTime> priors;
     private final Map<Stage, Map<String, OnlineStepFit>> fits = new HashMap<>();
@@ -76,13 +79,15 @@ public final class OnlineCostModel {
         if (call.sequences() < 1 || call.ownSequences() < 1 || !(call.millis() > 0)) {
             return;
         }
-        fit(stage, call.worker())
-                .observe(
-                        call.sequences(),
-                        call.positions(),
-                        call.context(),
-                        call.passes(),
-                        call.millis());
+        if (call.prefills() == 0) {
+            fit(stage, call.worker())
+                    .observe(
+                            call.sequences(),
+                            call.positions(),
+                            call.context(),
+                            call.passes(),
+                            call.millis());
+        }
         latestWorker.put(stage, call.worker());
         double[] average = averages.get(stage);
         boolean first = average[2] == 0;

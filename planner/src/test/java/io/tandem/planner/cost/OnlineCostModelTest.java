@@ -29,10 +29,11 @@ class OnlineCostModelTest {
         for (int i = 0; i < 200; i++) {
             // batches of 2 ride in calls of 8 on tm-1, which runs at twice the profile's time
             model.observe(
-                    Stage.VERIFY, new Call("tm-1", 8, 5, 1, 64, 2 * TARGET.millis(8, 5, 64), 1, 2));
+                    Stage.VERIFY,
+                    new Call("tm-1", 8, 5, 1, 64, 2 * TARGET.millis(8, 5, 64), 1, 2, 0));
             // tm-2 runs batches alone, at the profile's speed
             model.observe(
-                    Stage.VERIFY, new Call("tm-2", 2, 5, 1, 64, TARGET.millis(2, 5, 64), 1, 2));
+                    Stage.VERIFY, new Call("tm-2", 2, 5, 1, 64, TARGET.millis(2, 5, 64), 1, 2, 0));
         }
 
         assertThat(model.callSequences(Stage.VERIFY, 2)).isCloseTo(5, within(3.0));
@@ -49,8 +50,8 @@ class OnlineCostModelTest {
     void measuresTheWaitAtEachStageRelativeToItsCallTime() {
         OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
         for (int i = 0; i < 100; i++) {
-            model.observe(Stage.VERIFY, new Call("tm-1", 4, 5, 1, 64, 10, 30, 4));
-            model.observe(Stage.DRAFT, new Call("tm-0", 4, 1, 4, 64, 2, 0, 4));
+            model.observe(Stage.VERIFY, new Call("tm-1", 4, 5, 1, 64, 10, 30, 4, 0));
+            model.observe(Stage.DRAFT, new Call("tm-0", 4, 1, 4, 64, 2, 0, 4, 0));
         }
 
         assertThat(model.waitRatio(Stage.VERIFY)).isCloseTo(3, within(1e-6));
@@ -58,11 +59,26 @@ class OnlineCostModelTest {
     }
 
     @Test
+    void callsThatPrefillPromptsCountForSizeAndWaitButAreNotFitted() {
+        OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
+        for (int i = 0; i < 100; i++) {
+            // a call that prefilled a new request's prompt takes far longer than its passes
+            model.observe(Stage.VERIFY, new Call("tm-1", 4, 5, 1, 64, 80, 40, 2, 1));
+        }
+
+        assertThat(model.stepTime(Stage.VERIFY, "tm-1").calls()).isZero();
+        assertThat(model.callMillis(Stage.VERIFY, "tm-1", 2, 5, 64, 1))
+                .isEqualTo(TARGET.millis(4, 5, 64));
+        assertThat(model.waitRatio(Stage.VERIFY)).isCloseTo(0.5, within(1e-6));
+    }
+
+    @Test
     void theDpsStageCostsUseTheFittedTimesAtTheJoinedCallSize() {
         OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
         for (int i = 0; i < 300; i++) {
             model.observe(
-                    Stage.VERIFY, new Call("tm-1", 8, 5, 1, 96, 3 * TARGET.millis(8, 5, 96), 0, 4));
+                    Stage.VERIFY,
+                    new Call("tm-1", 8, 5, 1, 96, 3 * TARGET.millis(8, 5, 96), 0, 4, 0));
         }
         StageCosts costs = model.stageCosts();
         BatchShape four = new BatchShape(4, 64, 64); // a mean context of 96
