@@ -18,7 +18,6 @@ import io.tandem.udfs.ServingMode;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -140,14 +139,7 @@ public final class LoadBenchCommand implements Callable<Integer> {
 
     @Mixin LocalCluster cluster;
 
-    @Option(
-            names = "--timeout",
-            paramLabel = "DURATION",
-            defaultValue = "PT60S",
-            description =
-                    "How long to wait for results after a run's last request, ISO-8601"
-                            + " (default: 60 s); what has not come is lost.")
-    Duration timeout;
+    @Mixin ResultTimeoutOption results;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
@@ -206,7 +198,7 @@ public final class LoadBenchCommand implements Callable<Integer> {
                                 * sortedFactors.length
                                 * workload.size();
         try (ProgressBar progress = new ProgressBar("bench load", work);
-                PipelineRunner runner = new PipelineRunner(cluster, timeout, progress)) {
+                PipelineRunner runner = new PipelineRunner(cluster, results.timeout, progress)) {
             // an unrecorded burst first: the JVM's first job compiles Flink's, Kafka's and the
             // loop's code while it serves, and would make the first capacity or rate look slow
             saturate(runner, chosen.get(0), burst);

@@ -13,7 +13,6 @@ import io.tandem.job.config.JobConfig;
 import io.tandem.udfs.ServingMode;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -77,14 +76,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
 
     @Mixin LocalCluster cluster;
 
-    @Option(
-            names = "--timeout",
-            paramLabel = "DURATION",
-            defaultValue = "PT60S",
-            description =
-                    "How long to wait for results after the last request, ISO-8601"
-                            + " (default: 60 s); what has not come is lost.")
-    Duration timeout;
+    @Mixin ResultTimeoutOption results;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
@@ -116,7 +108,7 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         Map<String, List<Integer>> reference;
         int work = (2 * servingModes.size() * sortedRates.length + 1) * requests;
         try (ProgressBar progress = new ProgressBar("bench pipeline", work)) {
-            try (PipelineRunner runner = new PipelineRunner(cluster, timeout, progress)) {
+            try (PipelineRunner runner = new PipelineRunner(cluster, results.timeout, progress)) {
                 // an unrecorded run first: the JVM's first job compiles Flink's, Kafka's and the
                 // loop's code while it serves, and would make whichever mode runs first look slow
                 countErrors(
