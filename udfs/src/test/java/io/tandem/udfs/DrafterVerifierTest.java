@@ -44,6 +44,35 @@ class DrafterVerifierTest {
     }
 
     @Test
+    void aDraftSessionThatFellBehindByAPlainRoundDraftsAsAFreshOneWould() throws Exception {
+        int[] prompt = {1, 2, 3, 4, 5};
+        // after a speculative round, a plain round adds 8 tokens the draft never saw, the first
+        // of them unlike the drafts it had cached
+        int[] later = {1, 2, 3, 4, 5, 40, 41, 42, 43, 44, 45, 46, 47};
+        try (Drafter behind = new Drafter(draftModel, SpeculativeGeneratorTest.LIMITS);
+                Drafter fresh = new Drafter(draftModel, SpeculativeGeneratorTest.LIMITS)) {
+            behind.draft(List.of(new SequenceRound("r", prompt, 5, SamplingConfig.greedy(), 4)));
+
+            int[] caughtUp =
+                    behind.draft(
+                                    List.of(
+                                            new SequenceRound(
+                                                    "r", later, 5, SamplingConfig.greedy(), 4)))
+                            .get(0)
+                            .tokens();
+            int[] fromScratch =
+                    fresh.draft(
+                                    List.of(
+                                            new SequenceRound(
+                                                    "r", later, 5, SamplingConfig.greedy(), 4)))
+                            .get(0)
+                            .tokens();
+
+            assertThat(caughtUp).containsExactly(fromScratch);
+        }
+    }
+
+    @Test
     void greedyProposalsCarryTokensOnlyAndSampledOnesEveryDraftDistribution() throws Exception {
         SequenceRound greedy =
                 new SequenceRound("g", new int[] {1, 2, 3}, 3, SamplingConfig.greedy(), 3);

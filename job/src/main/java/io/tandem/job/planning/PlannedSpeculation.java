@@ -153,10 +153,12 @@ final class PlannedSpeculation implements RoundPolicy {
         }
         plan.setCostModel(fitted());
         if (batch.getRound() == 0) {
+            // the window's plan as made; later rounds show the overhead they were priced with
             plan.setLengthRule("plan");
             return plan.getSpeculationLength();
         }
         plan.setLengthRule("goodput");
+        plan.setRoundOverheadMs(overheadMs);
         int length = GoodputLength.best(roundCosts(batch), acceptance.estimate(), 0);
         if (length == 0) {
             plainRounds.inc();
