@@ -57,7 +57,8 @@ public final class Results {
     /**
      * {@code result} as it leaves the round loop at {@code deliveredMillis}, with {@code
      * overheadMs} more loop overhead (the last trip's, measured after the result was built): the
-     * total and the unaccounted rest grow by the time since, so the parts still add up.
+     * total and the unaccounted rest grow by the time since, so the parts still add up. Only then
+     * is the total final, so this is where a request with a deadline learns whether it met it.
      */
     public static void delivered(InferenceResult result, long deliveredMillis, double overheadMs) {
         LatencyBreakdown latency = result.getLatency();
@@ -136,8 +137,6 @@ public final class Results {
                                 .build())
                 .setCompletedTime(Instant.ofEpochMilli(completedMillis))
                 .setDeadlineMs(request.getDeadlineMs())
-                .setDeadlineMet(
-                        request.getDeadlineMs() == null ? null : total <= request.getDeadlineMs())
                 .setMetadata(request.getMetadata());
     }
 }

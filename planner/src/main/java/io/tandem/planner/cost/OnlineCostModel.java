@@ -51,10 +51,33 @@ public final class OnlineCostModel {
             int ownSequences,
             int prefills) {}
 
+    /** Moving averages over a stage's recent calls; a quiet loop until calls say more. */
+    private static final class RecentCalls {
+        /** Sequences in a call per own sequence of the batch. */
+        double share = 1;
+
+        double waitMillis;
+        double callMillis;
+        boolean seen;
+
+        void add(double share, double waitMillis, double callMillis) {
+            this.share = average(this.share, share);
+            this.waitMillis = average(this.waitMillis, waitMillis);
+            this.callMillis = average(this.callMillis, callMillis);
+            seen = true;
+        }
+
+        private double average(double old, double value) {
+            return seen ? old + SMOOTHING * (value - old) : value;
+        }
+    }
+
     private final Map<Stage, StepTime> priors;
+    // a stage's profile as a fit without calls, for workers not seen yet
+    private final Map<Stage, OnlineStepFit> unfitted = new HashMap<>();
     private final Map<Stage, Map<String, OnlineStepFit>> fits = new HashMap<>();
     private final Map<Stage, String> latestWorker = new HashMap<>();
-    private final Map<Stage, double[]> averages = new HashMap<>();
+    private final Map<Stage, RecentCalls> recent = new HashMap<>();
 
     /**
      * @param draft the profile's draft step times
@@ -68,9 +91,9 @@ public final class OnlineCostModel {
                         Stage.VERIFY,
                         Objects.requireNonNull(target, "target"));
         for (Stage stage : Stage.values()) {
+            unfitted.put(stage, new OnlineStepFit(priors.get(stage)));
             fits.put(stage, new HashMap<>());
-            // call sequences per own sequence, wait, call time: a quiet loop until calls say more
-            averages.put(stage, new double[] {1, 0, 0});
+            recent.put(stage, new RecentCalls());
         }
     }
 
@@ -79,8 +102,10 @@ public final class OnlineCostModel {
         if (call.sequences() < 1 || call.ownSequences() < 1 || !(call.millis() > 0)) {
             return;
         }
+        String worker = call.worker() == null ? "" : call.worker();
         if (call.prefills() == 0) {
-            fit(stage, call.worker())
+            fits.get(stage)
+                    .computeIfAbsent(worker, w -> new OnlineStepFit(priors.get(stage)))
                     .observe(
                             call.sequences(),
                             call.positions(),
@@ -88,20 +113,12 @@ public final class OnlineCostModel {
                             call.passes(),
                             call.millis());
         }
-        latestWorker.put(stage, call.worker());
-        double[] average = averages.get(stage);
-        boolean first = average[2] == 0;
-        double share = (double) call.sequences() / call.ownSequences();
-        double wait = Math.max(0, call.waitMillis());
-        average[0] = first ? share : average[0] + SMOOTHING * (share - average[0]);
-        average[1] = first ? wait : average[1] + SMOOTHING * (wait - average[1]);
-        average[2] = first ? call.millis() : average[2] + SMOOTHING * (call.millis() - average[2]);
-    }
-
-    private OnlineStepFit fit(Stage stage, String worker) {
-        return fits.get(stage)
-                .computeIfAbsent(
-                        worker == null ? "" : worker, w -> new OnlineStepFit(priors.get(stage)));
+        latestWorker.put(stage, worker);
+        recent.get(stage)
+                .add(
+                        (double) call.sequences() / call.ownSequences(),
+                        Math.max(0, call.waitMillis()),
+                        call.millis());
     }
 
     /**
@@ -113,7 +130,7 @@ public final class OnlineCostModel {
         if (fit == null) {
             fit = fits.get(stage).get(latestWorker.get(stage));
         }
-        return fit != null ? fit : new OnlineStepFit(priors.get(stage));
+        return fit != null ? fit : unfitted.get(stage);
     }
 
     /** The fit of the worker that ran the latest call of {@code stage}, or null before any. */
@@ -123,7 +140,7 @@ public final class OnlineCostModel {
 
     /** Sequences in the call a batch of {@code own} sequences is expected to join. */
     public double callSequences(Stage stage, int own) {
-        return Math.max(own, own * averages.get(stage)[0]);
+        return Math.max(own, own * recent.get(stage).share);
     }
 
     /**
@@ -131,8 +148,8 @@ public final class OnlineCostModel {
      * for a single-server queue {@code ρ / (1 - ρ)}, growing without bound as it saturates.
      */
     public double waitRatio(Stage stage) {
-        double[] average = averages.get(stage);
-        return average[2] > 0 ? average[1] / average[2] : 0;
+        RecentCalls calls = recent.get(stage);
+        return calls.callMillis > 0 ? calls.waitMillis / calls.callMillis : 0;
     }
 
     /**
@@ -155,8 +172,8 @@ public final class OnlineCostModel {
     public StageCosts stageCosts() {
         OnlineStepFit draft = stepTime(Stage.DRAFT, null);
         OnlineStepFit target = stepTime(Stage.VERIFY, null);
-        double draftShare = averages.get(Stage.DRAFT)[0];
-        double verifyShare = averages.get(Stage.VERIFY)[0];
+        double draftShare = recent.get(Stage.DRAFT).share;
+        double verifyShare = recent.get(Stage.VERIFY).share;
         return new StageCosts() {
             @Override
             public double draftRound(BatchShape batch, int l) {
