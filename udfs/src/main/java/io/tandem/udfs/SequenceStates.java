@@ -69,8 +69,15 @@ public final class SequenceStates {
      */
     public static CallShape callShape(List<SequenceRound> rounds, int positions, int passes) {
         double context = rounds.stream().mapToInt(SequenceRound::length).average().orElse(0);
-        int prefills = (int) rounds.stream().filter(r -> r.length() == r.promptLength()).count();
-        return new CallShape(rounds.size(), positions, passes, context, prefills);
+        int prefills = 0;
+        int prefillTokens = 0;
+        for (SequenceRound round : rounds) {
+            if (round.length() == round.promptLength()) {
+                prefills++;
+                prefillTokens += round.promptLength();
+            }
+        }
+        return new CallShape(rounds.size(), positions, passes, context, prefills, prefillTokens);
     }
 
     /** The sequence's progress, to apply a round to. */

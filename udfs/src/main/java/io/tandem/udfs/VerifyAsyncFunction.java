@@ -213,7 +213,7 @@ public class VerifyAsyncFunction extends RoundStage {
      */
     private CallShape verifyTogether(List<Slice> slices) throws Exception {
         int steps = slices.stream().mapToInt(slice -> slice.steps).max().orElse(0);
-        CallShape shape = new CallShape(0, 0, 0, 0.0, 0);
+        CallShape shape = new CallShape(0, 0, 0, 0.0, 0, 0);
         for (int step = 0; step < steps; step++) {
             List<Slice> owners = new ArrayList<>();
             List<Integer> indices = new ArrayList<>();

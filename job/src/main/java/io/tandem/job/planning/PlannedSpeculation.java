@@ -249,7 +249,8 @@ final class PlannedSpeculation implements RoundPolicy {
                         millis,
                         waitMs,
                         Math.min(own, call.getSequences()),
-                        call.getPrefills()));
+                        call.getPrefills(),
+                        call.getPrefillTokens()));
     }
 
     /** The cost model as results and metrics show it. */

@@ -163,7 +163,7 @@ class PlannedSpeculationTest {
         // one sequence of the two keeps its first draft: half the first drafts are accepted
         RoundBatch batch =
                 verified(new AcceptanceStats(new long[] {2, 2, 2, 2}, new long[] {1, 0, 0, 0}));
-        batch.getReport().setVerifyCall(new CallShape(sequences, 5, 1, 60.0, 0));
+        batch.getReport().setVerifyCall(new CallShape(sequences, 5, 1, 60.0, 0, 0));
         batch.getReport().setVerifyMs(millis);
         batch.getReport().setVerifyWaitMs(waitRatio * millis);
         batch.getReport().setVerifyTaskManager("tm-1");

@@ -37,8 +37,9 @@ public final class OnlineCostModel {
      * @param millis the call's duration
      * @param waitMillis how long the batch waited for the worker before the call
      * @param ownSequences the batch's own sequences in the call
-     * @param prefills sequences whose prompts the call prefilled: its time says little about the
-     *     passes its shape describes, so it is not fitted (its size and wait still count)
+     * @param prefills sequences whose prompts the call prefilled, in a pass of their own
+     * @param prefillTokens their prompts' tokens, summed; 0 with {@code prefills > 0} when the size
+     *     is unknown, and such a call is not fitted (its size and wait still count)
      */
     public record Call(
             String worker,
@@ -49,7 +50,8 @@ public final class OnlineCostModel {
             double millis,
             double waitMillis,
             int ownSequences,
-            int prefills) {}
+            int prefills,
+            int prefillTokens) {}
 
     /** Moving averages over a stage's recent calls; a quiet loop until calls say more. */
     private static final class RecentCalls {
@@ -103,7 +105,10 @@ public final class OnlineCostModel {
             return;
         }
         String worker = call.worker() == null ? "" : call.worker();
-        if (call.prefills() == 0) {
+        // under load most calls carry a newcomer's prefill: leaving those out would fit the
+        // stage to the few calls without one (at the verify stage, mostly plain rounds) and price
+        // the others by the profile's shape alone
+        if (call.prefills() == 0 || call.prefillTokens() > 0) {
             fits.get(stage)
                     .computeIfAbsent(worker, w -> new OnlineStepFit(priors.get(stage)))
                     .observe(
@@ -111,6 +116,8 @@ public final class OnlineCostModel {
                             call.positions(),
                             call.context(),
                             call.passes(),
+                            call.prefills(),
+                            call.prefillTokens(),
                             call.millis());
         }
         latestWorker.put(stage, worker);

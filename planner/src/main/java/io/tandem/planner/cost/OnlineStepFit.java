@@ -75,13 +75,34 @@ public final class OnlineStepFit implements StepTime {
 
     /**
      * Learns from a call of {@code passes} passes of {@code batch} sequences, each adding {@code
-     * newTokens} positions over a mean context of {@code context}, that took {@code millis}.
+     * newTokens} positions over a mean context of {@code context}, that took {@code millis}; before
+     * them, the call prefilled the prompts of {@code prefills} of its sequences, {@code
+     * prefillTokens} tokens in all, in a pass of their own (0 and 0 when it prefilled none).
      */
-    public void observe(int batch, int newTokens, double context, int passes, double millis) {
-        if (batch < 1 || newTokens < 1 || passes < 1 || !(millis > 0) || !(context >= 0)) {
+    public void observe(
+            int batch,
+            int newTokens,
+            double context,
+            int passes,
+            int prefills,
+            int prefillTokens,
+            double millis) {
+        if (batch < 1
+                || newTokens < 1
+                || passes < 1
+                || !(millis > 0)
+                || !(context >= 0)
+                || prefills < 0
+                || (prefills > 0) != (prefillTokens > 0)) {
             return; // nothing ran, or a shape that says nothing about a pass
         }
         double x = passes * prior.millis(batch, newTokens, context);
+        if (prefills > 0) {
+            // the profile's prefill of the mean prompt, at the prefilled batch's size
+            x +=
+                    prior.prefillMillis(
+                            prefills, Math.max(1, Math.round((float) prefillTokens / prefills)));
+        }
         double y = millis;
         n = forgetting * n + 1;
         sx = forgetting * sx + x;
@@ -101,9 +122,13 @@ public final class OnlineStepFit implements StepTime {
         double det = w * xx - x * x;
         double k = (w * xy - x * y) / det;
         double c = (y - k * x) / w;
-        if (!(det > 0) || !(k >= MIN_SCALE)) {
-            // the calls do not separate scale from offset (or contradict the profile's shape):
-            // keep the profile's shape and fit its scale alone
+        if (!(det > 0) || !(k >= MIN_SCALE) || c < 0) {
+            // the calls do not separate scale from offset, or contradict the profile's shape (a
+            // negative offset: calls grow faster than the profile says, as when a loaded machine
+            // stretches long calls more than short ones). Extrapolating such a line prices long
+            // calls far above anything measured; the least-squares fit with the offset held at 0
+            // (the constrained optimum when the free one has c < 0) keeps the profile's shape and
+            // fits its scale alone
             k = Math.max(MIN_SCALE, xy / xx);
             c = 0;
         }

@@ -30,10 +30,11 @@ class OnlineCostModelTest {
             // batches of 2 ride in calls of 8 on tm-1, which runs at twice the profile's time
             model.observe(
                     Stage.VERIFY,
-                    new Call("tm-1", 8, 5, 1, 64, 2 * TARGET.millis(8, 5, 64), 1, 2, 0));
+                    new Call("tm-1", 8, 5, 1, 64, 2 * TARGET.millis(8, 5, 64), 1, 2, 0, 0));
             // tm-2 runs batches alone, at the profile's speed
             model.observe(
-                    Stage.VERIFY, new Call("tm-2", 2, 5, 1, 64, TARGET.millis(2, 5, 64), 1, 2, 0));
+                    Stage.VERIFY,
+                    new Call("tm-2", 2, 5, 1, 64, TARGET.millis(2, 5, 64), 1, 2, 0, 0));
         }
 
         assertThat(model.callSequences(Stage.VERIFY, 2)).isCloseTo(5, within(3.0));
@@ -50,8 +51,8 @@ class OnlineCostModelTest {
     void measuresTheWaitAtEachStageRelativeToItsCallTime() {
         OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
         for (int i = 0; i < 100; i++) {
-            model.observe(Stage.VERIFY, new Call("tm-1", 4, 5, 1, 64, 10, 30, 4, 0));
-            model.observe(Stage.DRAFT, new Call("tm-0", 4, 1, 4, 64, 2, 0, 4, 0));
+            model.observe(Stage.VERIFY, new Call("tm-1", 4, 5, 1, 64, 10, 30, 4, 0, 0));
+            model.observe(Stage.DRAFT, new Call("tm-0", 4, 1, 4, 64, 2, 0, 4, 0, 0));
         }
 
         assertThat(model.waitRatio(Stage.VERIFY)).isCloseTo(3, within(1e-6));
@@ -59,11 +60,27 @@ class OnlineCostModelTest {
     }
 
     @Test
-    void callsThatPrefillPromptsCountForSizeAndWaitButAreNotFitted() {
+    void callsThatPrefillPromptsAreFittedWithTheirPrefillPricedByTheProfile() {
+        OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
+        for (int i = 0; i < 300; i++) {
+            // twice the profile, in calls that alternately prefill a 40-token prompt
+            int prefills = i % 2;
+            double millis = 2 * (TARGET.millis(4, 5, 64) + prefills * TARGET.prefillMillis(1, 40));
+            model.observe(
+                    Stage.VERIFY,
+                    new Call("tm-1", 4, 5, 1, 64, millis, 0, 4, prefills, 40 * prefills));
+        }
+
+        assertThat(model.stepTime(Stage.VERIFY, "tm-1").calls()).isEqualTo(300);
+        assertThat(model.stepTime(Stage.VERIFY, "tm-1").scale()).isCloseTo(2, within(0.05));
+    }
+
+    @Test
+    void callsThatPrefillPromptsOfUnknownSizeCountForSizeAndWaitButAreNotFitted() {
         OnlineCostModel model = new OnlineCostModel(DRAFT, TARGET);
         for (int i = 0; i < 100; i++) {
-            // a call that prefilled a new request's prompt takes far longer than its passes
-            model.observe(Stage.VERIFY, new Call("tm-1", 4, 5, 1, 64, 80, 40, 2, 1));
+            // a record from before prompts' sizes were reported
+            model.observe(Stage.VERIFY, new Call("tm-1", 4, 5, 1, 64, 80, 40, 2, 1, 0));
         }
 
         assertThat(model.stepTime(Stage.VERIFY, "tm-1").calls()).isZero();
@@ -78,7 +95,7 @@ class OnlineCostModelTest {
         for (int i = 0; i < 300; i++) {
             model.observe(
                     Stage.VERIFY,
-                    new Call("tm-1", 8, 5, 1, 96, 3 * TARGET.millis(8, 5, 96), 0, 4, 0));
+                    new Call("tm-1", 8, 5, 1, 96, 3 * TARGET.millis(8, 5, 96), 0, 4, 0, 0));
         }
         StageCosts costs = model.stageCosts();
         BatchShape four = new BatchShape(4, 64, 64); // a mean context of 96

@@ -31,7 +31,14 @@ class OnlineStepFitTest {
             int positions = 1 + random.nextInt(9);
             int passes = 1 + random.nextInt(8);
             double millis = 2 * passes * PROFILE.millis(batch, positions, 50) + 5;
-            fit.observe(batch, positions, 50, passes, millis * (1 + 0.02 * random.nextGaussian()));
+            fit.observe(
+                    batch,
+                    positions,
+                    50,
+                    passes,
+                    0,
+                    0,
+                    millis * (1 + 0.02 * random.nextGaussian()));
         }
 
         assertThat(fit.scale()).isCloseTo(2, within(0.1));
@@ -50,6 +57,8 @@ class OnlineStepFitTest {
                     1 + call % 5,
                     50,
                     1,
+                    0,
+                    0,
                     3 * PROFILE.millis(1 + call % 8, 1 + call % 5, 50));
         }
         double busy = fit.scale();
@@ -59,6 +68,8 @@ class OnlineStepFitTest {
                     1 + call % 5,
                     50,
                     1,
+                    0,
+                    0,
                     PROFILE.millis(1 + call % 8, 1 + call % 5, 50));
         }
 
@@ -69,7 +80,7 @@ class OnlineStepFitTest {
     @Test
     void aFewCallsMoveItOnlyPartWayFromTheProfile() {
         OnlineStepFit fit = new OnlineStepFit(PROFILE);
-        fit.observe(4, 5, 50, 1, 4 * PROFILE.millis(4, 5, 50));
+        fit.observe(4, 5, 50, 1, 0, 0, 4 * PROFILE.millis(4, 5, 50));
 
         assertThat(fit.millis(4, 5, 50))
                 .isGreaterThan(PROFILE.millis(4, 5, 50))
@@ -79,9 +90,27 @@ class OnlineStepFitTest {
     @Test
     void ignoresCallsThatRanNothing() {
         OnlineStepFit fit = new OnlineStepFit(PROFILE);
-        fit.observe(0, 1, 50, 1, 3);
-        fit.observe(4, 1, 50, 1, 0);
+        fit.observe(0, 1, 50, 1, 0, 0, 3);
+        fit.observe(4, 1, 50, 1, 0, 0, 0);
+        fit.observe(4, 1, 50, 1, 1, 0, 3); // a prefill of no tokens
 
         assertThat(fit.calls()).isZero();
+    }
+
+    @Test
+    void callsThatGrowFasterThanTheProfileGetAScaleAndNoNegativeOffset() {
+        OnlineStepFit fit = new OnlineStepFit(PROFILE);
+        // long calls stretched more than short ones: a free line through them has a negative
+        // offset and would price calls longer than any measured far above what they cost
+        for (int call = 0; call < 400; call++) {
+            int passes = 1 + call % 8;
+            double profiled = passes * PROFILE.millis(8, 1, 50);
+            fit.observe(8, 1, 50, passes, 0, 0, 4 * profiled - 2 * PROFILE.millis(8, 1, 50));
+        }
+
+        assertThat(fit.offsetMillis()).isZero();
+        assertThat(fit.scale()).isBetween(3.0, 4.0);
+        double longest = 8 * PROFILE.millis(8, 1, 50);
+        assertThat(fit.callMillis(8, 1, 50, 16)).isLessThan(2 * (4 * longest));
     }
 }

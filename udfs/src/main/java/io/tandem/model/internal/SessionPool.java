@@ -191,10 +191,12 @@ public final class SessionPool implements AutoCloseable {
         sessions.put(sequence.requestId(), session);
         opened++;
         if (sequence.committed() > sequence.promptLength()) {
+            // after eviction, a new worker, or rounds that skipped this model (plain rounds skip
+            // the draft); an eviction that matters is logged where it happens
             rebuilt++;
-            LOG.warn(
-                    "KV session of request {} on model {} is missing after {} generated tokens;"
-                            + " rebuilding it by prefill of {} tokens",
+            LOG.debug(
+                    "KV session of request {} on model {} opened after {} generated tokens;"
+                            + " building it by prefill of {} tokens",
                     sequence.requestId(),
                     modelName,
                     sequence.committed() - sequence.promptLength(),
@@ -346,10 +348,16 @@ public final class SessionPool implements AutoCloseable {
             if (protectedSessions.contains(eldest)) {
                 return; // the call alone exceeds the limits; it is not evicted while running
             }
-            LOG.debug(
-                    "Evicting least recently used KV session of request {} on model {}",
+            // a session still in use may be evicted here, and its next round pays a prefill
+            LOG.warn(
+                    "Evicting least recently used KV session of request {} on model {}: {}"
+                            + " sessions of {} bytes exceed the limits ({} sessions, {} bytes)",
                     eldest.requestId,
-                    modelName);
+                    modelName,
+                    sessions.size(),
+                    bytes,
+                    limits.maxSessions(),
+                    limits.maxBytes());
             discard(eldest);
             evicted++;
             bytes = bytes();
