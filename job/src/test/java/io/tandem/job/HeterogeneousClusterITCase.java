@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.kafka.TopicProvisioner;
 import io.tandem.job.operators.Operators;
-import io.tandem.local.AvroBytes;
 import io.tandem.local.EmbeddedKafka;
 import io.tandem.local.RequestProducer;
 import io.tandem.local.StandaloneCluster;
 import io.tandem.local.TopicReader;
+import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.InferenceRequest;
@@ -129,8 +129,10 @@ class HeterogeneousClusterITCase {
                                             .isEqualTo("tm-small");
                                     assertThat(r.getPlacement().getVerifyTaskManager())
                                             .isEqualTo("tm-big");
-                                    assertThat(r.getDraftedTokens()).isPositive();
                                 });
+                // the goodput rule may serve a request by plain rounds alone, but not all of them
+                assertThat(results.stream().mapToLong(InferenceResult::getDraftedTokens).sum())
+                        .isPositive();
                 assertThat(results)
                         .extracting(InferenceResult::getRequestId)
                         .containsExactlyInAnyOrderElementsOf(

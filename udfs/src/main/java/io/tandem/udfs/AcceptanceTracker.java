@@ -18,7 +18,8 @@ import java.util.Deque;
  * planner's α0 counts as {@code R} rounds that reached the position, so the first batches follow
  * the plan and measured rounds soon outweigh it. A position no recent round drafted takes the
  * estimate of the position before it, not the prior: otherwise a pair that does better than the
- * profile would look worse just past the length it drafts, and the length could never grow.
+ * profile would look worse just past the length it drafts, and the length could never grow. One
+ * batch's own rounds refine the estimate in turn ({@link #estimateFor}).
  *
  * <p>Not thread-safe: the loop head's task thread owns it.
  */
@@ -77,12 +78,46 @@ public final class AcceptanceTracker {
         for (AcceptanceStats batch : recent) {
             sum = sum.plus(batch);
         }
+        double[] prior = new double[POSITIONS];
+        Arrays.fill(prior, priorAlpha);
+        return new PositionalAcceptance(shrink(sum, prior, priorRounds));
+    }
+
+    /**
+     * The acceptance of one batch: its sequences' own rounds ({@code own}, counted per sequence and
+     * round), with {@link #estimate()} as a prior worth {@code priorRounds} of them. Prompts differ
+     * in how well the draft predicts the target, several-fold on the bundled pair: a batch that
+     * drafts for the pair's mean on a prompt the draft gets wrong pays for rounds that yield little
+     * more than the target's own token, and such requests make the latency tail.
+     */
+    public Acceptance estimateFor(AcceptanceStats own, int priorRounds) {
+        if (priorRounds < 1) {
+            throw new IllegalArgumentException("priorRounds must be >= 1, got " + priorRounds);
+        }
+        return new PositionalAcceptance(shrink(own, estimatePerPosition(), priorRounds));
+    }
+
+    private double[] estimatePerPosition() {
+        return ((PositionalAcceptance) estimate()).alphas();
+    }
+
+    /**
+     * Each position's conditional acceptance {@code (accepted_i + R·prior_i) / (reached_i + R)}. A
+     * position {@code sum} never drafted keeps the prior's step from the position before it (with a
+     * flat prior, that position's estimate): shrinking it to the prior instead would make a pair
+     * that beats the prior look worse just past the length it drafts, so the length could never
+     * grow.
+     */
+    private static double[] shrink(AcceptanceStats sum, double[] prior, int priorRounds) {
         long[] drafted = Arrays.copyOf(sum.drafted(), POSITIONS);
         long[] accepted = Arrays.copyOf(sum.accepted(), POSITIONS);
         double[] alphas = new double[POSITIONS];
         for (int i = 0; i < POSITIONS; i++) {
             if (i > 0 && drafted[i] == 0) {
-                alphas[i] = alphas[i - 1];
+                alphas[i] =
+                        prior[i - 1] > 0
+                                ? Math.min(1, alphas[i - 1] * prior[i] / prior[i - 1])
+                                : prior[i];
                 continue;
             }
             // rounds that reached position i: drafted it and accepted everything before it; the
@@ -91,9 +126,9 @@ public final class AcceptanceTracker {
             double reached =
                     i == 0 ? drafted[0] : accepted[i - 1] * (double) drafted[i] / drafted[i - 1];
             alphas[i] =
-                    Math.min(1, (accepted[i] + priorRounds * priorAlpha) / (reached + priorRounds));
+                    Math.min(1, (accepted[i] + priorRounds * prior[i]) / (reached + priorRounds));
         }
-        return new PositionalAcceptance(alphas);
+        return alphas;
     }
 
     /** The best l for round times {@code roundMillis} (index l − 1) at the current estimate. */

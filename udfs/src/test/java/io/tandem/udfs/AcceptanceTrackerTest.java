@@ -70,6 +70,36 @@ class AcceptanceTrackerTest {
         assertThat(tracker.estimate().tokensPerRound(4)).isEqualTo(before);
     }
 
+    @Test
+    void aBatchWithNoRoundsOfItsOwnGetsTheHeadsEstimate() {
+        AcceptanceTracker tracker = new AcceptanceTracker(16);
+        tracker.assume(0.6, 20);
+        tracker.record(rounds(40, 4, 3));
+
+        for (int l = 0; l <= 8; l++) {
+            assertThat(tracker.estimateFor(AcceptanceStats.none(), 8).tokensPerRound(l))
+                    .isCloseTo(tracker.estimate().tokensPerRound(l), within(1e-9));
+        }
+    }
+
+    @Test
+    void aBatchsOwnRoundsOutweighTheHeadsEstimateAsTheyAccumulate() {
+        AcceptanceTracker tracker = new AcceptanceTracker(16);
+        tracker.assume(0.8, 20);
+        tracker.record(rounds(40, 8, 6));
+
+        // a prompt the draft gets wrong: one draft in eight accepted
+        double fewRounds = tracker.estimateFor(rounds(4, 8, 1), 8).tokensPerRound(8);
+        double manyRounds = tracker.estimateFor(rounds(40, 8, 1), 8).tokensPerRound(8);
+        // and one it gets right
+        double good = tracker.estimateFor(rounds(40, 8, 8), 8).tokensPerRound(8);
+
+        double head = tracker.estimate().tokensPerRound(8);
+        assertThat(fewRounds).isLessThan(head);
+        assertThat(manyRounds).isLessThan(fewRounds).isLessThan(head / 2);
+        assertThat(good).isGreaterThan(head);
+    }
+
     /** {@code count} rounds drafting {@code drafted} tokens each, accepting {@code accepted}. */
     private static AcceptanceStats rounds(int count, int drafted, int accepted) {
         AcceptanceStats stats = AcceptanceStats.none();

@@ -16,6 +16,7 @@ import io.tandem.schemas.internal.CallShape;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
+import io.tandem.speculative.AcceptanceStats;
 import io.tandem.udfs.AcceptanceTracker;
 import io.tandem.udfs.SequenceStates;
 import io.tandem.udfs.ServingMode;
@@ -60,6 +61,13 @@ import org.slf4j.LoggerFactory;
 final class PlannedSpeculation implements RoundPolicy {
 
     private static final Logger LOG = LoggerFactory.getLogger(PlannedSpeculation.class);
+
+    /**
+     * Sequence rounds the head's acceptance estimate counts as in a batch's own: a request of a few
+     * dozen tokens takes a dozen rounds and more, so its own rounds outweigh the estimate early in
+     * its life.
+     */
+    static final int OWN_PRIOR_ROUNDS = 8;
 
     /** Weight of the newest round in the loop overhead estimate. */
     static final double OVERHEAD_SMOOTHING = 0.05;
@@ -159,11 +167,23 @@ final class PlannedSpeculation implements RoundPolicy {
         }
         plan.setLengthRule("goodput");
         plan.setRoundOverheadMs(overheadMs);
-        int length = GoodputLength.best(roundCosts(batch), acceptance.estimate(), 0);
+        int length = GoodputLength.best(roundCosts(batch), acceptanceOf(batch), 0);
         if (length == 0) {
             plainRounds.inc();
         }
         return length;
+    }
+
+    /**
+     * The acceptance {@code batch} can expect: its sequences' own rounds, with the head's recent
+     * estimate as a prior worth {@link #OWN_PRIOR_ROUNDS} of them.
+     */
+    Acceptance acceptanceOf(RoundBatch batch) {
+        AcceptanceStats own = AcceptanceStats.none();
+        for (SequenceState sequence : batch.getSequences()) {
+            own = own.plus(SequenceStates.acceptance(sequence));
+        }
+        return acceptance.estimateFor(own, OWN_PRIOR_ROUNDS);
     }
 
     /**

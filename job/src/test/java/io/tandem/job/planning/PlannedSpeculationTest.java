@@ -155,6 +155,42 @@ class PlannedSpeculationTest {
         assertThat(later.getPlan().getLengthRule()).isEqualTo("goodput");
     }
 
+    @Test
+    void aBatchWhoseOwnDraftsAreRejectedDraftsLessThanOneWhoseAreAccepted(@TempDir Path dir)
+            throws Exception {
+        PlannedSpeculation policy = open(ModelProfiles.write(dir));
+        Batch window = policy.admit(window("w9", 40, 40)).get(0);
+        // the same batch after 20 rounds of 8 drafts per sequence: its prompts' drafts were all
+        // accepted, or one in eight
+        RoundBatch welcome = withOwnAcceptance(round(window, 20), 20, 8);
+        RoundBatch rejected = withOwnAcceptance(round(window, 20), 20, 1);
+
+        int welcomeLength = policy.speculationLength(welcome);
+        int rejectedLength = policy.speculationLength(rejected);
+
+        assertThat(policy.acceptanceOf(rejected).tokensPerRound(8))
+                .isLessThan(policy.acceptanceOf(welcome).tokensPerRound(8));
+        assertThat(rejectedLength).isLessThan(welcomeLength);
+    }
+
+    /**
+     * {@code batch} whose sequences each drafted 8 in {@code rounds} rounds, accepting a prefix.
+     */
+    private static RoundBatch withOwnAcceptance(RoundBatch batch, int rounds, int accepted) {
+        List<Long> drafted = Collections.nCopies(8, (long) rounds);
+        List<Long> acceptedAt = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            acceptedAt.add(i < accepted ? (long) rounds : 0L);
+        }
+        batch.getSequences()
+                .forEach(
+                        s -> {
+                            s.setDraftedByPosition(drafted);
+                            s.setAcceptedByPosition(acceptedAt);
+                        });
+        return batch;
+    }
+
     /**
      * A verified round of a batch of two whose verify call held {@code sequences} sequences and ran
      * {@code millis}, waited for {@code waitRatio} times as long.
