@@ -131,7 +131,14 @@ public final class TandemJob {
                                 deadLetters
                                         .sinkTo(KafkaConnectors.deadLetterSink(config.kafka()))
                                         .name(Operators.DEAD_LETTER_SINK)
-                                        .uid(Operators.DEAD_LETTER_SINK)),
+                                        .uid(Operators.DEAD_LETTER_SINK)
+                                        // fed by decode and by the loop head, which sit in
+                                        // different groups: left alone it would need a slot
+                                        // group of its own
+                                        .slotSharingGroup(
+                                                config.resources()
+                                                        .ingest()
+                                                        .slotSharingGroup(Operators.INGEST_GROUP))),
                 config);
     }
 
@@ -169,9 +176,12 @@ public final class TandemJob {
                         .name(Operators.BATCH)
                         .uid(Operators.BATCH)
                         .slotSharingGroup(ingest);
-        DataStream<InferenceResult> results = RoundLoop.wire(windows, config);
+        RoundLoop.Outputs loop = RoundLoop.wire(windows, config);
 
-        sinks.results().accept(results);
-        sinks.deadLetters().accept(admitted.getSideOutput(DecodeRequestFunction.DEAD_LETTERS));
+        sinks.results().accept(loop.results());
+        sinks.deadLetters()
+                .accept(
+                        admitted.getSideOutput(DecodeRequestFunction.DEAD_LETTERS)
+                                .union(loop.duplicates()));
     }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.kafka.TopicProvisioner;
-import io.tandem.local.AvroBytes;
 import io.tandem.local.EmbeddedKafka;
 import io.tandem.local.RequestProducer;
 import io.tandem.local.TopicReader;
+import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.testkit.BundledModel;

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.kafka.TopicProvisioner;
-import io.tandem.local.AvroBytes;
 import io.tandem.local.EmbeddedKafka;
 import io.tandem.local.RequestProducer;
 import io.tandem.local.TopicReader;
+import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.FinishReason;
@@ -91,6 +91,8 @@ class TandemJobITCase {
         invalid.put("no-tokens", AvroBytes.encode(Requests.greedy("bad-max", "Hi", 0)));
         invalid.put(
                 "oversized", AvroBytes.encode(Requests.greedy("bad-size", "y".repeat(5000), 8)));
+        // ok-6 again, right behind itself: its id is being served, so this copy is refused
+        invalid.put("ok-6", AvroBytes.encode(valid.get(6)));
 
         try (RequestProducer producer =
                 new RequestProducer(kafka.bootstrapServers(), config.kafka().requestsTopic())) {
@@ -137,7 +139,8 @@ class TandemJobITCase {
                         DeadLetterCode.PROMPT_TOO_LONG,
                         DeadLetterCode.BAD_PARAMETER,
                         DeadLetterCode.BAD_PARAMETER,
-                        DeadLetterCode.RECORD_TOO_LARGE);
+                        DeadLetterCode.RECORD_TOO_LARGE,
+                        DeadLetterCode.DUPLICATE_REQUEST_ID);
         Map<ByteBuffer, Long> sentInvalid =
                 invalid.values().stream()
                         .collect(Collectors.groupingBy(ByteBuffer::wrap, Collectors.counting()));

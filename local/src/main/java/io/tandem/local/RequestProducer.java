@@ -1,5 +1,6 @@
 package io.tandem.local;
 
+import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.InferenceRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -1,8 +1,8 @@
 package io.tandem.cli.bench;
 
-import io.tandem.local.AvroBytes;
 import io.tandem.local.TopicFollower;
 import io.tandem.local.TopicReader;
+import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.InferenceResult;
 import java.time.Duration;
 import java.util.ArrayList;

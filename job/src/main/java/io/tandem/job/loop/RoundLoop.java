@@ -3,6 +3,7 @@ package io.tandem.job.loop;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.operators.Operators;
 import io.tandem.job.planning.RoundPolicy;
+import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
@@ -45,8 +46,14 @@ public final class RoundLoop {
 
     private RoundLoop() {}
 
-    /** The loop over {@code windows}; returns one result per request. */
-    public static DataStream<InferenceResult> wire(DataStream<Batch> windows, JobConfig config) {
+    /**
+     * What the loop emits: one result per request it serves, and a dead letter for each request
+     * whose id it was already serving.
+     */
+    public record Outputs(DataStream<InferenceResult> results, DataStream<DeadLetter> duplicates) {}
+
+    /** The loop over {@code windows}. */
+    public static Outputs wire(DataStream<Batch> windows, JobConfig config) {
         JobConfig.Generation generation = config.generation();
         AvroTypeInfo<RoundBatch> type = new AvroTypeInfo<>(RoundBatch.class);
         SlotSharingGroup draftGroup =
@@ -94,7 +101,7 @@ public final class RoundLoop {
                         .uid(Operators.FEEDBACK)
                         .slotSharingGroup(draftGroup);
         results.getTransformation().setCoLocationGroupKey(LOOP);
-        return results;
+        return new Outputs(results, head.getSideOutput(RoundScheduler.DUPLICATES));
     }
 
     /** Sends a record to the subtask its key names (modulo the parallelism). */

@@ -3,6 +3,7 @@ package io.tandem.job.loop;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.planning.RoundPolicy;
 import io.tandem.job.planning.UplinkShares;
+import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
@@ -20,6 +21,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -33,6 +35,7 @@ import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,6 +64,9 @@ import org.slf4j.LoggerFactory;
  * rebuild their KV caches by prefill), and a request that had finished after the checkpoint may get
  * its result a second time, so consumers should treat results as upserts by request id.
  *
+ * <p><b>Request ids.</b> A request whose id this head is already serving is refused with a {@code
+ * DUPLICATE_REQUEST_ID} dead letter on {@link #DUPLICATES} ({@link RequestsInFlight}).
+ *
  * <p>The tail hands each verified round to this task's mailbox, so all state is touched on the task
  * thread and an idle loop costs no CPU (a processing-time timer would add at least a millisecond
  * per round).
@@ -69,6 +75,10 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         implements OneInputStreamOperator<Batch, RoundBatch>, BoundedOneInput {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoundScheduler.class);
+
+    /** Requests refused because their id is already being served ({@link RequestsInFlight}). */
+    public static final OutputTag<DeadLetter> DUPLICATES =
+            new OutputTag<>("duplicate-requests", TypeInformation.of(DeadLetter.class));
 
     private final RoundPolicy policy;
     private final String loop;
@@ -88,6 +98,8 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private transient int subtask;
     private transient Counter roundsStarted;
     private transient Counter requestsJoined;
+    private transient Counter requestsDuplicated;
+    private transient RequestsInFlight requests;
     private transient Histogram chosenLength;
     private transient Histogram overheadMicros;
 
@@ -130,6 +142,8 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
             waiting.add(window);
             waitingRequests += window.getRequests().size();
         }
+        requests = new RequestsInFlight();
+        requests.restore(inFlight.values(), waiting);
     }
 
     @Override
@@ -140,6 +154,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         policy.open(metrics);
         roundsStarted = metrics.counter("roundsStarted");
         requestsJoined = metrics.counter("requestsJoined");
+        requestsDuplicated = metrics.counter("requestsDuplicated");
         metrics.gauge("batchesInFlight", (Gauge<Integer>) () -> inFlight.size());
         metrics.gauge("requestsWaiting", (Gauge<Integer>) () -> waitingRequests);
         chosenLength =
@@ -178,10 +193,26 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         while (inFlight.size() >= maxInFlight && waitingRequests >= maxWaitingRequests) {
             mailbox.yield();
         }
-        Batch window = element.getValue();
+        Batch window = requests.admit(element.getValue(), this::refuseDuplicate);
+        if (window == null) {
+            return;
+        }
         waiting.add(window);
         waitingRequests += window.getRequests().size();
         admitWaiting();
+    }
+
+    private void refuseDuplicate(AdmittedRequest request) {
+        requestsDuplicated.inc();
+        LOG.info(
+                "Dead-lettered {} (request {}): DUPLICATE_REQUEST_ID, the id is already being"
+                        + " served",
+                request.getSource(),
+                request.getRequest().getRequestId());
+        output.collect(
+                DUPLICATES,
+                new StreamRecord<>(
+                        RequestsInFlight.deadLetter(request, System.currentTimeMillis())));
     }
 
     /**
@@ -344,6 +375,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         if (sent == null || sent.getRound() != batch.getRound()) {
             return; // not the round this head is waiting for: a replay the tail let through
         }
+        requests.finished(sent, batch);
         RoundReport report = batch.getReport();
         double hopMs = (System.nanoTime() - report.getFeedbackNanos()) / 1e6;
         double overheadMs = report.getForwardOverheadMs() + hopMs;

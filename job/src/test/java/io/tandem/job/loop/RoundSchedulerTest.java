@@ -1,9 +1,14 @@
 package io.tandem.job.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.config.ModelEngine;
+import io.tandem.schemas.AvroBytes;
+import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.DeadLetterCode;
+import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
@@ -20,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
@@ -180,6 +186,47 @@ class RoundSchedulerTest {
                 .containsExactly("c");
     }
 
+    @Test
+    void aRequestWhoseIdIsBeingServedIsDeadLetteredAndTheIdIsFreeAgainOnceItsRequestFinished()
+            throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> head = open(head(1, 8), null);
+        head.processElement(window("w-1", "a", "b"), 0);
+        // "a" again while it runs, and "c" twice in a window that waits for room
+        head.processElement(window("w-2", "a", "c", "c"), 0);
+
+        assertThat(duplicates(head))
+                .extracting(DeadLetter::getRequestId, DeadLetter::getErrorCode)
+                .containsExactly(
+                        tuple("a", DeadLetterCode.DUPLICATE_REQUEST_ID),
+                        tuple("c", DeadLetterCode.DUPLICATE_REQUEST_ID));
+        DeadLetter refused = duplicates(head).get(0);
+        assertThat(refused.getField()).isEqualTo("requestId");
+        assertThat(refused.getReason()).contains("'a'", "already being served");
+        assertThat(refused.getTopic()).isEqualTo("requests");
+        assertThat(refused.getPartition()).isEqualTo(3);
+        assertThat(refused.getOffset()).isEqualTo(41);
+        assertThat(
+                        AvroBytes.decode(refused.getOriginalBytes().array(), InferenceRequest.class)
+                                .getRequestId())
+                .isEqualTo("a");
+
+        // the first "a" goes on, then finishes with its batch; w-2 starts with "c" alone
+        finish(head, lastRound(head, "w-1"));
+        assertThat(lastRound(head, "w-2").getSequences())
+                .extracting(q -> q.getAdmitted().getRequest().getRequestId())
+                .containsExactly("c");
+        // "a" has been answered: its id may be used again
+        head.processElement(window("w-3", "a"), 0);
+        assertThat(duplicates(head)).hasSize(2);
+    }
+
+    private static List<DeadLetter> duplicates(
+            OneInputStreamOperatorTestHarness<Batch, RoundBatch> head) {
+        return head.getSideOutput(RoundScheduler.DUPLICATES).stream()
+                .map(StreamRecord::getValue)
+                .toList();
+    }
+
     private OneInputStreamOperatorTestHarness<Batch, RoundBatch> open(
             RoundLoop.SchedulerFactory factory, OperatorSubtaskState restored) throws Exception {
         OneInputStreamOperatorTestHarness<Batch, RoundBatch> harness =
@@ -230,6 +277,7 @@ class RoundSchedulerTest {
                             .setRequest(Requests.greedy(requestId, "Emma", 8))
                             .setPromptTokenIds(List.of(69, 109, 109, 97))
                             .setArrivalTime(Instant.now())
+                            .setSource("requests-3@41")
                             .build());
         }
         return Batch.newBuilder()

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tandem.job.config.JobConfig.Generation;
 import io.tandem.job.config.JobConfig.Limits;
 import io.tandem.job.config.ModelEngine;
-import io.tandem.local.AvroBytes;
+import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.internal.AdmittedRequest;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.tandem.local.AvroBytes;
+import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.testkit.Requests;

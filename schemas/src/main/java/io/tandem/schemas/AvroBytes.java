@@ -1,4 +1,4 @@
-package io.tandem.local;
+package io.tandem.schemas;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

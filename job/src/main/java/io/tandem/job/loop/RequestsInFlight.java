@@ -1,0 +1,137 @@
+package io.tandem.job.loop;
+
+import io.tandem.schemas.AvroBytes;
+import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.DeadLetterCode;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.internal.AdmittedRequest;
+import io.tandem.schemas.internal.Batch;
+import io.tandem.schemas.internal.RoundBatch;
+import io.tandem.schemas.internal.SequenceState;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The request ids a loop head is serving: admitted, waiting or in a batch, and not yet back from
+ * the tail finished. A request whose id is among them is a duplicate: it is refused with a {@link
+ * DeadLetterCode#DUPLICATE_REQUEST_ID} dead letter, and the request already being served goes on
+ * unharmed. Serving both would put two sequences under one id, and the model stages key their KV
+ * sessions by it (a call holding both would fail for every batch in it). Lanes are chosen by
+ * request id, so every copy of an id reaches the same head. An id whose request has finished may be
+ * used again; its new result follows the old one on the results topic, keyed by the same id.
+ *
+ * <p>Not thread-safe: the loop head's task thread owns it. Rebuilt from the head's state on
+ * restore, so it is never checkpointed itself.
+ */
+final class RequestsInFlight {
+
+    private final Set<String> ids = new HashSet<>();
+
+    /** Counts the requests of restored batches and waiting windows. */
+    void restore(Iterable<RoundBatch> batches, Iterable<Batch> windows) {
+        for (RoundBatch batch : batches) {
+            batch.getSequences().forEach(s -> ids.add(requestId(s)));
+        }
+        for (Batch window : windows) {
+            window.getRequests().forEach(r -> ids.add(r.getRequest().getRequestId()));
+        }
+    }
+
+    /**
+     * Takes {@code window}'s requests in; hands each whose id is already served (or appears earlier
+     * in the window) to {@code duplicate}, and returns the window without them, or null if none is
+     * left.
+     */
+    Batch admit(Batch window, Consumer<AdmittedRequest> duplicate) {
+        List<AdmittedRequest> fresh = new ArrayList<>(window.getRequests().size());
+        for (AdmittedRequest request : window.getRequests()) {
+            if (ids.add(request.getRequest().getRequestId())) {
+                fresh.add(request);
+            } else {
+                duplicate.accept(request);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return null;
+        }
+        if (fresh.size() < window.getRequests().size()) {
+            window.setRequests(fresh);
+        }
+        return window;
+    }
+
+    /**
+     * Forgets the requests of {@code sent} that {@code verified}, its round come back, no longer
+     * has.
+     */
+    void finished(RoundBatch sent, RoundBatch verified) {
+        Set<String> running = new HashSet<>();
+        verified.getSequences().forEach(s -> running.add(requestId(s)));
+        for (SequenceState sequence : sent.getSequences()) {
+            if (!running.contains(requestId(sequence))) {
+                ids.remove(requestId(sequence));
+            }
+        }
+    }
+
+    /** Ids being served. */
+    int size() {
+        return ids.size();
+    }
+
+    /** The dead letter for {@code request}, refused as a duplicate at {@code nowMillis}. */
+    static DeadLetter deadLetter(AdmittedRequest request, long nowMillis) {
+        InferenceRequest inference = request.getRequest();
+        SourcePosition position = SourcePosition.parse(request.getSource());
+        return DeadLetter.newBuilder()
+                // the request as its producer sent it, in this job's schema
+                .setOriginalBytes(ByteBuffer.wrap(AvroBytes.encode(inference)))
+                .setTopic(position.topic())
+                .setPartition(position.partition())
+                .setOffset(position.offset())
+                .setErrorCode(DeadLetterCode.DUPLICATE_REQUEST_ID)
+                .setField("requestId")
+                .setReason(
+                        "Request id '"
+                                + inference.getRequestId()
+                                + "' is already being served: ids must be unique among the"
+                                + " requests in flight. The first request with this id is"
+                                + " answered; send this one again with a new id, or after that"
+                                + " answer.")
+                .setRequestId(inference.getRequestId())
+                .setTime(Instant.ofEpochMilli(nowMillis))
+                .build();
+    }
+
+    private static String requestId(SequenceState sequence) {
+        return sequence.getAdmitted().getRequest().getRequestId();
+    }
+
+    /**
+     * Where a request was read, from its {@code topic-partition@offset} coordinates; topic "" and
+     * -1s when they are missing (a request from an older state).
+     */
+    record SourcePosition(String topic, int partition, long offset) {
+
+        static SourcePosition parse(String coordinates) {
+            int at = coordinates == null ? -1 : coordinates.lastIndexOf('@');
+            int dash = at < 0 ? -1 : coordinates.lastIndexOf('-', at);
+            if (dash < 0) {
+                return new SourcePosition("", -1, -1);
+            }
+            try {
+                return new SourcePosition(
+                        coordinates.substring(0, dash),
+                        Integer.parseInt(coordinates.substring(dash + 1, at)),
+                        Long.parseLong(coordinates.substring(at + 1)));
+            } catch (NumberFormatException e) {
+                return new SourcePosition("", -1, -1);
+            }
+        }
+    }
+}
