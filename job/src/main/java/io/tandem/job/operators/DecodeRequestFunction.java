@@ -39,6 +39,12 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
     private static final Logger LOG = LoggerFactory.getLogger(DecodeRequestFunction.class);
 
     /** Side output of refused records. */
+    /**
+     * At most one log line per this many milliseconds for dead letters: a producer gone wrong sends
+     * bad records by the thousand, and the metric {@code requestsDeadLettered} counts them all.
+     */
+    static final long DEAD_LETTER_LOG_INTERVAL_MS = 1000;
+
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 
@@ -51,6 +57,7 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
     private transient Counter requestsIn;
     private transient Counter requestsAdmitted;
     private transient Counter requestsDeadLettered;
+    private transient LogThrottle deadLetterLog;
 
     /**
      * @param models the serving models: the target's tokenizer and the smaller context of target
@@ -70,6 +77,7 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
         requestsIn = metrics.counter("requestsIn");
         requestsAdmitted = metrics.counter("requestsAdmitted");
         requestsDeadLettered = metrics.counter("requestsDeadLettered");
+        deadLetterLog = new LogThrottle(DEAD_LETTER_LOG_INTERVAL_MS);
     }
 
     @Override
@@ -95,12 +103,16 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
         } else {
             Rejected rejected = (Rejected) verdict;
             requestsDeadLettered.inc();
-            LOG.info(
-                    "Dead-lettered {} (request {}): {} {}",
-                    record.coordinates(),
-                    rejected.requestId(),
-                    rejected.code(),
-                    rejected.reason());
+            long quiet = deadLetterLog.quietSince(now);
+            if (quiet >= 0) {
+                LOG.info(
+                        "Dead-lettered {} (request {}): {} {}{}",
+                        record.coordinates(),
+                        rejected.requestId(),
+                        rejected.code(),
+                        rejected.reason(),
+                        quiet == 0 ? "" : " (" + quiet + " more since the last such line)");
+            }
             ctx.output(DEAD_LETTERS, deadLetter(record, rejected, now));
         }
     }

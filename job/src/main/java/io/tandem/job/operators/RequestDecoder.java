@@ -56,7 +56,10 @@ final class RequestDecoder implements Serializable {
                 throw malformed(
                         bytes,
                         "The bytes hold an InferenceRequest followed by unread data; expected"
-                                + " exactly one record.");
+                                + " exactly one record. A producer writing with a newer schema"
+                                + " that adds fields leaves such data: the job reads plain Avro in"
+                                + " its own schema, so upgrade the job first, or write with the"
+                                + " job's schema.");
             }
             decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
             return reader.read(null, decoder);

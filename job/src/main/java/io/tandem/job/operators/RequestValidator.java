@@ -18,6 +18,9 @@ public final class RequestValidator {
 
     static final int MAX_REQUEST_ID_LENGTH = 256;
 
+    /** What a lenient UTF-8 decoder puts in place of bytes that are not UTF-8. */
+    private static final char REPLACEMENT_CHARACTER = '\uFFFD';
+
     private final Limits limits;
     private final int contextLength;
     private final Function<String, int[]> tokenizer;
@@ -90,6 +93,17 @@ public final class RequestValidator {
                     DeadLetterCode.PROMPT_EMPTY,
                     "prompt",
                     "The prompt is empty; send the text to continue.",
+                    id);
+        }
+        if (prompt.indexOf(REPLACEMENT_CHARACTER) >= 0) {
+            // Avro decodes strings leniently: bytes that are not UTF-8 arrive as U+FFFD, and a
+            // prompt the producer garbled would be answered as if it had been sent so
+            return reject(
+                    DeadLetterCode.MALFORMED_AVRO,
+                    "prompt",
+                    "The prompt's bytes are not valid UTF-8 (or it contains U+FFFD, the"
+                            + " replacement character); Avro strings are UTF-8. Encode the prompt"
+                            + " as UTF-8.",
                     id);
         }
         int[] tokens = tokenizer.apply(prompt);

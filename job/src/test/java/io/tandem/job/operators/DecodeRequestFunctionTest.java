@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tandem.job.config.JobConfig.Generation;
 import io.tandem.job.config.JobConfig.Limits;
 import io.tandem.job.config.ModelEngine;
+import io.tandem.local.RequestFuzzer;
+import io.tandem.local.RequestFuzzer.Kind;
 import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
+import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.Sampling;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.Requests;
@@ -15,7 +19,11 @@ import io.tandem.udfs.ServingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -110,6 +118,70 @@ class DecodeRequestFunctionTest {
         assertThat(deadLetters())
                 .extracting(DeadLetter::getErrorCode)
                 .containsExactly(DeadLetterCode.PROMPT_TOO_LONG);
+    }
+
+    @Test
+    void tenThousandFuzzedRecordsAreEachAdmittedOrDeadLetteredWithAReason() throws Exception {
+        List<InferenceRequest> valid =
+                List.of(
+                        Requests.greedy("v", "It is a truth universally acknowledged", 16),
+                        Requests.builder("v", "She said", 24)
+                                .setSampling(new Sampling(0.9f, 0.95f, 11L))
+                                .setMetadata(Map.of("trace", "t-1"))
+                                .setDeadlineMs(2000)
+                                .setSpeculation("4")
+                                .build());
+        List<RequestFuzzer.FuzzRecord> fuzz = new RequestFuzzer(7).records(valid, 10_000);
+
+        for (int i = 0; i < fuzz.size(); i++) {
+            harness.processElement(record(i, fuzz.get(i).bytes()));
+        }
+
+        List<AdmittedRequest> admitted = harness.extractOutputValues();
+        List<DeadLetter> deadLetters = deadLetters();
+        assertThat(admitted.size() + deadLetters.size()).isEqualTo(fuzz.size());
+        assertThat(deadLetters)
+                .allSatisfy(
+                        d -> {
+                            assertThat(d.getReason()).isNotBlank();
+                            assertThat(d.getErrorCode()).isNotEqualTo(DeadLetterCode.UNKNOWN);
+                        });
+        Map<Long, DeadLetterCode> codeByOffset =
+                deadLetters.stream()
+                        .collect(Collectors.toMap(DeadLetter::getOffset, DeadLetter::getErrorCode));
+        Map<RequestFuzzer.Kind, Set<DeadLetterCode>> codesByKind = new EnumMap<>(Kind.class);
+        Map<RequestFuzzer.Kind, Integer> admittedByKind = new EnumMap<>(Kind.class);
+        for (int i = 0; i < fuzz.size(); i++) {
+            DeadLetterCode code = codeByOffset.get((long) i);
+            Kind kind = fuzz.get(i).kind();
+            if (code == null) {
+                admittedByKind.merge(kind, 1, Integer::sum);
+            } else {
+                codesByKind
+                        .computeIfAbsent(kind, k -> EnumSet.noneOf(DeadLetterCode.class))
+                        .add(code);
+            }
+        }
+        // only a flipped bit may leave a request that is still valid (a letter of its prompt)
+        assertThat(admittedByKind.keySet()).containsOnly(Kind.BIT_FLIP);
+        assertThat(codesByKind.get(Kind.TRUNCATED)).containsOnly(DeadLetterCode.MALFORMED_AVRO);
+        assertThat(codesByKind.get(Kind.HUGE_LENGTH)).containsOnly(DeadLetterCode.MALFORMED_AVRO);
+        assertThat(codesByKind.get(Kind.JSON)).containsOnly(DeadLetterCode.MALFORMED_AVRO);
+        assertThat(codesByKind.get(Kind.INVALID_UTF8)).containsOnly(DeadLetterCode.MALFORMED_AVRO);
+        assertThat(codesByKind.get(Kind.NEWER_SCHEMA)).containsOnly(DeadLetterCode.MALFORMED_AVRO);
+        assertThat(codesByKind.get(Kind.BAD_NUMBERS)).containsOnly(DeadLetterCode.BAD_PARAMETER);
+        assertThat(codesByKind.get(Kind.UNKNOWN_SYMBOL)).containsOnly(DeadLetterCode.BAD_PARAMETER);
+        assertThat(codesByKind.get(Kind.OVERSIZED_PROMPT))
+                .isSubsetOf(DeadLetterCode.PROMPT_TOO_LONG, DeadLetterCode.RECORD_TOO_LARGE);
+        assertThat(deadLetters)
+                .filteredOn(d -> fuzz.get((int) d.getOffset()).kind() == Kind.NEWER_SCHEMA)
+                .allSatisfy(d -> assertThat(d.getReason()).contains("newer schema"));
+        assertThat(deadLetters)
+                .filteredOn(
+                        d -> fuzz.get((int) d.getOffset()).kind() == Kind.SCHEMA_REGISTRY_FRAMING)
+                .allSatisfy(d -> assertThat(d.getReason()).contains("Schema Registry"));
+        // every admitted request came from a record whose id it still carries, or a flipped one
+        assertThat(admitted).allSatisfy(a -> assertThat(a.getPromptTokenIds()).isNotEmpty());
     }
 
     private List<DeadLetter> deadLetters() {
