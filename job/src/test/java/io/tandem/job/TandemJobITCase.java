@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.kafka.TopicProvisioner;
 import io.tandem.local.EmbeddedKafka;
+import io.tandem.local.RequestFuzzer;
 import io.tandem.local.RequestProducer;
 import io.tandem.local.TopicReader;
 import io.tandem.schemas.AvroBytes;
@@ -261,6 +262,63 @@ class TandemJobITCase {
         assertThat(results.get("g-1").getDeadlineMet()).isFalse();
         assertThat(results.get("g-4").getDeadlineMet()).isTrue();
         assertThat(results.get("g-5").getDeadlineMet()).isNull();
+    }
+
+    @Test
+    void fuzzedRecordsAmongValidRequestsAreEachAnsweredOrDeadLetteredAndChangeNoValidOutput()
+            throws Exception {
+        JobConfig config = config("fuzz");
+        List<InferenceRequest> valid = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            // ids no flipped bit of "fuzz-N" can reach
+            valid.add(Requests.greedy("valid-request-" + (100 + i), "It was the " + i, 6 + i));
+        }
+        List<RequestFuzzer.FuzzRecord> fuzz = new RequestFuzzer(11).records(valid, 2_000);
+        try (RequestProducer producer =
+                new RequestProducer(kafka.bootstrapServers(), config.kafka().requestsTopic())) {
+            int every = fuzz.size() / valid.size();
+            for (int i = 0; i < fuzz.size(); i++) {
+                if (i % every == 0 && i / every < valid.size()) {
+                    producer.send(valid.get(i / every));
+                }
+                producer.sendRaw(fuzz.get(i).requestId(), fuzz.get(i).bytes());
+            }
+        }
+
+        // a record the job could not take would fail it: the job has no restart strategy here
+        run(config);
+        int sent = valid.size() + fuzz.size();
+        Duration settled = Duration.ofSeconds(5);
+        List<InferenceResult> results =
+                TopicReader.read(
+                        kafka.bootstrapServers(),
+                        config.kafka().resultsTopic(),
+                        sent,
+                        settled,
+                        bytes -> AvroBytes.decode(bytes, InferenceResult.class));
+        List<DeadLetter> deadLetters =
+                TopicReader.read(
+                        kafka.bootstrapServers(),
+                        config.kafka().deadLetterTopic(),
+                        sent,
+                        settled,
+                        bytes -> AvroBytes.decode(bytes, DeadLetter.class));
+
+        assertThat(results.size() + deadLetters.size()).isEqualTo(sent);
+        assertThat(deadLetters).allSatisfy(d -> assertThat(d.getReason()).isNotBlank());
+        Map<String, List<Integer>> validServed =
+                results.stream()
+                        .filter(r -> r.getRequestId().startsWith("valid-request-"))
+                        .collect(
+                                Collectors.toMap(
+                                        InferenceResult::getRequestId,
+                                        InferenceResult::getTokenIds));
+        assertThat(validServed).isEqualTo(GreedyReference.tokens(BundledModel.tiny(), valid));
+        assertThat(results)
+                .allSatisfy(
+                        r ->
+                                assertThat(r.getFinishReason())
+                                        .isIn(FinishReason.EOS, FinishReason.LENGTH));
     }
 
     /** Settings that serve the bundled draft/target pair in {@code mode}, and {@code more}. */
