@@ -62,6 +62,32 @@ public record JobConfig(
             props.putIfAbsent("client.id", groupId + "-" + clientIdSuffix);
             return props;
         }
+
+        /** As the record would print itself, with secret client settings hidden. */
+        @Override
+        public String toString() {
+            return "Kafka[bootstrapServers="
+                    + bootstrapServers
+                    + ", requestsTopic="
+                    + requestsTopic
+                    + ", resultsTopic="
+                    + resultsTopic
+                    + ", deadLetterTopic="
+                    + deadLetterTopic
+                    + ", groupId="
+                    + groupId
+                    + ", createTopics="
+                    + createTopics
+                    + ", topicPartitions="
+                    + topicPartitions
+                    + ", topicReplication="
+                    + topicReplication
+                    + ", deliveryGuarantee="
+                    + deliveryGuarantee
+                    + ", clientProperties="
+                    + KafkaSecrets.redacted(clientProperties)
+                    + "]";
+        }
     }
 
     /**

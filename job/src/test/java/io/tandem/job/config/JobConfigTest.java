@@ -76,6 +76,34 @@ class JobConfigTest {
     }
 
     @Test
+    void printedSettingsHideKafkaSecretsButPassThemToTheClients() {
+        String jaas =
+                "org.apache.kafka.common.security.scram.ScramLoginModule required"
+                        + " username=\"tandem\" password=\"s3cret-pw\";";
+        JobConfig config =
+                JobConfig.from(
+                        Configuration.fromMap(
+                                Map.of(
+                                        "tandem.kafka.client.security.protocol", "SASL_SSL",
+                                        "tandem.kafka.client.sasl.mechanism", "SCRAM-SHA-256",
+                                        "tandem.kafka.client.sasl.jaas.config", jaas,
+                                        "tandem.kafka.client.ssl.truststore.password", "ts-pw-1",
+                                        "tandem.kafka.client.ssl.key.password", "key-pw-2",
+                                        "tandem.kafka.client.listener.name.x.oauth.token",
+                                                "tok-3")));
+
+        String printed = config.toString();
+
+        assertThat(printed)
+                .doesNotContain("s3cret-pw", "ts-pw-1", "key-pw-2", "tok-3")
+                .contains("security.protocol=SASL_SSL", "sasl.mechanism=SCRAM-SHA-256")
+                .contains("sasl.jaas.config=" + KafkaSecrets.HIDDEN);
+        assertThat(config.kafka().clientProperties("x"))
+                .containsEntry("sasl.jaas.config", jaas)
+                .containsEntry("ssl.truststore.password", "ts-pw-1");
+    }
+
+    @Test
     void errorsNameTheKeyTheValueAndWhatIsAllowed() {
         assertThatThrownBy(
                         () ->
