@@ -141,7 +141,7 @@ class TandemJobITCase {
                         DeadLetterCode.BAD_PARAMETER,
                         DeadLetterCode.BAD_PARAMETER,
                         DeadLetterCode.RECORD_TOO_LARGE,
-                        DeadLetterCode.DUPLICATE_REQUEST_ID);
+                        DeadLetterCode.BAD_PARAMETER);
         Map<ByteBuffer, Long> sentInvalid =
                 invalid.values().stream()
                         .collect(Collectors.groupingBy(ByteBuffer::wrap, Collectors.counting()));

@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.util.List;
 import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -25,12 +24,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Guards the wire contract of the public topics: the current schemas must read everything written
  * with every released version (backward) and be readable by consumers still on a released version
- * (forward). Released versions are frozen under {@code src/test/resources/compat/}; add a new
- * directory there when a schema change ships.
+ * (forward). Released versions are frozen in {@link ReleasedSchemas}; add a new version there when
+ * a schema change ships.
  */
 class SchemaCompatibilityTest {
 
-    private static final String[] RELEASED = {"v1"};
+    private static final List<String> RELEASED = ReleasedSchemas.VERSIONS;
 
     static Stream<Schema> publicSchemas() {
         return Stream.of(
@@ -116,13 +115,7 @@ class SchemaCompatibilityTest {
     }
 
     private static Schema released(String version, String name) {
-        String path = "/compat/" + version + "/" + name + ".avsc";
-        try (InputStream in = SchemaCompatibilityTest.class.getResourceAsStream(path)) {
-            assertThat(in).as("frozen schema %s", path).isNotNull();
-            return new Schema.Parser().parse(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return ReleasedSchemas.of(version, name);
     }
 
     private static void assertCompatible(SchemaPairCompatibility result) {

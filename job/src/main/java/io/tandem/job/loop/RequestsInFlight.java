@@ -1,5 +1,6 @@
 package io.tandem.job.loop;
 
+import io.tandem.job.operators.RawRecord;
 import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
@@ -19,11 +20,12 @@ import java.util.function.Consumer;
 /**
  * The request ids a loop head is serving: admitted, waiting or in a batch, and not yet back from
  * the tail finished. A request whose id is among them is a duplicate: it is refused with a {@link
- * DeadLetterCode#DUPLICATE_REQUEST_ID} dead letter, and the request already being served goes on
- * unharmed. Serving both would put two sequences under one id, and the model stages key their KV
- * sessions by it (a call holding both would fail for every batch in it). Lanes are chosen by
- * request id, so every copy of an id reaches the same head. An id whose request has finished may be
- * used again; its new result follows the old one on the results topic, keyed by the same id.
+ * DeadLetterCode#BAD_PARAMETER} dead letter on field {@code requestId} (a code of its own would
+ * break dead-letter readers that decode with an older schema), and the request already being served
+ * goes on unharmed. Serving both would put two sequences under one id, and the model stages key
+ * their KV sessions by it (a call holding both would fail for every batch in it). Lanes are chosen
+ * by request id, so every copy of an id reaches the same head. An id whose request has finished may
+ * be used again; its new result follows the old one on the results topic, keyed by the same id.
  *
  * <p>Not thread-safe: the loop head's task thread owns it. Rebuilt from the head's state on
  * restore, so it is never checkpointed itself.
@@ -87,14 +89,14 @@ final class RequestsInFlight {
     /** The dead letter for {@code request}, refused as a duplicate at {@code nowMillis}. */
     static DeadLetter deadLetter(AdmittedRequest request, long nowMillis) {
         InferenceRequest inference = request.getRequest();
-        SourcePosition position = SourcePosition.parse(request.getSource());
+        RawRecord.Position position = RawRecord.Position.of(request.getSource());
         return DeadLetter.newBuilder()
                 // the request as its producer sent it, in this job's schema
                 .setOriginalBytes(ByteBuffer.wrap(AvroBytes.encode(inference)))
                 .setTopic(position.topic())
                 .setPartition(position.partition())
                 .setOffset(position.offset())
-                .setErrorCode(DeadLetterCode.DUPLICATE_REQUEST_ID)
+                .setErrorCode(DeadLetterCode.BAD_PARAMETER)
                 .setField("requestId")
                 .setReason(
                         "Request id '"
@@ -110,28 +112,5 @@ final class RequestsInFlight {
 
     private static String requestId(SequenceState sequence) {
         return sequence.getAdmitted().getRequest().getRequestId();
-    }
-
-    /**
-     * Where a request was read, from its {@code topic-partition@offset} coordinates; topic "" and
-     * -1s when they are missing (a request from an older state).
-     */
-    record SourcePosition(String topic, int partition, long offset) {
-
-        static SourcePosition parse(String coordinates) {
-            int at = coordinates == null ? -1 : coordinates.lastIndexOf('@');
-            int dash = at < 0 ? -1 : coordinates.lastIndexOf('-', at);
-            if (dash < 0) {
-                return new SourcePosition("", -1, -1);
-            }
-            try {
-                return new SourcePosition(
-                        coordinates.substring(0, dash),
-                        Integer.parseInt(coordinates.substring(dash + 1, at)),
-                        Long.parseLong(coordinates.substring(at + 1)));
-            } catch (NumberFormatException e) {
-                return new SourcePosition("", -1, -1);
-            }
-        }
     }
 }

@@ -1,6 +1,8 @@
 package io.tandem.job.loop;
 
 import io.tandem.job.config.JobConfig;
+import io.tandem.job.operators.DecodeRequestFunction;
+import io.tandem.job.operators.LogThrottle;
 import io.tandem.job.planning.RoundPolicy;
 import io.tandem.job.planning.UplinkShares;
 import io.tandem.schemas.DeadLetter;
@@ -100,6 +102,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private transient Counter requestsJoined;
     private transient Counter requestsDuplicated;
     private transient RequestsInFlight requests;
+    private transient LogThrottle duplicateLog;
     private transient Histogram chosenLength;
     private transient Histogram overheadMicros;
 
@@ -155,6 +158,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         roundsStarted = metrics.counter("roundsStarted");
         requestsJoined = metrics.counter("requestsJoined");
         requestsDuplicated = metrics.counter("requestsDuplicated");
+        duplicateLog = new LogThrottle(DecodeRequestFunction.DEAD_LETTER_LOG_INTERVAL_MS);
         metrics.gauge("batchesInFlight", (Gauge<Integer>) () -> inFlight.size());
         metrics.gauge("requestsWaiting", (Gauge<Integer>) () -> waitingRequests);
         chosenLength =
@@ -204,15 +208,16 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
 
     private void refuseDuplicate(AdmittedRequest request) {
         requestsDuplicated.inc();
-        LOG.info(
-                "Dead-lettered {} (request {}): DUPLICATE_REQUEST_ID, the id is already being"
-                        + " served",
-                request.getSource(),
-                request.getRequest().getRequestId());
-        output.collect(
-                DUPLICATES,
-                new StreamRecord<>(
-                        RequestsInFlight.deadLetter(request, System.currentTimeMillis())));
+        long now = System.currentTimeMillis();
+        long quiet = duplicateLog.quietSince(now);
+        if (quiet >= 0) {
+            LOG.info(
+                    "Dead-lettered {} (request {}): its id is already being served{}",
+                    request.getSource(),
+                    request.getRequest().getRequestId(),
+                    quiet == 0 ? "" : " (" + quiet + " more since the last such line)");
+        }
+        output.collect(DUPLICATES, new StreamRecord<>(RequestsInFlight.deadLetter(request, now)));
     }
 
     /**

@@ -38,13 +38,13 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
 
     private static final Logger LOG = LoggerFactory.getLogger(DecodeRequestFunction.class);
 
-    /** Side output of refused records. */
     /**
      * At most one log line per this many milliseconds for dead letters: a producer gone wrong sends
      * bad records by the thousand, and the metric {@code requestsDeadLettered} counts them all.
      */
-    static final long DEAD_LETTER_LOG_INTERVAL_MS = 1000;
+    public static final long DEAD_LETTER_LOG_INTERVAL_MS = 1000;
 
+    /** Side output of refused records. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS =
             new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
 

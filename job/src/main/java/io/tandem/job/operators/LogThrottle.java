@@ -5,13 +5,13 @@ package io.tandem.job.operators;
  * flood of one kind of event costs a line a second, not a line an event. Not thread-safe: one per
  * subtask.
  */
-final class LogThrottle {
+public final class LogThrottle {
 
     private final long intervalMillis;
     private long lastMillis = Long.MIN_VALUE;
     private long held;
 
-    LogThrottle(long intervalMillis) {
+    public LogThrottle(long intervalMillis) {
         this.intervalMillis = intervalMillis;
     }
 
@@ -19,7 +19,7 @@ final class LogThrottle {
      * For an event at {@code nowMillis}: -1 to hold its line back, else the number of lines held
      * back since the last one let through (0 for none).
      */
-    long quietSince(long nowMillis) {
+    public long quietSince(long nowMillis) {
         if (lastMillis != Long.MIN_VALUE && nowMillis - lastMillis < intervalMillis) {
             held++;
             return -1;

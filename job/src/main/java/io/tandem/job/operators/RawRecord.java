@@ -12,4 +12,27 @@ public record RawRecord(String topic, int partition, long offset, long timestamp
     public String coordinates() {
         return topic + "-" + partition + "@" + offset;
     }
+
+    /**
+     * A record's topic, partition and offset, read back from its {@link #coordinates()}; topic ""
+     * and -1s when they are missing or not in that form (a request from an older state).
+     */
+    public record Position(String topic, int partition, long offset) {
+
+        public static Position of(String coordinates) {
+            int at = coordinates == null ? -1 : coordinates.lastIndexOf('@');
+            int dash = at < 0 ? -1 : coordinates.lastIndexOf('-', at);
+            if (dash < 0) {
+                return new Position("", -1, -1);
+            }
+            try {
+                return new Position(
+                        coordinates.substring(0, dash),
+                        Integer.parseInt(coordinates.substring(dash + 1, at)),
+                        Long.parseLong(coordinates.substring(at + 1)));
+            } catch (NumberFormatException e) {
+                return new Position("", -1, -1);
+            }
+        }
+    }
 }

@@ -3,7 +3,11 @@ package io.tandem.job.operators;
 import io.tandem.job.operators.Verdict.Rejected;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.ReleasedSchemas;
 import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
@@ -21,7 +25,8 @@ final class RequestDecoder implements Serializable {
     private static final byte CONFLUENT_MAGIC = 0;
 
     private final int maxRecordBytes;
-    private transient SpecificDatumReader<InferenceRequest> reader;
+    // this schema's reader first, then one per released schema, newest first
+    private transient List<SpecificDatumReader<InferenceRequest>> readers;
     private transient BinaryDecoder decoder;
 
     RequestDecoder(int maxRecordBytes) {
@@ -44,22 +49,42 @@ final class RequestDecoder implements Serializable {
                             + ". Shorten the prompt or raise the limit.",
                     null);
         }
-        if (reader == null) {
-            reader = new SpecificDatumReader<>(InferenceRequest.class);
+        if (readers == null) {
+            readers = new ArrayList<>();
+            readers.add(new SpecificDatumReader<>(InferenceRequest.class));
+            // records carry no writer schema: one from a producer built against an earlier
+            // release is shorter than this schema expects, and reads with its own
+            for (Schema released : ReleasedSchemas.newestFirst("InferenceRequest")) {
+                readers.add(new SpecificDatumReader<>(released, InferenceRequest.getClassSchema()));
+            }
         }
+        RejectedException first = null;
+        for (SpecificDatumReader<InferenceRequest> reader : readers) {
+            try {
+                return read(bytes, reader);
+            } catch (RejectedException e) {
+                first = first == null ? e : first;
+            }
+        }
+        throw first;
+    }
+
+    /** The request in {@code bytes} as {@code reader}'s writer schema lays it out. */
+    private InferenceRequest read(byte[] bytes, SpecificDatumReader<InferenceRequest> reader)
+            throws RejectedException {
         // A first pass only skips: it checks every declared length against the bytes actually
         // present, so a corrupt length cannot make the real read allocate gigabytes.
         try {
             decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
-            GenericDatumReader.skip(InferenceRequest.getClassSchema(), decoder);
+            GenericDatumReader.skip(reader.getSchema(), decoder);
             if (!decoder.isEnd()) {
                 throw malformed(
                         bytes,
                         "The bytes hold an InferenceRequest followed by unread data; expected"
                                 + " exactly one record. A producer writing with a newer schema"
                                 + " that adds fields leaves such data: the job reads plain Avro in"
-                                + " its own schema, so upgrade the job first, or write with the"
-                                + " job's schema.");
+                                + " its own schema or a released one, so upgrade the job first,"
+                                + " or write with the job's schema.");
             }
             decoder = DecoderFactory.get().binaryDecoder(bytes, decoder);
             return reader.read(null, decoder);

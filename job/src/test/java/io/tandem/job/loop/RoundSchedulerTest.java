@@ -108,6 +108,12 @@ class RoundSchedulerTest {
                 .extracting(SequenceState::getResumes)
                 .containsExactly(1, 1);
 
+        // the restored head knows the ids it serves: one in flight and one waiting
+        after.processElement(window("w-3", "a", "c", "d"), 0);
+        assertThat(duplicates(after))
+                .extracting(DeadLetter::getRequestId)
+                .containsExactly("a", "c");
+
         finish(after, resumed);
         assertThat(batchIds(after)).containsExactly("w-1", "w-2");
     }
@@ -197,8 +203,8 @@ class RoundSchedulerTest {
         assertThat(duplicates(head))
                 .extracting(DeadLetter::getRequestId, DeadLetter::getErrorCode)
                 .containsExactly(
-                        tuple("a", DeadLetterCode.DUPLICATE_REQUEST_ID),
-                        tuple("c", DeadLetterCode.DUPLICATE_REQUEST_ID));
+                        tuple("a", DeadLetterCode.BAD_PARAMETER),
+                        tuple("c", DeadLetterCode.BAD_PARAMETER));
         DeadLetter refused = duplicates(head).get(0);
         assertThat(refused.getField()).isEqualTo("requestId");
         assertThat(refused.getReason()).contains("'a'", "already being served");

@@ -7,10 +7,15 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.ReleasedSchemas;
 import io.tandem.testkit.Requests;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Random;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.junit.jupiter.api.Test;
 
 class RequestDecoderTest {
@@ -21,6 +26,21 @@ class RequestDecoderTest {
     void decodesAValidRecord() throws RejectedException {
         InferenceRequest request = Requests.greedy("r1", "Hello", 8);
         assertThat(decoder.decode(AvroBytes.encode(request))).isEqualTo(request);
+    }
+
+    @Test
+    void decodesARecordFromAProducerBuiltAgainstTheFirstRelease() throws Exception {
+        // deadlineMs and speculation came later: a first-release producer writes neither
+        InferenceRequest request = Requests.greedy("old", "Hello", 8);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+        new SpecificDatumWriter<InferenceRequest>(ReleasedSchemas.of("v1", "InferenceRequest"))
+                .write(request, encoder);
+        encoder.flush();
+        byte[] firstRelease = bytes.toByteArray();
+
+        assertThat(firstRelease.length).isLessThan(AvroBytes.encode(request).length);
+        assertThat(decoder.decode(firstRelease)).isEqualTo(request);
     }
 
     @Test

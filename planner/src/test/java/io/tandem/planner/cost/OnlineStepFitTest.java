@@ -110,7 +110,7 @@ class OnlineStepFitTest {
 
         assertThat(fit.offsetMillis()).isZero();
         assertThat(fit.scale()).isBetween(3.0, 4.0);
-        double longest = 8 * PROFILE.millis(8, 1, 50);
-        assertThat(fit.callMillis(8, 1, 50, 16)).isLessThan(2 * (4 * longest));
+        // the free line prices 16 passes at about 62 single passes, the one through 0 at about 58
+        assertThat(fit.callMillis(8, 1, 50, 16)).isLessThan(60 * PROFILE.millis(8, 1, 50));
     }
 }
