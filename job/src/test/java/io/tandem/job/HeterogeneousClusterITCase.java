@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -137,12 +136,7 @@ class HeterogeneousClusterITCase {
                         .extracting(InferenceResult::getRequestId)
                         .containsExactlyInAnyOrderElementsOf(
                                 requests.stream().map(InferenceRequest::getRequestId).toList());
-                assertThat(
-                                results.stream()
-                                        .collect(
-                                                Collectors.toMap(
-                                                        InferenceResult::getRequestId,
-                                                        InferenceResult::getTokenIds)))
+                assertThat(GreedyReference.served(results))
                         .isEqualTo(GreedyReference.tokens(BundledModel.target(), requests));
                 assertThat(deadLetters)
                         .singleElement()

@@ -132,12 +132,7 @@ class MultiProcessLoopITCase {
                         .extracting(InferenceResult::getRequestId)
                         .containsExactlyInAnyOrderElementsOf(
                                 requests.stream().map(InferenceRequest::getRequestId).toList());
-                assertThat(
-                                results.stream()
-                                        .collect(
-                                                Collectors.toMap(
-                                                        InferenceResult::getRequestId,
-                                                        InferenceResult::getTokenIds)))
+                assertThat(GreedyReference.served(results))
                         .isEqualTo(GreedyReference.tokens(BundledModel.target(), requests));
             } finally {
                 job.cancel().get(30, TimeUnit.SECONDS);

@@ -306,14 +306,12 @@ class TandemJobITCase {
 
         assertThat(results.size() + deadLetters.size()).isEqualTo(sent);
         assertThat(deadLetters).allSatisfy(d -> assertThat(d.getReason()).isNotBlank());
-        Map<String, List<Integer>> validServed =
-                results.stream()
-                        .filter(r -> r.getRequestId().startsWith("valid-request-"))
-                        .collect(
-                                Collectors.toMap(
-                                        InferenceResult::getRequestId,
-                                        InferenceResult::getTokenIds));
-        assertThat(validServed).isEqualTo(GreedyReference.tokens(BundledModel.tiny(), valid));
+        assertThat(
+                        GreedyReference.served(
+                                results.stream()
+                                        .filter(r -> r.getRequestId().startsWith("valid-request-"))
+                                        .toList()))
+                .isEqualTo(GreedyReference.tokens(BundledModel.tiny(), valid));
         assertThat(results)
                 .allSatisfy(
                         r ->
@@ -361,12 +359,7 @@ class TandemJobITCase {
 
         run(config);
         List<InferenceResult> results = readResults(config, requests.size());
-        Map<String, List<Integer>> served =
-                results.stream()
-                        .collect(
-                                Collectors.toMap(
-                                        InferenceResult::getRequestId,
-                                        InferenceResult::getTokenIds));
+        Map<String, List<Integer>> served = GreedyReference.served(results);
 
         assertThat(served).isEqualTo(GreedyReference.tokens(target, requests));
         return results;

@@ -2,6 +2,7 @@ package io.tandem.local;
 
 import java.io.OutputStream;
 import java.io.PrintStream;
+import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
@@ -24,17 +25,37 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Formats and starts a single-node cluster and waits until it accepts clients. */
     public static EmbeddedKafka start() {
+        return start(null);
+    }
+
+    /**
+     * Formats and starts a single-node cluster whose clients must connect with SASL over TLS, as
+     * {@code secured} describes, and waits until it accepts them.
+     */
+    public static EmbeddedKafka startSecured(SaslSsl secured) {
+        return start(secured);
+    }
+
+    private static EmbeddedKafka start(SaslSsl secured) {
         long start = System.nanoTime();
         KafkaClusterTestKit cluster = null;
         try {
+            TestKitNodes.Builder nodes =
+                    new TestKitNodes.Builder()
+                            .setCombined(true)
+                            .setNumBrokerNodes(1)
+                            .setNumControllerNodes(1);
+            if (secured != null) {
+                // the test kit's broker listener, made SASL_SSL by the listener map SaslSsl sets
+                // (the kit itself builds only PLAINTEXT and SASL_PLAINTEXT listeners)
+                nodes.setBrokerListenerName(new ListenerName(SaslSsl.LISTENER));
+            }
+            KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes.build());
+            if (secured != null) {
+                secured.brokerSettings().forEach(builder::setConfigProp);
+            }
             cluster =
-                    new KafkaClusterTestKit.Builder(
-                                    new TestKitNodes.Builder()
-                                            .setCombined(true)
-                                            .setNumBrokerNodes(1)
-                                            .setNumControllerNodes(1)
-                                            .build())
-                            .setConfigProp("offsets.topic.replication.factor", "1")
+                    builder.setConfigProp("offsets.topic.replication.factor", "1")
                             .setConfigProp("transaction.state.log.replication.factor", "1")
                             .setConfigProp("transaction.state.log.min.isr", "1")
                             .setConfigProp("group.initial.rebalance.delay.ms", "0")
@@ -47,6 +68,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             formatQuietly(cluster);
             cluster.startup();
             cluster.waitForReadyBrokers();
+            if (secured != null) {
+                secured.createUsers(cluster.bootstrapServers());
+            }
         } catch (Exception e) {
             closeQuietly(cluster);
             throw new IllegalStateException(

@@ -31,9 +31,21 @@ public final class TopicReader {
             int expected,
             Duration timeout,
             Function<byte[], T> decoder) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return read(props, topic, expected, timeout, decoder);
+    }
+
+    /** As {@link #read(String, String, int, Duration, Function)}, with the cluster's settings. */
+    public static <T> List<T> read(
+            Properties clientProperties,
+            String topic,
+            int expected,
+            Duration timeout,
+            Function<byte[], T> decoder) {
         List<T> values = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
-                open(bootstrapServers, List.of(topic), true, timeout)) {
+                open(clientProperties, List.of(topic), true, timeout)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (values.size() < expected && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record :
