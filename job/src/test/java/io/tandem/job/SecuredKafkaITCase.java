@@ -15,6 +15,7 @@ import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.GreedyReference;
 import io.tandem.testkit.Keystores;
 import io.tandem.testkit.Requests;
+import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -23,6 +24,12 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.WriterAppender;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -44,8 +51,14 @@ class SecuredKafkaITCase {
     private static SaslSsl security;
     private static EmbeddedKafka kafka;
 
+    // everything Kafka's clients, Flink and the job log at INFO while this class runs
+    private static final StringWriter LOG = new StringWriter();
+    private static final List<String> SCANNED =
+            List.of("org.apache.kafka", "org.apache.flink", "io.tandem");
+
     @BeforeAll
     static void startKafka() throws Exception {
+        captureLogs();
         Keystores.Pair stores = Keystores.selfSigned(keys, STORE_PASSWORD);
         security =
                 new SaslSsl(
@@ -62,6 +75,27 @@ class SecuredKafkaITCase {
     @AfterAll
     static void stopKafka() {
         kafka.close();
+        ((LoggerContext) LogManager.getContext(false)).reconfigure();
+    }
+
+    /** Sends the scanned loggers at INFO to {@link #LOG} alone (not to the console). */
+    private static void captureLogs() {
+        LoggerContext context = (LoggerContext) LogManager.getContext(false);
+        org.apache.logging.log4j.core.config.Configuration logging = context.getConfiguration();
+        WriterAppender appender =
+                WriterAppender.newBuilder()
+                        .setName("secrets-scan")
+                        .setTarget(LOG)
+                        .setLayout(PatternLayout.newBuilder().withPattern("%c %m%n").build())
+                        .build();
+        appender.start();
+        logging.addAppender(appender);
+        for (String name : SCANNED) {
+            LoggerConfig logger = new LoggerConfig(name, Level.INFO, false);
+            logger.addAppender(appender, Level.INFO, null);
+            logging.addLogger(name, logger);
+        }
+        context.updateLoggers();
     }
 
     @Test
@@ -134,10 +168,14 @@ class SecuredKafkaITCase {
 
         assertThat(GreedyReference.served(results))
                 .isEqualTo(GreedyReference.tokens(BundledModel.tiny(), requests));
-        // what the job prints of its settings keeps the secrets out
+        // the job's settings as printed, its results, and every log line so far (the clients'
+        // settings dumps included) keep the secrets out
         assertThat(config.toString())
                 .doesNotContain(PLAIN_PASSWORD, SCRAM_PASSWORD, STORE_PASSWORD);
         assertThat(results.toString())
                 .doesNotContain(PLAIN_PASSWORD, SCRAM_PASSWORD, STORE_PASSWORD);
+        String log = LOG.toString();
+        assertThat(log).contains("sasl.jaas.config = [hidden]");
+        assertThat(log).doesNotContain(PLAIN_PASSWORD, SCRAM_PASSWORD, STORE_PASSWORD);
     }
 }
