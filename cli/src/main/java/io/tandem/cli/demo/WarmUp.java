@@ -26,12 +26,13 @@ public final class WarmUp {
                 DemoRequests.warmUps(config.batching().lanes(), tag, maxNewTokens);
         try (RequestProducer producer =
                 new RequestProducer(
-                        config.kafka().bootstrapServers(), config.kafka().requestsTopic())) {
+                        config.kafka().clientProperties("warm-up"),
+                        config.kafka().requestsTopic())) {
             warmUps.forEach(producer::send);
         }
         int served =
                 TopicReader.read(
-                                config.kafka().bootstrapServers(),
+                                config.kafka().clientProperties("warm-up-results"),
                                 config.kafka().resultsTopic(),
                                 warmUps.size(),
                                 timeout,

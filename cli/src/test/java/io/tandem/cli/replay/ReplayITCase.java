@@ -14,7 +14,6 @@ import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.MiniClusters;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -145,24 +144,7 @@ class ReplayITCase {
     private static ReplayReport replay(
             Path trace, TraceFormat format, double speedup, AtomicBoolean stopEarly)
             throws Exception {
-        ReplayRun run =
-                new ReplayRun(
-                        new ReplayReport.Setup(
-                                trace, format, "test", null, speedup, Long.MAX_VALUE),
-                        new PromptSynthesizer(
-                                Files.readString(
-                                        BundledModel.target()
-                                                .resolveSibling("data/austen-heldout.txt"),
-                                        StandardCharsets.US_ASCII),
-                                512),
-                        Duration.ofSeconds(60));
-        return run.run(
-                config.kafka(),
-                (sent, answered) -> {
-                    if (stopEarly.get() && answered >= 2) {
-                        run.stop();
-                    }
-                });
+        return TraceReplays.replay(config, trace, format, speedup, stopEarly);
     }
 
     @Test
