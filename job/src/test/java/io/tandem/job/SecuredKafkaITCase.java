@@ -13,12 +13,12 @@ import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.GreedyReference;
+import io.tandem.testkit.JobSettings;
 import io.tandem.testkit.Keystores;
 import io.tandem.testkit.Requests;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -129,17 +129,7 @@ class SecuredKafkaITCase {
 
     private void assertServedOverSaslSsl(String name, String mechanism, String user)
             throws Exception {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("tandem.kafka.bootstrap-servers", kafka.bootstrapServers());
-        settings.put("tandem.kafka.requests-topic", name + "-requests");
-        settings.put("tandem.kafka.results-topic", name + "-results");
-        settings.put("tandem.kafka.dead-letter-topic", name + "-dead-letters");
-        settings.put("tandem.kafka.group-id", name);
-        settings.put("tandem.kafka.topic-partitions", "2");
-        settings.put("tandem.model.dir", BundledModel.tiny().toString());
-        settings.put("tandem.mode", "ad");
-        settings.put("tandem.parallelism", "2");
-        settings.put("tandem.checkpoint.interval", "0 ms");
+        Map<String, String> settings = JobSettings.isolated(kafka.bootstrapServers(), name);
         security.clientSettings(mechanism, user)
                 .forEach((key, value) -> settings.put(JobConfig.KAFKA_CLIENT_PREFIX + key, value));
         JobConfig config = JobConfig.from(Configuration.fromMap(settings));

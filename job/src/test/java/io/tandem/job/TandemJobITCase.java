@@ -20,6 +20,7 @@ import io.tandem.schemas.Sampling;
 import io.tandem.schemas.Uplink;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.GreedyReference;
+import io.tandem.testkit.JobSettings;
 import io.tandem.testkit.MiniClusters;
 import io.tandem.testkit.Requests;
 import java.nio.ByteBuffer;
@@ -288,21 +289,11 @@ class TandemJobITCase {
         // a record the job could not take would fail it: the job has no restart strategy here
         run(config);
         int sent = valid.size() + fuzz.size();
+        // the job has ended, so what is on the topics is all there is: read it without waiting
+        // for a count that no one knows
         Duration settled = Duration.ofSeconds(5);
-        List<InferenceResult> results =
-                TopicReader.read(
-                        kafka.bootstrapServers(),
-                        config.kafka().resultsTopic(),
-                        sent,
-                        settled,
-                        bytes -> AvroBytes.decode(bytes, InferenceResult.class));
-        List<DeadLetter> deadLetters =
-                TopicReader.read(
-                        kafka.bootstrapServers(),
-                        config.kafka().deadLetterTopic(),
-                        sent,
-                        settled,
-                        bytes -> AvroBytes.decode(bytes, DeadLetter.class));
+        List<InferenceResult> results = readResults(config, sent, settled);
+        List<DeadLetter> deadLetters = readDeadLetters(config, sent, settled);
 
         assertThat(results.size() + deadLetters.size()).isEqualTo(sent);
         assertThat(deadLetters).allSatisfy(d -> assertThat(d.getReason()).isNotBlank());
@@ -372,20 +363,30 @@ class TandemJobITCase {
     }
 
     private static List<InferenceResult> readResults(JobConfig config, int expected) {
+        return readResults(config, expected, READ_TIMEOUT);
+    }
+
+    private static List<InferenceResult> readResults(
+            JobConfig config, int expected, Duration timeout) {
         return TopicReader.read(
                 kafka.bootstrapServers(),
                 config.kafka().resultsTopic(),
                 expected,
-                READ_TIMEOUT,
+                timeout,
                 bytes -> AvroBytes.decode(bytes, InferenceResult.class));
     }
 
     private static List<DeadLetter> readDeadLetters(JobConfig config, int expected) {
+        return readDeadLetters(config, expected, READ_TIMEOUT);
+    }
+
+    private static List<DeadLetter> readDeadLetters(
+            JobConfig config, int expected, Duration timeout) {
         return TopicReader.read(
                 kafka.bootstrapServers(),
                 config.kafka().deadLetterTopic(),
                 expected,
-                READ_TIMEOUT,
+                timeout,
                 bytes -> AvroBytes.decode(bytes, DeadLetter.class));
     }
 
@@ -395,21 +396,11 @@ class TandemJobITCase {
 
     /** Topics unique to one test, so tests never read each other's records. */
     private static JobConfig config(String name, Map<String, String> overrides) {
-        Map<String, String> settings = new HashMap<>();
-        settings.put("tandem.kafka.bootstrap-servers", kafka.bootstrapServers());
-        settings.put("tandem.kafka.requests-topic", name + "-requests");
-        settings.put("tandem.kafka.results-topic", name + "-results");
-        settings.put("tandem.kafka.dead-letter-topic", name + "-dead-letters");
-        settings.put("tandem.kafka.group-id", name);
-        settings.put("tandem.kafka.topic-partitions", "2");
-        settings.put("tandem.model.dir", BundledModel.tiny().toString());
-        settings.put("tandem.mode", "ad");
-        settings.put("tandem.parallelism", "2");
+        Map<String, String> settings = JobSettings.isolated(kafka.bootstrapServers(), name);
         settings.put("tandem.batch.max-size", "4");
         settings.put("tandem.batch.max-wait", "20 ms");
         settings.put("tandem.limits.max-new-tokens", "64");
         settings.put("tandem.limits.max-record-bytes", "2048");
-        settings.put("tandem.checkpoint.interval", "0 ms");
         settings.putAll(overrides);
         JobConfig config = JobConfig.from(Configuration.fromMap(settings));
         TopicProvisioner.ensureTopics(config.kafka());

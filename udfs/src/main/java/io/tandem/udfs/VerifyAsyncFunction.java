@@ -97,16 +97,17 @@ public class VerifyAsyncFunction extends RoundStage {
         return "verify";
     }
 
-    /** A plain round is {@value #PLAIN_STEPS_PER_ROUND} passes, a speculative one one pass. */
+    /**
+     * A plain round (length 0 and no sequence drafted) is {@value #PLAIN_STEPS_PER_ROUND} passes, a
+     * speculative one one pass.
+     */
     @Override
     int passes(RoundBatch batch) {
-        return plain(batch, batch.getDrafts()) ? PLAIN_STEPS_PER_ROUND : 1;
-    }
-
-    /** Whether {@code batch}'s round is plain decoding: length 0 and no sequence drafted. */
-    private static boolean plain(RoundBatch batch, List<DraftTokens> drafts) {
-        return batch.getSpeculationLength() == 0
-                && drafts.stream().allMatch(draft -> draft.getTokens().isEmpty());
+        boolean plain =
+                batch.getSpeculationLength() == 0
+                        && batch.getDrafts().stream()
+                                .allMatch(draft -> draft.getTokens().isEmpty());
+        return plain ? PLAIN_STEPS_PER_ROUND : 1;
     }
 
     @Override
@@ -202,7 +203,7 @@ public class VerifyAsyncFunction extends RoundStage {
                 acceptance.add(SequenceStates.acceptance(states.get(i)));
             }
             calls = new int[states.size()];
-            steps = plain(batch, batch.getDrafts()) ? PLAIN_STEPS_PER_ROUND : 1;
+            steps = passes(batch);
         }
     }
 

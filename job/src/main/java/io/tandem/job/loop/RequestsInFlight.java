@@ -68,22 +68,11 @@ final class RequestsInFlight {
     }
 
     /**
-     * Forgets the requests of {@code sent} that {@code verified}, its round come back, no longer
-     * has.
+     * Forgets the requests a round came back without: the ids the tail released, which the model
+     * stages free their sessions by too.
      */
-    void finished(RoundBatch sent, RoundBatch verified) {
-        Set<String> running = new HashSet<>();
-        verified.getSequences().forEach(s -> running.add(requestId(s)));
-        for (SequenceState sequence : sent.getSequences()) {
-            if (!running.contains(requestId(sequence))) {
-                ids.remove(requestId(sequence));
-            }
-        }
-    }
-
-    /** Ids being served. */
-    int size() {
-        return ids.size();
+    void finished(RoundBatch verified) {
+        verified.getReleased().forEach(ids::remove);
     }
 
     /** The dead letter for {@code request}, refused as a duplicate at {@code nowMillis}. */

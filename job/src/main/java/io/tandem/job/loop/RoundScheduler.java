@@ -215,7 +215,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
                     "Dead-lettered {} (request {}): its id is already being served{}",
                     request.getSource(),
                     request.getRequest().getRequestId(),
-                    quiet == 0 ? "" : " (" + quiet + " more since the last such line)");
+                    LogThrottle.heldBack(quiet));
         }
         output.collect(DUPLICATES, new StreamRecord<>(RequestsInFlight.deadLetter(request, now)));
     }
@@ -380,7 +380,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         if (sent == null || sent.getRound() != batch.getRound()) {
             return; // not the round this head is waiting for: a replay the tail let through
         }
-        requests.finished(sent, batch);
+        requests.finished(batch);
         RoundReport report = batch.getReport();
         double hopMs = (System.nanoTime() - report.getFeedbackNanos()) / 1e6;
         double overheadMs = report.getForwardOverheadMs() + hopMs;

@@ -111,7 +111,7 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
                         rejected.requestId(),
                         rejected.code(),
                         rejected.reason(),
-                        quiet == 0 ? "" : " (" + quiet + " more since the last such line)");
+                        LogThrottle.heldBack(quiet));
             }
             ctx.output(DEAD_LETTERS, deadLetter(record, rejected, now));
         }

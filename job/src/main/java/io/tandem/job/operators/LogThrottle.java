@@ -29,4 +29,9 @@ public final class LogThrottle {
         held = 0;
         return count;
     }
+
+    /** What a line let through adds about the {@code held} lines before it: "" for none. */
+    public static String heldBack(long held) {
+        return held == 0 ? "" : " (" + held + " more since the last such line)";
+    }
 }

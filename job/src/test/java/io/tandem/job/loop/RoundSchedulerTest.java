@@ -307,8 +307,15 @@ class RoundSchedulerTest {
         feedBack(head, done(round));
     }
 
+    /** {@code round} come back with every sequence finished, released as the tail does. */
     private static RoundBatch done(RoundBatch round) {
-        return RoundBatch.newBuilder(round).setSequences(List.of()).build();
+        return RoundBatch.newBuilder(round)
+                .setSequences(List.of())
+                .setReleased(
+                        round.getSequences().stream()
+                                .map(s -> s.getAdmitted().getRequest().getRequestId())
+                                .toList())
+                .build();
     }
 
     private static List<String> batchIds(
