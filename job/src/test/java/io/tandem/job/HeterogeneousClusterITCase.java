@@ -1,5 +1,6 @@
 package io.tandem.job;
 
+import static io.tandem.testkit.Placement.vertexOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig;
@@ -20,7 +21,6 @@ import io.tandem.testkit.Requests;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,15 +148,6 @@ class HeterogeneousClusterITCase {
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /** The TaskManagers of the vertex whose chain contains {@code operator}. */
-    private static Set<String> vertexOn(Map<String, Set<String>> placement, String operator) {
-        return placement.entrySet().stream()
-                .filter(e -> Arrays.asList(e.getKey().split(" -> ")).contains(operator))
-                .map(Map.Entry::getValue)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError(operator + " not in " + placement));
     }
 
     private static JobConfig config(EmbeddedKafka kafka) {

@@ -1,5 +1,6 @@
 package io.tandem.job;
 
+import static io.tandem.testkit.Placement.vertexOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig;
@@ -138,15 +139,6 @@ class MultiProcessLoopITCase {
                 job.cancel().get(30, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /** The TaskManagers of the vertex whose chain contains {@code operator}. */
-    private static Set<String> vertexOn(Map<String, Set<String>> placement, String operator) {
-        return placement.entrySet().stream()
-                .filter(e -> List.of(e.getKey().split(" -> ")).contains(operator))
-                .map(Map.Entry::getValue)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError(operator + " not in " + placement));
     }
 
     private static JobConfig config(EmbeddedKafka kafka) {

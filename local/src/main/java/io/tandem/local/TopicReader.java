@@ -72,14 +72,15 @@ public final class TopicReader {
     /**
      * As {@link #open(String, List, boolean, Duration)}, with the cluster's client settings
      * (bootstrap servers, security), e.g. the job's {@code kafka.clientProperties}. Reads committed
-     * records only: a job that writes exactly once aborts the transactions of a failed attempt.
+     * records only, unless the settings say {@code isolation.level=read_uncommitted}: a job that
+     * writes exactly once aborts the transactions of a failed attempt.
      */
     public static KafkaConsumer<byte[], byte[]> open(
             Properties clientProperties, List<String> topics, boolean fromStart, Duration timeout) {
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromStart ? "earliest" : "latest");
         KafkaConsumer<byte[], byte[]> consumer =

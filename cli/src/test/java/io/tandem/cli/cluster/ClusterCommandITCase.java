@@ -1,5 +1,6 @@
 package io.tandem.cli.cluster;
 
+import static io.tandem.testkit.Placement.vertexOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
@@ -123,8 +124,10 @@ class ClusterCommandITCase {
         String jobId = awaitRunningJob(rest);
         try {
             Map<String, Set<String>> placement = StandaloneCluster.placement(rest, jobId);
-            assertThat(on(placement, Operators.SCHEDULE)).containsExactly("draft-1", "draft-2");
-            assertThat(on(placement, Operators.VERIFY)).containsExactly("verify-1", "verify-2");
+            assertThat(vertexOn(placement, Operators.SCHEDULE))
+                    .containsExactly("draft-1", "draft-2");
+            assertThat(vertexOn(placement, Operators.VERIFY))
+                    .containsExactly("verify-1", "verify-2");
 
             List<InferenceRequest> requests = new ArrayList<>();
             for (int i = 0; i < 12; i++) {
@@ -215,15 +218,6 @@ class ClusterCommandITCase {
             Thread.sleep(200);
         }
         throw new AssertionError("a job still running on " + rest);
-    }
-
-    /** The TaskManagers of the vertex whose chain contains {@code operator}. */
-    private static Set<String> on(Map<String, Set<String>> placement, String operator) {
-        return placement.entrySet().stream()
-                .filter(e -> List.of(e.getKey().split(" -> ")).contains(operator))
-                .map(Map.Entry::getValue)
-                .findFirst()
-                .orElseThrow(() -> new AssertionError(operator + " not in " + placement));
     }
 
     /**

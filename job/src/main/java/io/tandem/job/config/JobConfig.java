@@ -321,6 +321,14 @@ public record JobConfig(
         if (checkpoint.isNegative()) {
             throw invalid(CHECKPOINT_INTERVAL.key(), checkpoint, "a duration >= 0 (0 disables)");
         }
+        if (checkpoint.isZero() && kafka.deliveryGuarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+            throw new IllegalArgumentException(
+                    DELIVERY_GUARANTEE.key()
+                            + ": exactly-once commits the results with each checkpoint, so it needs"
+                            + " "
+                            + CHECKPOINT_INTERVAL.key()
+                            + " > 0; with checkpoints off no result would ever be committed.");
+        }
         Duration bufferTimeout = conf.get(BUFFER_TIMEOUT);
         if (bufferTimeout.isNegative()) {
             throw invalid(BUFFER_TIMEOUT.key(), bufferTimeout, "a duration >= 0");

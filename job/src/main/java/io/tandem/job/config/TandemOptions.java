@@ -78,7 +78,14 @@ public final class TandemOptions {
             ConfigOptions.key("tandem.kafka.delivery-guarantee")
                     .enumType(DeliveryGuarantee.class)
                     .defaultValue(DeliveryGuarantee.AT_LEAST_ONCE)
-                    .withDescription("Guarantee of the result and dead-letter sinks.");
+                    .withDescription(
+                            "Guarantee of the result and dead-letter sinks. at-least-once writes"
+                                    + " each record at once; after a failover a request finished"
+                                    + " since the last checkpoint is answered again (treat results"
+                                    + " as upserts by request id). exactly-once writes in Kafka"
+                                    + " transactions committed with each checkpoint:"
+                                    + " read_committed consumers see each result once, up to a"
+                                    + " checkpoint interval later.");
 
     // ---- Batching ----
 

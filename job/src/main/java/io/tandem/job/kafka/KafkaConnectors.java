@@ -4,6 +4,7 @@ import io.tandem.job.config.JobConfig;
 import io.tandem.job.operators.RawRecord;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceResult;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -71,6 +72,11 @@ public final class KafkaConnectors {
         Properties props = kafka.clientProperties(name);
         // Kafka 4 lingers 5 ms by default; a result should leave as soon as it exists.
         props.putIfAbsent("linger.ms", "0");
+        // The sink asks for transactions of an hour, which brokers refuse unless raised from
+        // their default maximum (transaction.max.timeout.ms, 15 minutes). A transaction spans a
+        // checkpoint interval, and must outlive a restart for the restored job to commit it.
+        props.putIfAbsent(
+                "transaction.timeout.ms", String.valueOf(Duration.ofMinutes(15).toMillis()));
         return props;
     }
 }

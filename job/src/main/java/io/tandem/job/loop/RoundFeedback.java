@@ -7,18 +7,20 @@ import io.tandem.udfs.Results;
 import io.tandem.udfs.SequenceStates;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichFlatMapFunction;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The tail of the round loop, co-located with the head: emits the results of the sequences that
- * finished this round and hands the batch back to the head through the {@link FeedbackChannel},
- * with what is left of it (nothing, when the batch is done: then the head lets go of it).
+ * The tail of the round loop, co-located with the head: hands each verified round back to the head
+ * through the {@link FeedbackChannel}, with its finished sequences' results stamped as delivered
+ * and their ids released. The tail is a sink: it emits nothing, because the head emits the results,
+ * on the same thread that checkpoints which sequences have finished. A result therefore lies on the
+ * same side of a checkpoint barrier as the head's record of its request finishing, which is what
+ * makes results exactly once with a transactional results sink (docs/architecture.md).
  *
  * <p>Measures the round's loop overhead on the way: the time since the head sent the batch that was
  * spent neither in a model nor waiting for one. Head and tail share a JVM, so their {@code
@@ -26,51 +28,71 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Drops rounds of an earlier run of the head (after a restore, the draft and verify operators
  * replay the batches that were in their queues, while the head re-emits its own copies): only the
- * head's copies go on, so each batch keeps looping once and each request gets one result.
+ * head's copies go on, so each batch keeps looping once.
  *
- * <p>Metrics (group {@code tandem}): {@code staleRoundsDropped}, {@code deadlinesMet} and {@code
- * deadlinesMissed} (results of requests with a deadline, by whether they left within it).
+ * <p>Metric (group {@code tandem}): {@code staleRoundsDropped}.
  */
-public final class RoundFeedback extends RichFlatMapFunction<RoundBatch, InferenceResult> {
+public final class RoundFeedback implements Sink<RoundBatch> {
 
     private static final Logger LOG = LoggerFactory.getLogger(RoundFeedback.class);
 
     private final String loop;
-
-    private transient FeedbackChannel feedback;
-    private transient Counter staleRounds;
-    private transient Counter deadlinesMet;
-    private transient Counter deadlinesMissed;
 
     RoundFeedback(String loop) {
         this.loop = loop;
     }
 
     @Override
-    public void open(OpenContext openContext) {
-        feedback =
+    public SinkWriter<RoundBatch> createWriter(WriterInitContext context) {
+        return new Writer(
                 FeedbackChannel.openTail(
-                        getRuntimeContext().getJobInfo().getJobId().toString(),
+                        context.getJobInfo().getJobId().toString(),
                         loop,
-                        getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
-        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("tandem");
-        staleRounds = metrics.counter("staleRoundsDropped");
-        deadlinesMet = metrics.counter("deadlinesMet");
-        deadlinesMissed = metrics.counter("deadlinesMissed");
+                        context.getTaskInfo().getIndexOfThisSubtask()),
+                context.metricGroup().addGroup("tandem").counter("staleRoundsDropped"));
     }
 
-    @Override
-    public void flatMap(RoundBatch batch, Collector<InferenceResult> out) {
-        if (batch.getEpoch() != feedback.epoch()) {
-            staleRounds.inc();
-            LOG.debug(
-                    "Dropping round {} of batch {} from an earlier run of the loop head",
-                    batch.getRound(),
-                    batch.getBatchId());
-            return;
+    /** One tail subtask's end of its channel. */
+    static final class Writer implements SinkWriter<RoundBatch> {
+
+        private final FeedbackChannel feedback;
+        private final Counter staleRounds;
+
+        Writer(FeedbackChannel feedback, Counter staleRounds) {
+            this.feedback = feedback;
+            this.staleRounds = staleRounds;
         }
+
+        @Override
+        public void write(RoundBatch batch, Context context) {
+            if (batch.getEpoch() != feedback.epoch()) {
+                staleRounds.inc();
+                LOG.debug(
+                        "Dropping round {} of batch {} from an earlier run of the loop head",
+                        batch.getRound(),
+                        batch.getBatchId());
+                return;
+            }
+            feedback.send(delivered(batch, System.nanoTime(), System.currentTimeMillis()));
+        }
+
+        @Override
+        public void flush(boolean endOfInput) {
+            // nothing is buffered: every round has been handed on
+        }
+
+        @Override
+        public void close() {}
+    }
+
+    /**
+     * {@code batch} as it goes back to the head at {@code nanos} (and {@code millis} by the wall
+     * clock): its results delivered, their ids released, the round's overhead added to every
+     * sequence and reported.
+     */
+    static RoundBatch delivered(RoundBatch batch, long nanos, long millis) {
         RoundReport report = batch.getReport();
-        double roundMs = (System.nanoTime() - report.getHeadEmitNanos()) / 1e6;
+        double roundMs = (nanos - report.getHeadEmitNanos()) / 1e6;
         double overheadMs =
                 Math.max(
                         0,
@@ -79,29 +101,22 @@ public final class RoundFeedback extends RichFlatMapFunction<RoundBatch, Inferen
                                 - report.getDraftWaitMs()
                                 - report.getVerifyMs()
                                 - report.getVerifyWaitMs());
-        long now = System.currentTimeMillis();
         List<String> finished = new ArrayList<>(batch.getResults().size());
         for (InferenceResult result : batch.getResults()) {
-            Results.delivered(result, now, overheadMs);
-            if (result.getDeadlineMet() != null) {
-                (result.getDeadlineMet() ? deadlinesMet : deadlinesMissed).inc();
-            }
+            Results.delivered(result, millis, overheadMs);
             finished.add(result.getRequestId());
-            out.collect(result);
         }
-        feedback.send(
-                RoundBatch.newBuilder(batch)
-                        .setSequences(
-                                SequenceStates.each(
-                                        batch.getSequences(),
-                                        s -> s.setOverheadMs(s.getOverheadMs() + overheadMs)))
-                        .setResults(List.of())
-                        .setReleased(finished)
-                        .setReport(
-                                RoundReport.newBuilder(report)
-                                        .setForwardOverheadMs(overheadMs)
-                                        .setFeedbackNanos(System.nanoTime())
-                                        .build())
-                        .build());
+        return RoundBatch.newBuilder(batch)
+                .setSequences(
+                        SequenceStates.each(
+                                batch.getSequences(),
+                                s -> s.setOverheadMs(s.getOverheadMs() + overheadMs)))
+                .setReleased(finished)
+                .setReport(
+                        RoundReport.newBuilder(report)
+                                .setForwardOverheadMs(overheadMs)
+                                .setFeedbackNanos(nanos)
+                                .build())
+                .build();
     }
 }

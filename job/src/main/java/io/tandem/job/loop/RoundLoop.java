@@ -15,6 +15,7 @@ import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSink;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperatorFactory;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperatorFactory;
@@ -23,7 +24,7 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 
 /**
  * Wires the round loop: {@code schedule-rounds → draft → verify → finish-rounds}, and from the tail
- * back to the head in memory.
+ * back to the head in memory. The head emits the results and the duplicates' dead letters.
  *
  * <ul>
  *   <li>Head, draft and tail form the slot sharing group {@value Operators#DRAFT_GROUP}; the head
@@ -94,14 +95,16 @@ public final class RoundLoop {
                         .uid(Operators.VERIFY)
                         .slotSharingGroup(verifyGroup);
 
-        SingleOutputStreamOperator<InferenceResult> results =
+        DataStreamSink<RoundBatch> tail =
                 verified.partitionCustom(new BySubtask(), RoundBatch::getLoopSubtask)
-                        .flatMap(new RoundFeedback(LOOP))
+                        .sinkTo(new RoundFeedback(LOOP))
                         .name(Operators.FEEDBACK)
                         .uid(Operators.FEEDBACK)
                         .slotSharingGroup(draftGroup);
-        results.getTransformation().setCoLocationGroupKey(LOOP);
-        return new Outputs(results, head.getSideOutput(RoundScheduler.DUPLICATES));
+        tail.getTransformation().setCoLocationGroupKey(LOOP);
+        return new Outputs(
+                head.getSideOutput(RoundScheduler.RESULTS),
+                head.getSideOutput(RoundScheduler.DUPLICATES));
     }
 
     /** Sends a record to the subtask its key names (modulo the parallelism). */

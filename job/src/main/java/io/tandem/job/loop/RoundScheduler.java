@@ -6,6 +6,7 @@ import io.tandem.job.operators.LogThrottle;
 import io.tandem.job.planning.RoundPolicy;
 import io.tandem.job.planning.UplinkShares;
 import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.InferenceResult;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
@@ -60,11 +61,16 @@ import org.slf4j.LoggerFactory;
  * the head stop taking windows (and the job read requests more slowly); a barrier then waits until
  * a batch finishes.
  *
- * <p><b>Sequence state.</b> The head keeps the latest version of every batch in flight (all tokens
- * generated so far) and checkpoints it. After a failover or rescale it re-emits those batches: the
- * rounds since the checkpoint run again (greedy output is the same; the draft and verify stages
- * rebuild their KV caches by prefill), and a request that had finished after the checkpoint may get
- * its result a second time, so consumers should treat results as upserts by request id.
+ * <p><b>Sequence state and results.</b> The head keeps the latest version of every batch in flight
+ * (all tokens generated so far) and checkpoints it. It also emits the results ({@link #RESULTS}),
+ * as the tail hands them back with their rounds: a result leaves on the thread that checkpoints
+ * which sequences are unfinished, so a checkpoint either records a request as finished and has its
+ * result before its barrier, or records it unfinished and has no result of it. After a failover or
+ * rescale the head re-emits the batches in flight: the rounds since the checkpoint run again
+ * (greedy output is the same; the draft and verify stages rebuild their KV caches by prefill). With
+ * a transactional results sink the results emitted after the checkpoint were never committed, so
+ * each request is answered once; with an at-least-once sink they were written, and are written
+ * again.
  *
  * <p><b>Request ids.</b> A request whose id this head is already serving is refused with a {@code
  * DUPLICATE_REQUEST_ID} dead letter on {@link #DUPLICATES} ({@link RequestsInFlight}).
@@ -81,6 +87,10 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     /** Requests refused because their id is already being served ({@link RequestsInFlight}). */
     public static final OutputTag<DeadLetter> DUPLICATES =
             new OutputTag<>("duplicate-requests", TypeInformation.of(DeadLetter.class));
+
+    /** One result per request served. */
+    public static final OutputTag<InferenceResult> RESULTS =
+            new OutputTag<>("results", new AvroTypeInfo<>(InferenceResult.class));
 
     private final RoundPolicy policy;
     private final String loop;
@@ -101,6 +111,8 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private transient Counter roundsStarted;
     private transient Counter requestsJoined;
     private transient Counter requestsDuplicated;
+    private transient Counter deadlinesMet;
+    private transient Counter deadlinesMissed;
     private transient RequestsInFlight requests;
     private transient LogThrottle duplicateLog;
     private transient Histogram chosenLength;
@@ -158,6 +170,8 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         roundsStarted = metrics.counter("roundsStarted");
         requestsJoined = metrics.counter("requestsJoined");
         requestsDuplicated = metrics.counter("requestsDuplicated");
+        deadlinesMet = metrics.counter("deadlinesMet");
+        deadlinesMissed = metrics.counter("deadlinesMissed");
         duplicateLog = new LogThrottle(DecodeRequestFunction.DEAD_LETTER_LOG_INTERVAL_MS);
         metrics.gauge("batchesInFlight", (Gauge<Integer>) () -> inFlight.size());
         metrics.gauge("requestsWaiting", (Gauge<Integer>) () -> waitingRequests);
@@ -381,6 +395,12 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
             return; // not the round this head is waiting for: a replay the tail let through
         }
         requests.finished(batch);
+        for (InferenceResult result : batch.getResults()) {
+            if (result.getDeadlineMet() != null) {
+                (result.getDeadlineMet() ? deadlinesMet : deadlinesMissed).inc();
+            }
+            output.collect(RESULTS, new StreamRecord<>(result));
+        }
         RoundReport report = batch.getReport();
         double hopMs = (System.nanoTime() - report.getFeedbackNanos()) / 1e6;
         double overheadMs = report.getForwardOverheadMs() + hopMs;
@@ -401,6 +421,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
                         .setRound(batch.getRound() + 1)
                         .setBatchSize(Math.max(batch.getBatchSize(), sequences.size()))
                         .setSequences(sequences)
+                        .setResults(List.of())
                         // where the last round ran: the policy prices the next on those workers
                         .setReport(
                                 RoundReport.newBuilder()

@@ -126,6 +126,17 @@ class JobConfigTest {
                                         Configuration.fromMap(
                                                 Map.of("tandem.kafka.requests-topic", " "))))
                 .hasMessageContaining("tandem.kafka.requests-topic");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of(
+                                                        "tandem.kafka.delivery-guarantee",
+                                                        "exactly-once",
+                                                        "tandem.checkpoint.interval",
+                                                        "0 s"))))
+                .hasMessageContaining("tandem.kafka.delivery-guarantee")
+                .hasMessageContaining("tandem.checkpoint.interval > 0");
     }
 
     @Test

@@ -11,85 +11,65 @@ import io.tandem.schemas.internal.RoundReport;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.streaming.api.operators.StreamFlatMap;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.metrics.SimpleCounter;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The loop tail: results out, the rest back to the head, earlier runs' rounds dropped. */
+/** The loop tail: rounds back to the head with their results delivered, earlier runs' dropped. */
 class RoundFeedbackTest {
 
     private static final String LOOP = "test-loop";
+    private static final String JOB = "tail-test";
     private static final long EPOCH = 42;
 
-    @Test
-    void emitsTheFinishedAndFeedsTheRestBackWithTheRoundsOverhead() throws Exception {
-        try (OneInputStreamOperatorTestHarness<RoundBatch, InferenceResult> harness = harness()) {
-            List<RoundBatch> back = head(harness);
-            RoundBatch round = round(EPOCH, result("done-1"));
+    private final List<RoundBatch> back = new ArrayList<>();
+    private final SimpleCounter stale = new SimpleCounter();
 
-            harness.processElement(round, 0);
-
-            assertThat(harness.extractOutputValues())
-                    .singleElement()
-                    .satisfies(
-                            r -> {
-                                assertThat(r.getRequestId()).isEqualTo("done-1");
-                                assertThat(r.getLatency().getRoundOverheadMs()).isPositive();
-                                assertThat(r.getLatency().getLoopMs()).isGreaterThanOrEqualTo(10.0);
-                            });
-            assertThat(back)
-                    .singleElement()
-                    .satisfies(
-                            b -> {
-                                assertThat(b.getReleased()).containsExactly("done-1");
-                                assertThat(b.getResults()).isEmpty();
-                                assertThat(b.getReport().getForwardOverheadMs()).isPositive();
-                                assertThat(b.getReport().getFeedbackNanos()).isPositive();
-                            });
-        } finally {
-            FeedbackChannel.close(jobId, LOOP, 0);
-        }
+    @AfterEach
+    void closeChannel() {
+        FeedbackChannel.close(JOB, LOOP, 0);
     }
 
     @Test
-    void dropsARoundFromAnEarlierRunOfTheHead() throws Exception {
-        try (OneInputStreamOperatorTestHarness<RoundBatch, InferenceResult> harness = harness()) {
-            List<RoundBatch> back = head(harness);
+    void feedsTheRoundBackWithItsResultsDeliveredAndTheRoundsOverhead() {
+        RoundFeedback.Writer tail = tail();
 
-            harness.processElement(round(EPOCH - 1, result("replayed")), 0);
-            harness.processElement(round(EPOCH, result("current")), 0);
+        tail.write(round(EPOCH, result("done-1")), null);
 
-            assertThat(harness.extractOutputValues())
-                    .extracting(InferenceResult::getRequestId)
-                    .containsExactly("current");
-            assertThat(back).extracting(RoundBatch::getEpoch).containsExactly(EPOCH);
-        } finally {
-            FeedbackChannel.close(jobId, LOOP, 0);
-        }
+        assertThat(back)
+                .singleElement()
+                .satisfies(
+                        b -> {
+                            assertThat(b.getReleased()).containsExactly("done-1");
+                            assertThat(b.getResults())
+                                    .singleElement()
+                                    .satisfies(
+                                            r -> {
+                                                assertThat(r.getLatency().getRoundOverheadMs())
+                                                        .isPositive();
+                                                assertThat(r.getLatency().getLoopMs())
+                                                        .isGreaterThanOrEqualTo(10.0);
+                                            });
+                            assertThat(b.getReport().getForwardOverheadMs()).isPositive();
+                            assertThat(b.getReport().getFeedbackNanos()).isPositive();
+                        });
     }
 
-    private String jobId;
+    @Test
+    void dropsARoundFromAnEarlierRunOfTheHead() {
+        RoundFeedback.Writer tail = tail();
 
-    private OneInputStreamOperatorTestHarness<RoundBatch, InferenceResult> harness()
-            throws Exception {
-        OneInputStreamOperatorTestHarness<RoundBatch, InferenceResult> harness =
-                new OneInputStreamOperatorTestHarness<>(
-                        new StreamFlatMap<>(new RoundFeedback(LOOP)));
-        jobId = harness.getEnvironment().getJobID().toString();
-        return harness;
+        tail.write(round(EPOCH - 1, result("replayed")), null);
+        tail.write(round(EPOCH, result("current")), null);
+
+        assertThat(back).extracting(RoundBatch::getEpoch).containsExactly(EPOCH);
+        assertThat(stale.getCount()).isEqualTo(1);
     }
 
-    /**
-     * Opens the head's end of the channel at {@link #EPOCH}, then the tail; returns what the head
-     * receives.
-     */
-    private List<RoundBatch> head(
-            OneInputStreamOperatorTestHarness<RoundBatch, InferenceResult> harness)
-            throws Exception {
-        List<RoundBatch> received = new ArrayList<>();
-        FeedbackChannel.openHead(jobId, LOOP, 0, EPOCH, received::add);
-        harness.open();
-        return received;
+    /** Opens the head's end of the channel at {@link #EPOCH}, then the tail's. */
+    private RoundFeedback.Writer tail() {
+        FeedbackChannel.openHead(JOB, LOOP, 0, EPOCH, back::add);
+        return new RoundFeedback.Writer(FeedbackChannel.openTail(JOB, LOOP, 0), stale);
     }
 
     private static RoundBatch round(long epoch, InferenceResult... results) {

@@ -8,7 +8,11 @@ import io.tandem.job.config.ModelEngine;
 import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
+import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
+import io.tandem.schemas.InferenceResult;
+import io.tandem.schemas.LatencyBreakdown;
+import io.tandem.schemas.Placement;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
@@ -21,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -116,6 +121,37 @@ class RoundSchedulerTest {
 
         finish(after, resumed);
         assertThat(batchIds(after)).containsExactly("w-1", "w-2");
+    }
+
+    @Test
+    void aResultLeavesOnTheSameSideOfACheckpointAsTheHeadsRecordOfItsRequestFinishing()
+            throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> head = open(head(1, 8), null);
+        head.processElement(window("w-1", "a"), 0);
+        OperatorSubtaskState beforeTheResult = head.snapshot(1, 1);
+
+        RoundBatch last = lastRound(head, "w-1");
+        feedBack(head, RoundBatch.newBuilder(done(last)).setResults(List.of(result("a"))).build());
+        assertThat(results(head)).containsExactly("a");
+        OperatorSubtaskState afterTheResult = head.snapshot(2, 2);
+        head.close();
+        opened.remove(head);
+
+        // restored from before: the request runs again and its result is still to come
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> replayed =
+                open(head(1, 8), beforeTheResult);
+        runMailUntil(replayed, 1);
+        assertThat(batchIds(replayed)).containsExactly("w-1");
+        assertThat(results(replayed)).isEmpty();
+        replayed.close();
+        opened.remove(replayed);
+
+        // restored from after: the request is done and its result is not emitted again
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> resumed =
+                open(head(1, 8), afterTheResult);
+        runMailUntilIdle(resumed);
+        assertThat(resumed.extractOutputValues()).isEmpty();
+        assertThat(results(resumed)).isEmpty();
     }
 
     @Test
@@ -231,6 +267,25 @@ class RoundSchedulerTest {
         return head.getSideOutput(RoundScheduler.DUPLICATES).stream()
                 .map(StreamRecord::getValue)
                 .toList();
+    }
+
+    private static List<String> results(OneInputStreamOperatorTestHarness<Batch, RoundBatch> head) {
+        ConcurrentLinkedQueue<StreamRecord<InferenceResult>> emitted =
+                head.getSideOutput(RoundScheduler.RESULTS);
+        return emitted == null
+                ? List.of()
+                : emitted.stream().map(r -> r.getValue().getRequestId()).toList();
+    }
+
+    private static InferenceResult result(String requestId) {
+        return InferenceResult.newBuilder()
+                .setRequestId(requestId)
+                .setText("")
+                .setFinishReason(FinishReason.LENGTH)
+                .setPlacement(new Placement("tm-a", "tm-b"))
+                .setLatency(LatencyBreakdown.newBuilder().setTotalMs(5).build())
+                .setCompletedTime(Instant.now())
+                .build();
     }
 
     private OneInputStreamOperatorTestHarness<Batch, RoundBatch> open(
