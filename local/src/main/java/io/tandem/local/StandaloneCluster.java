@@ -3,11 +3,8 @@ package io.tandem.local;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -23,10 +19,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -122,17 +118,82 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Path dir;
     private final int restPort;
     private final Map<String, Process> processes;
+    private final Map<String, List<String>> commands;
     private final Thread shutdownHook;
     private volatile String bootstrapServers;
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private StandaloneCluster(
-            Path dir, int restPort, Map<String, Process> processes, Thread shutdownHook) {
+            Path dir,
+            int restPort,
+            Map<String, Process> processes,
+            Map<String, List<String>> commands,
+            Thread shutdownHook) {
         this.dir = dir;
         this.restPort = restPort;
         this.processes = processes;
+        this.commands = commands;
         this.shutdownHook = shutdownHook;
+    }
+
+    /** Starts {@code command} as process {@code name}, its console appended to {@code name.out}. */
+    private static Process run(Path dir, String name, List<String> command) throws IOException {
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile()))
+                .start();
+    }
+
+    /**
+     * Kills process {@code name} (a TaskManager's resource id, {@code jobmanager} or {@code kafka})
+     * with SIGKILL, as a crash or an out-of-memory killer would, and waits until it is gone.
+     */
+    public void kill(String name) {
+        Process process;
+        synchronized (processes) {
+            process = processes.get(name);
+        }
+        if (process == null) {
+            throw new IllegalArgumentException("No process " + name + " in " + pids().keySet());
+        }
+        process.destroyForcibly();
+        try {
+            process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException(name + " did not die within " + STOP_TIMEOUT, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while killing " + name, e);
+        }
+    }
+
+    /**
+     * Starts process {@code name} again with the command it first started with, as a supervisor
+     * (systemd, Kubernetes) restarts a process that died: a TaskManager registers again under its
+     * resource id, the broker comes back on its address with its data. Returns once the broker
+     * accepts clients; a TaskManager registers in the background.
+     */
+    public void restart(String name) throws IOException {
+        List<String> command = commands.get(name);
+        if (command == null) {
+            throw new IllegalArgumentException("No process " + name + " in " + commands.keySet());
+        }
+        Path brokerAddress = dir.resolve("broker.address");
+        if (name.equals("kafka")) {
+            Files.deleteIfExists(brokerAddress);
+        }
+        synchronized (processes) {
+            Process old = processes.get(name);
+            if (old != null && old.isAlive()) {
+                throw new IllegalStateException(name + " is still running");
+            }
+            processes.put(name, run(dir, name, command));
+        }
+        if (name.equals("kafka")) {
+            awaitBroker(brokerAddress);
+        }
     }
 
     public static Builder builder() {
@@ -407,11 +468,8 @@ public final class StandaloneCluster implements AutoCloseable {
     /** Collects the TaskManagers, then starts the processes. */
     public static final class Builder {
 
-        private static final int FIRST_PORT = 20_000;
-        private static final int PORT_COUNT = 12_000;
-        private static final Random PORTS = new SecureRandom();
-
         private final Map<String, TaskManagerSpec> taskManagers = new LinkedHashMap<>();
+        private final Map<String, List<String>> commands = new ConcurrentHashMap<>();
         private List<String> taskManagerJavaOptions = List.of();
         private Path directory;
         private boolean detached;
@@ -485,7 +543,7 @@ public final class StandaloneCluster implements AutoCloseable {
 
             Configuration common = new Configuration();
             common.set(JobManagerOptions.ADDRESS, HOST);
-            common.set(JobManagerOptions.PORT, freePort());
+            common.set(JobManagerOptions.PORT, LoopbackPorts.free());
             // A TaskManager that boots before the ResourceManager is up retries after this delay,
             // 10 s by default, which would be most of a test's run time
             common.set(ClusterOptions.ERROR_REGISTRATION_DELAY, Duration.ofSeconds(1));
@@ -502,9 +560,9 @@ public final class StandaloneCluster implements AutoCloseable {
                 Runtime.getRuntime().addShutdownHook(shutdownHook);
             }
 
-            int restPort = freePort();
+            int restPort = LoopbackPorts.free();
             StandaloneCluster cluster =
-                    new StandaloneCluster(dir, restPort, processes, shutdownHook);
+                    new StandaloneCluster(dir, restPort, processes, commands, shutdownHook);
             try {
                 Path brokerAddress = dir.resolve("broker.address");
                 if (kafkaBroker) {
@@ -545,7 +603,7 @@ public final class StandaloneCluster implements AutoCloseable {
             return cluster;
         }
 
-        private static Process launchJobManager(
+        private Process launchJobManager(
                 Path dir, Configuration common, int restPort, boolean detached) throws IOException {
             Configuration conf = new Configuration(common);
             conf.set(JobManagerOptions.BIND_HOST, HOST);
@@ -577,7 +635,7 @@ public final class StandaloneCluster implements AutoCloseable {
          * Managed memory is zero: streaming jobs on the heap state backend do not use it, and the
          * process stays small.
          */
-        private static Process launchTaskManager(
+        private Process launchTaskManager(
                 Path dir,
                 Configuration common,
                 TaskManagerSpec tm,
@@ -616,7 +674,7 @@ public final class StandaloneCluster implements AutoCloseable {
          * Starts a Flink entry point in a JVM of its own, with its config.yaml in {@code
          * dir/name/}.
          */
-        private static Process launchFlink(
+        private Process launchFlink(
                 Path dir,
                 String name,
                 Configuration conf,
@@ -644,7 +702,7 @@ public final class StandaloneCluster implements AutoCloseable {
          * {@code dir/name.log} and its console in {@code dir/name.out}; unless detached, it exits
          * when this JVM does.
          */
-        private static Process launch(
+        private Process launch(
                 Path dir,
                 String name,
                 List<String> jvmArgs,
@@ -675,30 +733,8 @@ public final class StandaloneCluster implements AutoCloseable {
             command.add(mainClass);
             command.addAll(args);
 
-            File console = dir.resolve(name + ".out").toFile();
-            return new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(console)
-                    .start();
-        }
-
-        /**
-         * A port no process listens on, below Linux's ephemeral range (32768 and up): a port the
-         * kernel hands out is one it may give again, to an outgoing connection, before the process
-         * we start binds it (CI once saw a JobManager fail so on its REST port).
-         */
-        private static int freePort() throws IOException {
-            for (int attempt = 0; attempt < 100; attempt++) {
-                int port = FIRST_PORT + PORTS.nextInt(PORT_COUNT);
-                try (ServerSocket socket =
-                        new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                    return socket.getLocalPort();
-                } catch (IOException taken) {
-                    // try another
-                }
-            }
-            throw new IOException(
-                    "no free port in " + FIRST_PORT + "-" + (FIRST_PORT + PORT_COUNT - 1));
+            commands.put(name, List.copyOf(command));
+            return run(dir, name, command);
         }
     }
 
