@@ -54,13 +54,19 @@ public final class RequestProducer implements AutoCloseable {
      * to {@code onFailure} with the request's id, on the producer's thread.
      */
     public void sendAsync(InferenceRequest request, BiConsumer<String, Exception> onFailure) {
-        String id = request.getRequestId();
+        sendRawAsync(request.getRequestId(), AvroBytes.encode(request), onFailure);
+    }
+
+    /**
+     * Sends a value as is without waiting; a send that fails for good goes to {@code onFailure}.
+     */
+    public void sendRawAsync(String key, byte[] value, BiConsumer<String, Exception> onFailure) {
         producer.send(
                 new ProducerRecord<>(
-                        topic, id.getBytes(StandardCharsets.UTF_8), AvroBytes.encode(request)),
+                        topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value),
                 (metadata, e) -> {
                     if (e != null) {
-                        onFailure.accept(id, e);
+                        onFailure.accept(key, e);
                     }
                 });
     }

@@ -1,5 +1,6 @@
 package io.tandem.local;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -26,9 +27,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.ClusterOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.HeartbeatManagerOptions;
 import org.apache.flink.configuration.JobManagerOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
@@ -151,13 +154,7 @@ public final class StandaloneCluster implements AutoCloseable {
      * with SIGKILL, as a crash or an out-of-memory killer would, and waits until it is gone.
      */
     public void kill(String name) {
-        Process process;
-        synchronized (processes) {
-            process = processes.get(name);
-        }
-        if (process == null) {
-            throw new IllegalArgumentException("No process " + name + " in " + pids().keySet());
-        }
+        Process process = process(name);
         process.destroyForcibly();
         try {
             process.onExit().get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -167,6 +164,25 @@ public final class StandaloneCluster implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while killing " + name, e);
         }
+    }
+
+    /**
+     * Stops process {@code name} as an operator would: SIGTERM, so it shuts down cleanly, and
+     * SIGKILL if it has not within 15 s. Returns once it is gone.
+     */
+    public void stop(String name) {
+        stop(List.of(process(name).toHandle()));
+    }
+
+    private Process process(String name) {
+        Process process;
+        synchronized (processes) {
+            process = processes.get(name);
+        }
+        if (process == null) {
+            throw new IllegalArgumentException("No process " + name + " in " + pids().keySet());
+        }
+        return process;
     }
 
     /**
@@ -302,7 +318,30 @@ public final class StandaloneCluster implements AutoCloseable {
             sleep(POLL_INTERVAL);
         }
         throw new IllegalStateException(
-                "Job " + jobId + " not running within " + timeout + ": " + last + logTails());
+                "Job "
+                        + jobId
+                        + " not running within "
+                        + timeout
+                        + ": "
+                        + last
+                        + lastFailure(jobId)
+                        + logTails());
+    }
+
+    /** The job's latest failure, as its exception history on the REST API has it. */
+    private String lastFailure(JobID jobId) {
+        try {
+            JsonObject history =
+                    getJson("/jobs/" + jobId + "/exceptions").getAsJsonObject("exceptionHistory");
+            JsonArray entries = history.getAsJsonArray("entries");
+            if (entries.isEmpty()) {
+                return "";
+            }
+            String trace = entries.get(0).getAsJsonObject().get("stacktrace").getAsString();
+            return "\nLast failure: " + trace.lines().limit(12).collect(Collectors.joining("\n"));
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     /**
@@ -404,6 +443,11 @@ public final class StandaloneCluster implements AutoCloseable {
      * @throws IllegalStateException if it answers other than 200, or the wait is interrupted
      */
     public static JsonObject getJson(String restUrl, String path) {
+        return get(restUrl, path).getAsJsonObject();
+    }
+
+    /** As {@link #getJson(String, String)}, for answers that are not objects (metric queries). */
+    public static JsonElement get(String restUrl, String path) {
         HttpRequest request =
                 HttpRequest.newBuilder(URI.create(restUrl + path))
                         .timeout(Duration.ofSeconds(10))
@@ -421,7 +465,7 @@ public final class StandaloneCluster implements AutoCloseable {
             throw new IllegalStateException(
                     "GET " + path + " answered " + response.statusCode() + ": " + response.body());
         }
-        return JsonParser.parseString(response.body()).getAsJsonObject();
+        return JsonParser.parseString(response.body());
     }
 
     private void checkAlive() {
@@ -474,6 +518,8 @@ public final class StandaloneCluster implements AutoCloseable {
         private Path directory;
         private boolean detached;
         private boolean kafkaBroker;
+        private Duration heartbeatInterval;
+        private Duration heartbeatTimeout;
 
         private Builder() {}
 
@@ -502,6 +548,19 @@ public final class StandaloneCluster implements AutoCloseable {
         public Builder taskManagerJavaOptions(String options) {
             this.taskManagerJavaOptions =
                     options.isBlank() ? List.of() : List.of(options.trim().split("\\s+"));
+            return this;
+        }
+
+        /**
+         * How often the JobManager and the TaskManagers check on each other, and how long one may
+         * be silent before it counts as lost. Flink's defaults (10 s, 50 s) suit large clusters; a
+         * TaskManager that dies is then noticed within {@code interval} times {@code
+         * heartbeat.rpc-failure-threshold} (2), and its slots are not offered to a restart after
+         * that.
+         */
+        public Builder heartbeat(Duration interval, Duration timeout) {
+            this.heartbeatInterval = interval;
+            this.heartbeatTimeout = timeout;
             return this;
         }
 
@@ -547,6 +606,10 @@ public final class StandaloneCluster implements AutoCloseable {
             // A TaskManager that boots before the ResourceManager is up retries after this delay,
             // 10 s by default, which would be most of a test's run time
             common.set(ClusterOptions.ERROR_REGISTRATION_DELAY, Duration.ofSeconds(1));
+            if (heartbeatInterval != null) {
+                common.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, heartbeatInterval);
+                common.set(HeartbeatManagerOptions.HEARTBEAT_TIMEOUT, heartbeatTimeout);
+            }
 
             // synchronized: the shutdown hook may read it while start() still adds to it
             Map<String, Process> processes = Collections.synchronizedMap(new LinkedHashMap<>());

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             PipelineBenchCommand.class,
             LoadBenchCommand.class,
             CheckpointBenchCommand.class,
+            FaultBenchCommand.class,
             ScaleBenchCommand.class,
             DemoBenchCommand.class
         })
