@@ -36,6 +36,9 @@ public final class KafkaBrokerProcess {
     private static final String HOST = "127.0.0.1";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+    /** Where, next to its address file, the broker keeps its settings and storage. */
+    static final String HOME_DIRECTORY = "kafka-broker";
+
     private KafkaBrokerProcess() {}
 
     public static void main(String[] args) throws Exception {
@@ -43,7 +46,7 @@ public final class KafkaBrokerProcess {
             throw new IllegalArgumentException("usage: KafkaBrokerProcess ADDRESS_FILE");
         }
         Path address = Path.of(args[0]);
-        Path home = address.resolveSibling("kafka-broker");
+        Path home = address.resolveSibling(HOME_DIRECTORY);
         Properties settings = settings(home);
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(settings, false), Time.SYSTEM);
         Runtime.getRuntime()
@@ -77,6 +80,9 @@ public final class KafkaBrokerProcess {
         Files.createDirectories(home);
         int port = LoopbackPorts.free();
         int controllerPort = LoopbackPorts.free();
+        while (controllerPort == port) {
+            controllerPort = LoopbackPorts.free();
+        }
         settings.put("process.roles", "broker,controller");
         settings.put("node.id", "1");
         settings.put("controller.quorum.voters", "1@" + HOST + ":" + controllerPort);

@@ -197,13 +197,13 @@ public final class StandaloneCluster implements AutoCloseable {
             throw new IllegalArgumentException("No process " + name + " in " + commands.keySet());
         }
         Path brokerAddress = dir.resolve("broker.address");
-        if (name.equals("kafka")) {
-            Files.deleteIfExists(brokerAddress);
-        }
         synchronized (processes) {
             Process old = processes.get(name);
             if (old != null && old.isAlive()) {
                 throw new IllegalStateException(name + " is still running");
+            }
+            if (name.equals("kafka")) {
+                Files.deleteIfExists(brokerAddress);
             }
             processes.put(name, run(dir, name, command));
         }
@@ -418,13 +418,25 @@ public final class StandaloneCluster implements AutoCloseable {
                 long left = Math.max(0, deadline - System.nanoTime());
                 process.onExit().get(left, TimeUnit.NANOSECONDS);
             } catch (TimeoutException | ExecutionException e) {
-                process.destroyForcibly();
+                kill(process);
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
         }
         return running.size();
+    }
+
+    /** SIGKILL, and a few seconds for the kernel to reap the process. */
+    private static void kill(ProcessHandle process) {
+        process.destroyForcibly();
+        try {
+            process.onExit().get(5, TimeUnit.SECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            LOG.warn("Process {} still there 5 s after SIGKILL", process.pid());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private JsonObject getJson(String path) {
@@ -630,6 +642,10 @@ public final class StandaloneCluster implements AutoCloseable {
                 Path brokerAddress = dir.resolve("broker.address");
                 if (kafkaBroker) {
                     Files.deleteIfExists(brokerAddress);
+                    // a broker left by an earlier cluster in this directory is not this one's:
+                    // only a restart keeps the broker's storage
+                    FileUtils.deleteDirectory(
+                            dir.resolve(KafkaBrokerProcess.HOME_DIRECTORY).toFile());
                     processes.put(
                             "kafka",
                             launch(

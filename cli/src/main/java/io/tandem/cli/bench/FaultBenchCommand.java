@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -241,11 +242,12 @@ public final class FaultBenchCommand implements Callable<Integer> {
             double throughput,
             int lost,
             int duplicated,
+            int fuzzServed,
             int fuzzUnanswered,
             long restarts,
             double[] checkpointsMs,
             double peakHeapMb,
-            Map<Integer, List<Integer>> tokensByPrompt,
+            List<Output> outputs,
             List<FaultOutcome> faults) {
 
         double latency(double q) {
@@ -256,6 +258,9 @@ public final class FaultBenchCommand implements Callable<Integer> {
             return checkpointsMs.length == 0 ? Double.NaN : Percentiles.of(checkpointsMs, 0.99);
         }
     }
+
+    /** A result's tokens, and the workload prompt its request asked about. */
+    record Output(int prompt, List<Integer> tokens) {}
 
     /** A fault as it happened: when, and how long until results flowed again. */
     record FaultOutcome(FaultPlan.Kind kind, double atSeconds, double recoverySeconds) {}
@@ -362,18 +367,18 @@ public final class FaultBenchCommand implements Callable<Integer> {
                 ConcurrentLinkedQueue<Struck> struck = new ConcurrentLinkedQueue<>();
                 ScheduledExecutorService faulting = Executors.newSingleThreadScheduledExecutor();
                 try {
-                    if (run == Run.FAULTS) {
-                        schedule(faulting, cluster, layout, plan, startMillis, struck);
-                    }
+                    List<ScheduledFuture<?>> armed =
+                            run == Run.FAULTS
+                                    ? schedule(faulting, cluster, layout, plan, startMillis, struck)
+                                    : List.of();
                     send(clients, sends, workload, startMillis);
-                    clients.collector()
-                            .awaitIds(
-                                    valid,
-                                    timeout.plusMillis(
-                                            (long) sends.get(sends.size() - 1).atMillis()));
+                    clients.collector().awaitIds(valid, timeout);
+                    for (ScheduledFuture<?> fault : armed) {
+                        fault.get(2, TimeUnit.MINUTES); // a fault that failed to strike says why
+                    }
                 } finally {
-                    faulting.shutdown();
-                    faulting.awaitTermination(2, TimeUnit.MINUTES);
+                    // a run that failed must not go on killing processes
+                    faulting.shutdownNow();
                 }
                 awaitAnswers(clients, deadLetters, warmResults + warmDeadLetters + sends.size());
                 restarts = probe.restarts();
@@ -387,10 +392,8 @@ public final class FaultBenchCommand implements Callable<Integer> {
                     valid,
                     clients.collector().received(),
                     startMillis,
-                    clients.collector().received().size()
-                            - warmResults
-                            + deadLetters.get()
-                            - warmDeadLetters,
+                    clients.collector().received().size() - warmResults,
+                    deadLetters.get() - warmDeadLetters,
                     restarts,
                     probe,
                     faults);
@@ -540,26 +543,29 @@ public final class FaultBenchCommand implements Callable<Integer> {
     }
 
     /** Arms each fault of {@code plan} at its moment; what struck goes to {@code struck}. */
-    private void schedule(
+    private List<ScheduledFuture<?>> schedule(
             ScheduledExecutorService faulting,
             StandaloneCluster cluster,
             ClusterLayout layout,
             FaultPlan plan,
             long startMillis,
             ConcurrentLinkedQueue<Struck> struck) {
+        List<ScheduledFuture<?>> armed = new ArrayList<>();
         for (FaultPlan.Fault fault : plan.faults()) {
             long delay =
                     startMillis + Math.round(fault.atSeconds() * 1000) - System.currentTimeMillis();
-            faulting.schedule(
-                    () -> {
-                        long at = System.currentTimeMillis();
-                        strike(cluster, layout, fault.kind());
-                        struck.add(new Struck(fault.kind(), at));
-                        return null;
-                    },
-                    Math.max(0, delay),
-                    TimeUnit.MILLISECONDS);
+            armed.add(
+                    faulting.schedule(
+                            () -> {
+                                long at = System.currentTimeMillis();
+                                strike(cluster, layout, fault.kind());
+                                struck.add(new Struck(fault.kind(), at));
+                                return null;
+                            },
+                            Math.max(0, delay),
+                            TimeUnit.MILLISECONDS));
         }
+        return armed;
     }
 
     private void strike(StandaloneCluster cluster, ClusterLayout layout, FaultPlan.Kind kind)
@@ -628,11 +634,11 @@ public final class FaultBenchCommand implements Callable<Integer> {
         sends.stream().filter(s -> s.atMillis() <= end).forEach(s -> due.add(s.id()));
         long last = startedMillis;
         for (ResultCollector.Received r : received) {
-            if (due.contains(r.result().getRequestId())) {
+            if (due.remove(r.result().getRequestId())) {
                 last = Math.max(last, r.receivedMillis());
             }
         }
-        return (last - startedMillis) / 1000.0;
+        return due.isEmpty() ? (last - startedMillis) / 1000.0 : Double.NaN;
     }
 
     /**
@@ -665,38 +671,39 @@ public final class FaultBenchCommand implements Callable<Integer> {
             Set<String> valid,
             List<ResultCollector.Received> received,
             long startMillis,
-            int answers,
+            int results,
+            int deadLetters,
             long restarts,
             ClusterProbe probe,
             List<FaultOutcome> faults) {
         Map<String, Send> byId = new HashMap<>();
         sends.forEach(s -> byId.put(s.id(), s));
         Map<String, Integer> counts = new HashMap<>();
-        Map<Integer, List<Integer>> tokens = new HashMap<>();
+        List<Output> outputs = new ArrayList<>();
         List<Double> latencies = new ArrayList<>();
-        long first = Long.MAX_VALUE;
         long last = startMillis;
         for (ResultCollector.Received r : received) {
             String id = r.result().getRequestId();
-            if (!valid.contains(id) || counts.merge(id, 1, Integer::sum) > 1) {
+            if (!valid.contains(id)) {
                 continue;
             }
             Send send = byId.get(id);
-            latencies.add(r.receivedMillis() - (startMillis + send.atMillis()));
-            first = Math.min(first, r.receivedMillis());
-            last = Math.max(last, r.receivedMillis());
-            if (send.id().startsWith("q-")) {
-                tokens.put(send.prompt(), r.result().getTokenIds());
-            } else {
-                // a burst request: the prompt of a workload request again, under its own id
-                tokens.putIfAbsent(-1 - send.prompt(), r.result().getTokenIds());
+            // burst requests ask about the workload's prompts again, under ids of their own
+            outputs.add(new Output(send.prompt(), r.result().getTokenIds()));
+            if (counts.merge(id, 1, Integer::sum) > 1) {
+                continue;
             }
+            latencies.add(r.receivedMillis() - (startMillis + send.atMillis()));
+            last = Math.max(last, r.receivedMillis());
         }
         int fuzzSent = (int) sends.stream().filter(s -> s.raw() != null).count();
         int validAnswers = counts.values().stream().mapToInt(Integer::intValue).sum();
         int lost = (int) valid.stream().filter(id -> !counts.containsKey(id)).count();
         int duplicated = counts.values().stream().mapToInt(c -> c - 1).sum();
-        int fuzzUnanswered = Math.max(0, fuzzSent - (answers - validAnswers));
+        // fuzzed records cannot all be told apart by id (a flipped bit may change it), so they are
+        // counted: what was answered beyond the valid requests' answers is theirs
+        int fuzzServed = results - validAnswers;
+        int fuzzUnanswered = Math.max(0, fuzzSent - fuzzServed - deadLetters);
         double throughput = latencies.size() * 1000.0 / Math.max(1, last - startMillis);
         return new Outcome(
                 run,
@@ -706,6 +713,7 @@ public final class FaultBenchCommand implements Callable<Integer> {
                 throughput,
                 lost,
                 duplicated,
+                fuzzServed,
                 fuzzUnanswered,
                 restarts,
                 probe.checkpointDurations(),
@@ -713,19 +721,19 @@ public final class FaultBenchCommand implements Callable<Integer> {
                         .mapToDouble(Double::doubleValue)
                         .max()
                         .orElse(Double.NaN),
-                tokens,
+                outputs,
                 faults);
     }
 
-    /** Whether every output of {@code outcome} equals the exactly-once run's for its prompt. */
+    /**
+     * Whether every output of {@code outcome}, copies included, equals the exactly-once run's for
+     * its prompt.
+     */
     private static boolean greedyIdentical(Outcome outcome, Outcome reference) {
-        for (Map.Entry<Integer, List<Integer>> e : outcome.tokensByPrompt().entrySet()) {
-            int prompt = e.getKey() >= 0 ? e.getKey() : -1 - e.getKey();
-            if (!e.getValue().equals(reference.tokensByPrompt().get(prompt))) {
-                return false;
-            }
-        }
-        return true;
+        Map<Integer, List<Integer>> expected = new HashMap<>();
+        reference.outputs().forEach(o -> expected.putIfAbsent(o.prompt(), o.tokens()));
+        return outcome.outputs().stream()
+                .allMatch(o -> o.tokens().equals(expected.get(o.prompt())));
     }
 
     private static Outcome find(List<Outcome> outcomes, Run run) {
@@ -782,6 +790,7 @@ public final class FaultBenchCommand implements Callable<Integer> {
                         Column.of("p99_ms", "p99"),
                         Column.of("lost", "lost"),
                         Column.of("duplicated", "dup"),
+                        Column.of("fuzz_served", "fuzz served"),
                         Column.of("fuzz_unanswered", "fuzz unanswered"),
                         Column.of("restarts", "restarts"),
                         Column.of("checkpoint_p99_ms", "ckpt p99"),
@@ -796,6 +805,7 @@ public final class FaultBenchCommand implements Callable<Integer> {
                     Value.number(o.latency(0.99), "%.0f"),
                     o.lost(),
                     o.duplicated(),
+                    o.fuzzServed(),
                     o.fuzzUnanswered(),
                     o.restarts(),
                     Value.number(o.checkpointP99(), "%.0f"),
