@@ -182,6 +182,6 @@ public final class TandemJob {
         sinks.deadLetters()
                 .accept(
                         admitted.getSideOutput(DecodeRequestFunction.DEAD_LETTERS)
-                                .union(loop.duplicates()));
+                                .union(loop.refused()));
     }
 }

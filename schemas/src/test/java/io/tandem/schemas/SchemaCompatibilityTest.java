@@ -106,6 +106,36 @@ class SchemaCompatibilityTest {
         assertThat(DeadLetterCode.getClassSchema().getEnumDefault()).isEqualTo("UNKNOWN");
     }
 
+    @Test
+    void aCodeAddedSinceV1ReadsAsUnknownWithOrWithoutTheWritersSchema() throws IOException {
+        Schema v1 = released("v1", "DeadLetter");
+        DeadLetter overloaded =
+                DeadLetter.newBuilder()
+                        .setOriginalBytes(java.nio.ByteBuffer.wrap(new byte[0]))
+                        .setTopic("requests")
+                        .setPartition(0)
+                        .setOffset(7)
+                        .setErrorCode(DeadLetterCode.OVERLOADED)
+                        .setReason("full")
+                        .setTime(java.time.Instant.EPOCH)
+                        .build();
+        byte[] bytes = AvroBytes.encode(overloaded);
+
+        // a consumer built on v1 that decodes with its own schema alone
+        GenericRecord alone =
+                new org.apache.avro.generic.GenericDatumReader<GenericRecord>(v1)
+                        .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+        // and one that resolves against the writer's schema
+        GenericRecord resolved =
+                new org.apache.avro.generic.GenericDatumReader<GenericRecord>(
+                                DeadLetter.getClassSchema(), v1)
+                        .read(null, DecoderFactory.get().binaryDecoder(bytes, null));
+
+        assertThat(alone.get("errorCode").toString()).isEqualTo("UNKNOWN");
+        assertThat(resolved.get("errorCode").toString()).isEqualTo("UNKNOWN");
+        assertThat(alone.get("offset")).isEqualTo(7L);
+    }
+
     private static Schema withExtraField(Schema schema, String defaultClause) {
         String json = schema.toString();
         int fieldsStart = json.indexOf("\"fields\":[") + "\"fields\":[".length();

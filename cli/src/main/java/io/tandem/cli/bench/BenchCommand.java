@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
             LoadBenchCommand.class,
             CheckpointBenchCommand.class,
             FaultBenchCommand.class,
+            TenantBenchCommand.class,
             ScaleBenchCommand.class,
             DemoBenchCommand.class
         })

@@ -14,7 +14,6 @@ import io.tandem.job.kafka.TopicProvisioner;
 import io.tandem.local.RequestFuzzer;
 import io.tandem.local.StandaloneCluster;
 import io.tandem.local.TopicFollower;
-import io.tandem.local.TopicReader;
 import io.tandem.planner.stats.Percentiles;
 import io.tandem.schemas.InferenceRequest;
 import java.io.PrintStream;
@@ -339,16 +338,8 @@ public final class FaultBenchCommand implements Callable<Integer> {
         AtomicInteger deadLetters = new AtomicInteger();
         try (RunClients clients = RunClients.open(config, ids, progress);
                 TopicFollower deadLetterCount =
-                        new TopicFollower(
-                                TopicReader.open(
-                                        config.kafka().clientProperties("bench-dead-letters"),
-                                        List.of(config.kafka().deadLetterTopic()),
-                                        true,
-                                        Duration.ofSeconds(30)),
-                                "bench-dead-letters-" + tag,
-                                record -> deadLetters.incrementAndGet(),
-                                failure -> {})) {
-            deadLetterCount.start();
+                        DeadLetterFollower.start(
+                                config, tag, letter -> deadLetters.incrementAndGet())) {
             cluster.awaitRunning(client.getJobID(), RUNNING_TIMEOUT);
             warmUp(clients, ids, workload, tag);
             int warmDeadLetters = deadLetters.get();

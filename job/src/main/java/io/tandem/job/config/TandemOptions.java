@@ -267,6 +267,19 @@ public final class TandemOptions {
                                     + " with the input until a batch finishes. 0 never holds a"
                                     + " window back: the head stops at once.");
 
+    public static final ConfigOption<Integer> MAX_WAITING_PER_TENANT =
+            ConfigOptions.key("tandem.generate.max-waiting-per-tenant")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Requests of one tenant (the request's tenantId) a loop head subtask"
+                                    + " keeps waiting; past it the tenant's further requests are"
+                                    + " dead-lettered as OVERLOADED until its queue drains."
+                                    + " Tenants' queues are served in turn whatever the bound."
+                                    + " Keep it well below tandem.generate.max-waiting-requests,"
+                                    + " or one tenant's burst fills the head and holds everyone's"
+                                    + " input back. 0 bounds no tenant.");
+
     public static final ConfigOption<Duration> GENERATE_TIMEOUT =
             ConfigOptions.key("tandem.generate.timeout")
                     .durationType()

@@ -75,8 +75,50 @@ final class RequestsInFlight {
         verified.getReleased().forEach(ids::remove);
     }
 
+    /** Forgets a request the head took in and then refused. */
+    void forget(String requestId) {
+        ids.remove(requestId);
+    }
+
     /** The dead letter for {@code request}, refused as a duplicate at {@code nowMillis}. */
     static DeadLetter deadLetter(AdmittedRequest request, long nowMillis) {
+        String id = request.getRequest().getRequestId();
+        return refusal(
+                request,
+                DeadLetterCode.BAD_PARAMETER,
+                "requestId",
+                "Request id '"
+                        + id
+                        + "' is already being served: ids must be unique among the requests in"
+                        + " flight. The first request with this id is answered; send this one"
+                        + " again with a new id, or after that answer.",
+                nowMillis);
+    }
+
+    /**
+     * The dead letter for {@code request}, refused at {@code nowMillis} because its tenant already
+     * had {@code bound} requests waiting.
+     */
+    static DeadLetter overloaded(AdmittedRequest request, int bound, long nowMillis) {
+        return refusal(
+                request,
+                DeadLetterCode.OVERLOADED,
+                "tenantId",
+                "Tenant '"
+                        + request.getRequest().getTenantId()
+                        + "' already has "
+                        + bound
+                        + " requests waiting (tandem.generate.max-waiting-per-tenant); send this"
+                        + " one again later, more slowly, or raise the bound.",
+                nowMillis);
+    }
+
+    private static DeadLetter refusal(
+            AdmittedRequest request,
+            DeadLetterCode code,
+            String field,
+            String reason,
+            long nowMillis) {
         InferenceRequest inference = request.getRequest();
         RawRecord.Position position = RawRecord.Position.of(request.getSource());
         return DeadLetter.newBuilder()
@@ -85,15 +127,9 @@ final class RequestsInFlight {
                 .setTopic(position.topic())
                 .setPartition(position.partition())
                 .setOffset(position.offset())
-                .setErrorCode(DeadLetterCode.BAD_PARAMETER)
-                .setField("requestId")
-                .setReason(
-                        "Request id '"
-                                + inference.getRequestId()
-                                + "' is already being served: ids must be unique among the"
-                                + " requests in flight. The first request with this id is"
-                                + " answered; send this one again with a new id, or after that"
-                                + " answer.")
+                .setErrorCode(code)
+                .setField(field)
+                .setReason(reason)
                 .setRequestId(inference.getRequestId())
                 .setTime(Instant.ofEpochMilli(nowMillis))
                 .build();

@@ -24,7 +24,7 @@ import org.apache.flink.streaming.api.operators.StreamOperatorParameters;
 
 /**
  * Wires the round loop: {@code schedule-rounds → draft → verify → finish-rounds}, and from the tail
- * back to the head in memory. The head emits the results and the duplicates' dead letters.
+ * back to the head in memory. The head emits the results and the dead letters of what it refuses.
  *
  * <ul>
  *   <li>Head, draft and tail form the slot sharing group {@value Operators#DRAFT_GROUP}; the head
@@ -48,10 +48,10 @@ public final class RoundLoop {
     private RoundLoop() {}
 
     /**
-     * What the loop emits: one result per request it serves, and a dead letter for each request
-     * whose id it was already serving.
+     * What the loop emits: one result per request it serves, and a dead letter for each request it
+     * refused (its id already being served, or its tenant's queue full).
      */
-    public record Outputs(DataStream<InferenceResult> results, DataStream<DeadLetter> duplicates) {}
+    public record Outputs(DataStream<InferenceResult> results, DataStream<DeadLetter> refused) {}
 
     /** The loop over {@code windows}. */
     public static Outputs wire(DataStream<Batch> windows, JobConfig config) {
@@ -104,7 +104,7 @@ public final class RoundLoop {
         tail.getTransformation().setCoLocationGroupKey(LOOP);
         return new Outputs(
                 head.getSideOutput(RoundScheduler.RESULTS),
-                head.getSideOutput(RoundScheduler.DUPLICATES));
+                head.getSideOutput(RoundScheduler.REFUSED));
     }
 
     /** Sends a record to the subtask its key names (modulo the parallelism). */

@@ -13,14 +13,13 @@ import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
 import io.tandem.udfs.SequenceStates;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
 import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -54,12 +53,14 @@ import org.slf4j.LoggerFactory;
  * within {@code maxBatchSize} requests and {@code maxBatchTokens} of KV cache; so a request waits
  * at most for a round to come back, never for a batch to finish, and the model calls it joins grow
  * instead of multiplying. Requests no running batch has room for start batches of their own, at
- * most {@code maxBatchesInFlight} at once; the rest wait in this operator's checkpointed state,
- * first come first served. The head returns from every window at once, so a checkpoint barrier
- * behind it passes at once too: blocking the task thread until a batch finished would hold the
- * barrier for up to a whole generation. Only past {@code maxWaitingRequests} waiting requests does
- * the head stop taking windows (and the job read requests more slowly); a barrier then waits until
- * a batch finishes.
+ * most {@code maxBatchesInFlight} at once; the rest wait in this operator's checkpointed state, in
+ * a queue per tenant, tenants served in turn ({@link TenantQueues}): one tenant's burst waits in
+ * its own queue, and past {@code maxWaitingPerTenant} its requests are refused with an {@code
+ * OVERLOADED} dead letter, while another tenant's request waits behind at most one request of each.
+ * The head returns from every window at once, so a checkpoint barrier behind it passes at once too:
+ * blocking the task thread until a batch finished would hold the barrier for up to a whole
+ * generation. Only past {@code maxWaitingRequests} waiting requests does the head stop taking
+ * windows (and the job read requests more slowly); a barrier then waits until a batch finishes.
  *
  * <p><b>Sequence state and results.</b> The head keeps the latest version of every batch in flight
  * (all tokens generated so far) and checkpoints it. It also emits the results ({@link #RESULTS}),
@@ -73,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * again.
  *
  * <p><b>Request ids.</b> A request whose id this head is already serving is refused with a {@code
- * DUPLICATE_REQUEST_ID} dead letter on {@link #DUPLICATES} ({@link RequestsInFlight}).
+ * BAD_PARAMETER} dead letter on {@link #REFUSED} ({@link RequestsInFlight}).
  *
  * <p>The tail hands each verified round to this task's mailbox, so all state is touched on the task
  * thread and an idle loop costs no CPU (a processing-time timer would add at least a millisecond
@@ -84,9 +85,12 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
 
     private static final Logger LOG = LoggerFactory.getLogger(RoundScheduler.class);
 
-    /** Requests refused because their id is already being served ({@link RequestsInFlight}). */
-    public static final OutputTag<DeadLetter> DUPLICATES =
-            new OutputTag<>("duplicate-requests", TypeInformation.of(DeadLetter.class));
+    /**
+     * Requests refused: their id is already being served ({@link RequestsInFlight}), or their
+     * tenant's queue is full ({@link TenantQueues}).
+     */
+    public static final OutputTag<DeadLetter> REFUSED =
+            new OutputTag<>("refused-requests", TypeInformation.of(DeadLetter.class));
 
     /** One result per request served. */
     public static final OutputTag<InferenceResult> RESULTS =
@@ -96,6 +100,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private final String loop;
     private final int maxInFlight;
     private final int maxWaitingRequests;
+    private final int maxWaitingPerTenant;
     private final double uplinkBandwidthHz;
     private final int maxBatchSize;
     private final long maxBatchTokens;
@@ -103,18 +108,19 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
 
     private transient Map<String, RoundBatch> inFlight;
     private transient ListState<RoundBatch> inFlightState;
-    private transient Deque<Batch> waiting;
-    private transient int waitingRequests;
+    private transient TenantQueues waiting;
     private transient ListState<Batch> waitingState;
     private transient long epoch;
     private transient int subtask;
     private transient Counter roundsStarted;
     private transient Counter requestsJoined;
     private transient Counter requestsDuplicated;
+    private transient Counter requestsOverloaded;
     private transient Counter deadlinesMet;
     private transient Counter deadlinesMissed;
     private transient RequestsInFlight requests;
     private transient LogThrottle duplicateLog;
+    private transient LogThrottle overloadLog;
     private transient Histogram chosenLength;
     private transient Histogram overheadMicros;
 
@@ -128,6 +134,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         this.loop = loop;
         this.maxInFlight = generation.maxBatchesInFlight();
         this.maxWaitingRequests = generation.maxWaitingRequests();
+        this.maxWaitingPerTenant = generation.maxWaitingPerTenant();
         this.uplinkBandwidthHz = generation.uplinkBandwidthHz();
         // a window shares one uplink band, so in wireless mode its requests start together
         this.maxBatchSize = generation.wireless() ? 1 : generation.maxBatchSize();
@@ -147,18 +154,15 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         for (RoundBatch batch : inFlightState.get()) {
             inFlight.put(batch.getBatchId(), batch);
         }
-        waiting = new ArrayDeque<>();
+        waiting = new TenantQueues(maxWaitingPerTenant);
         waitingState =
                 context.getOperatorStateStore()
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "windows-waiting", new AvroTypeInfo<>(Batch.class)));
-        for (Batch window : waitingState.get()) {
-            waiting.add(window);
-            waitingRequests += window.getRequests().size();
-        }
+        waiting.restore(waitingState.get());
         requests = new RequestsInFlight();
-        requests.restore(inFlight.values(), waiting);
+        requests.restore(inFlight.values(), waitingState.get());
     }
 
     @Override
@@ -170,11 +174,13 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         roundsStarted = metrics.counter("roundsStarted");
         requestsJoined = metrics.counter("requestsJoined");
         requestsDuplicated = metrics.counter("requestsDuplicated");
+        requestsOverloaded = metrics.counter("requestsOverloaded");
         deadlinesMet = metrics.counter("deadlinesMet");
         deadlinesMissed = metrics.counter("deadlinesMissed");
         duplicateLog = new LogThrottle(DecodeRequestFunction.DEAD_LETTER_LOG_INTERVAL_MS);
+        overloadLog = new LogThrottle(DecodeRequestFunction.DEAD_LETTER_LOG_INTERVAL_MS);
         metrics.gauge("batchesInFlight", (Gauge<Integer>) () -> inFlight.size());
-        metrics.gauge("requestsWaiting", (Gauge<Integer>) () -> waitingRequests);
+        metrics.gauge("requestsWaiting", (Gauge<Integer>) () -> waiting.size());
         chosenLength =
                 metrics.histogram(
                         "chosenSpeculationLength", new DescriptiveStatisticsHistogram(1000));
@@ -185,7 +191,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         FeedbackChannel.openHead(jobId(), loop, subtask, epoch, this::receive);
         if (!inFlight.isEmpty() || !waiting.isEmpty()) {
             LOG.info(
-                    "Loop head {} resumes {} batches in flight and {} windows waiting from the"
+                    "Loop head {} resumes {} batches in flight and {} requests waiting from the"
                             + " checkpoint",
                     subtask,
                     inFlight.size(),
@@ -208,48 +214,74 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
      */
     @Override
     public void processElement(StreamRecord<Batch> element) throws InterruptedException {
-        while (inFlight.size() >= maxInFlight && waitingRequests >= maxWaitingRequests) {
+        while (inFlight.size() >= maxInFlight && waiting.size() >= maxWaitingRequests) {
             mailbox.yield();
         }
         Batch window = requests.admit(element.getValue(), this::refuseDuplicate);
         if (window == null) {
             return;
         }
-        waiting.add(window);
-        waitingRequests += window.getRequests().size();
+        for (AdmittedRequest refused : waiting.offer(window)) {
+            refuseOverloaded(refused);
+        }
         admitWaiting();
     }
 
+    private void refuseOverloaded(AdmittedRequest request) {
+        requests.forget(request.getRequest().getRequestId());
+        refuse(
+                request,
+                requestsOverloaded,
+                overloadLog,
+                "tenant " + request.getRequest().getTenantId() + " has its queue full",
+                now -> RequestsInFlight.overloaded(request, maxWaitingPerTenant, now));
+    }
+
     private void refuseDuplicate(AdmittedRequest request) {
-        requestsDuplicated.inc();
+        refuse(
+                request,
+                requestsDuplicated,
+                duplicateLog,
+                "its id is already being served",
+                now -> RequestsInFlight.deadLetter(request, now));
+    }
+
+    /** Dead-letters {@code request}, logging why at most once a second. */
+    private void refuse(
+            AdmittedRequest request,
+            Counter counter,
+            LogThrottle log,
+            String why,
+            LongFunction<DeadLetter> letter) {
+        counter.inc();
         long now = System.currentTimeMillis();
-        long quiet = duplicateLog.quietSince(now);
+        long quiet = log.quietSince(now);
         if (quiet >= 0) {
             LOG.info(
-                    "Dead-lettered {} (request {}): its id is already being served{}",
+                    "Dead-lettered {} (request {}): {}{}",
                     request.getSource(),
                     request.getRequest().getRequestId(),
+                    why,
                     LogThrottle.heldBack(quiet));
         }
-        output.collect(DUPLICATES, new StreamRecord<>(RequestsInFlight.deadLetter(request, now)));
+        output.collect(REFUSED, new StreamRecord<>(letter.apply(now)));
     }
 
     /**
-     * Starts waiting windows as batches of their own, oldest first, while there is room in the loop
-     * and no running batch can take the oldest waiting request: one that can joins that batch when
-     * its round comes back, which costs at most a round's wait and no batch of its own.
+     * Starts waiting windows (each tenant's part of one) as batches of their own, tenants in turn,
+     * while there is room in the loop and no running batch can take the next waiting request: one
+     * that can joins that batch when its round comes back, which costs at most a round's wait and
+     * no batch of its own.
      */
     private void admitWaiting() {
         while (inFlight.size() < maxInFlight && !waiting.isEmpty() && !joinable()) {
-            Batch window = waiting.poll();
-            waitingRequests -= window.getRequests().size();
-            admit(window);
+            admit(waiting.pollWindow());
         }
     }
 
-    /** Whether a batch in flight has room for the oldest waiting request. */
+    /** Whether a batch in flight has room for the next waiting request. */
     private boolean joinable() {
-        AdmittedRequest next = waiting.peek().getRequests().get(0);
+        AdmittedRequest next = waiting.peek();
         for (RoundBatch batch : inFlight.values()) {
             List<SequenceState> sequences = batch.getSequences();
             if (!sequences.isEmpty()
@@ -262,7 +294,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     }
 
     /**
-     * Iteration-level admission: moves waiting requests, oldest first, into {@code sequences} (a
+     * Iteration-level admission: moves waiting requests, tenants in turn, into {@code sequences} (a
      * running batch's, about to start its next round) while the batch stays within {@code
      * maxBatchSize} and {@code maxBatchTokens}. A joining request runs with the batch from this
      * round on; its draft and verify sessions are built by prefill in the round's calls.
@@ -275,24 +307,16 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         long tokens = kvTokens(sequences);
         long now = System.currentTimeMillis();
         while (!waiting.isEmpty() && joined.size() < maxBatchSize) {
-            Batch window = waiting.peek();
-            List<AdmittedRequest> requests = window.getRequests();
-            AdmittedRequest next = requests.get(0);
-            if (tokens + kvTokens(next) > maxBatchTokens) {
+            if (tokens + kvTokens(waiting.peek()) > maxBatchTokens) {
                 break;
             }
-            tokens += kvTokens(next);
-            double admissionMs = Math.max(0, now - window.getClosedTime().toEpochMilli());
-            SequenceState state = firstState(next, Map.of(), admissionMs);
-            state.setWindowClosedTime(window.getClosedTime());
+            TenantQueues.Waiting next = waiting.pollRequest();
+            tokens += kvTokens(next.request());
+            double admissionMs = Math.max(0, now - next.windowClosed().toEpochMilli());
+            SequenceState state = firstState(next.request(), Map.of(), admissionMs);
+            state.setWindowClosedTime(next.windowClosed());
             joined.add(state);
-            waitingRequests--;
             requestsJoined.inc();
-            if (requests.size() == 1) {
-                waiting.poll();
-            } else {
-                window.setRequests(new ArrayList<>(requests.subList(1, requests.size())));
-            }
         }
         return joined;
     }
@@ -370,7 +394,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         inFlightState.update(new ArrayList<>(inFlight.values()));
-        waitingState.update(new ArrayList<>(waiting));
+        waitingState.update(waiting.toWindows());
     }
 
     @Override

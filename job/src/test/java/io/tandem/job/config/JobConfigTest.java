@@ -37,6 +37,7 @@ class JobConfigTest {
                 16,
                 16,
                 0,
+                0,
                 16,
                 8192,
                 Duration.ofMinutes(1),

@@ -115,9 +115,7 @@ class RoundSchedulerTest {
 
         // the restored head knows the ids it serves: one in flight and one waiting
         after.processElement(window("w-3", "a", "c", "d"), 0);
-        assertThat(duplicates(after))
-                .extracting(DeadLetter::getRequestId)
-                .containsExactly("a", "c");
+        assertThat(refused(after)).extracting(DeadLetter::getRequestId).containsExactly("a", "c");
 
         finish(after, resumed);
         assertThat(batchIds(after)).containsExactly("w-1", "w-2");
@@ -152,6 +150,30 @@ class RoundSchedulerTest {
         runMailUntilIdle(resumed);
         assertThat(resumed.extractOutputValues()).isEmpty();
         assertThat(results(resumed)).isEmpty();
+    }
+
+    @Test
+    void tenantsAreServedInTurnAndATenantPastItsBoundIsRefusedAsOverloaded() throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> head =
+                open(head(1, 64, 3, 1, 8192), null);
+        head.processElement(tenantWindow("w-1", "a", "a-0"), 0);
+        head.processElement(tenantWindow("w-2", "a", "a-1", "a-2"), 0);
+        head.processElement(tenantWindow("w-3", "a", "a-3", "a-4"), 0);
+        head.processElement(tenantWindow("w-4", "b", "b-0"), 0);
+
+        assertThat(refused(head))
+                .extracting(
+                        DeadLetter::getRequestId, DeadLetter::getErrorCode, DeadLetter::getField)
+                .containsExactly(tuple("a-4", DeadLetterCode.OVERLOADED, "tenantId"));
+        for (int i = 0; i < 4; i++) {
+            finish(head, head.extractOutputValues().get(i));
+        }
+        // b's window waits behind one of a's, not behind all of them; a's part of w-3 is its own
+        assertThat(batchIds(head)).containsExactly("w-1", "w-2", "w-4", "w-3/a");
+
+        // with room in a's queue again, a is served again, the refused id included
+        head.processElement(tenantWindow("w-5", "a", "a-4"), 0);
+        assertThat(lastRound(head, "w-5").getSequences()).hasSize(1);
     }
 
     @Test
@@ -236,12 +258,12 @@ class RoundSchedulerTest {
         // "a" again while it runs, and "c" twice in a window that waits for room
         head.processElement(window("w-2", "a", "c", "c"), 0);
 
-        assertThat(duplicates(head))
+        assertThat(refused(head))
                 .extracting(DeadLetter::getRequestId, DeadLetter::getErrorCode)
                 .containsExactly(
                         tuple("a", DeadLetterCode.BAD_PARAMETER),
                         tuple("c", DeadLetterCode.BAD_PARAMETER));
-        DeadLetter refused = duplicates(head).get(0);
+        DeadLetter refused = refused(head).get(0);
         assertThat(refused.getField()).isEqualTo("requestId");
         assertThat(refused.getReason()).contains("'a'", "already being served");
         assertThat(refused.getTopic()).isEqualTo("requests");
@@ -259,12 +281,12 @@ class RoundSchedulerTest {
                 .containsExactly("c");
         // "a" has been answered: its id may be used again
         head.processElement(window("w-3", "a"), 0);
-        assertThat(duplicates(head)).hasSize(2);
+        assertThat(refused(head)).hasSize(2);
     }
 
-    private static List<DeadLetter> duplicates(
+    private static List<DeadLetter> refused(
             OneInputStreamOperatorTestHarness<Batch, RoundBatch> head) {
-        return head.getSideOutput(RoundScheduler.DUPLICATES).stream()
+        return head.getSideOutput(RoundScheduler.REFUSED).stream()
                 .map(StreamRecord::getValue)
                 .toList();
     }
@@ -309,9 +331,19 @@ class RoundSchedulerTest {
         return head(maxInFlight, maxWaitingRequests, 1, 8192);
     }
 
-    /** A head in mode ad (one batch per window) with the given limits. */
+    /** A head in mode ad with the given limits, no tenant bounded. */
     private static RoundLoop.SchedulerFactory head(
             int maxInFlight, int maxWaitingRequests, int maxBatchSize, int maxBatchTokens) {
+        return head(maxInFlight, maxWaitingRequests, 0, maxBatchSize, maxBatchTokens);
+    }
+
+    /** A head in mode ad with the given limits. */
+    private static RoundLoop.SchedulerFactory head(
+            int maxInFlight,
+            int maxWaitingRequests,
+            int maxWaitingPerTenant,
+            int maxBatchSize,
+            int maxBatchTokens) {
         return new RoundLoop.SchedulerFactory(
                 new JobConfig.Generation(
                         ServingMode.AD,
@@ -322,6 +354,7 @@ class RoundSchedulerTest {
                         16,
                         maxInFlight,
                         maxWaitingRequests,
+                        maxWaitingPerTenant,
                         maxBatchSize,
                         maxBatchTokens,
                         Duration.ofMinutes(1),
@@ -331,11 +364,20 @@ class RoundSchedulerTest {
     }
 
     private static Batch window(String id, String... requestIds) {
+        return tenantWindow(id, "test", requestIds);
+    }
+
+    /** A window of {@code tenant}'s requests. */
+    private static Batch tenantWindow(String id, String tenant, String... requestIds) {
         List<AdmittedRequest> requests = new ArrayList<>();
         for (String requestId : requestIds) {
             requests.add(
                     AdmittedRequest.newBuilder()
-                            .setRequest(Requests.greedy(requestId, "Emma", 8))
+                            .setRequest(
+                                    InferenceRequest.newBuilder(
+                                                    Requests.greedy(requestId, "Emma", 8))
+                                            .setTenantId(tenant)
+                                            .build())
                             .setPromptTokenIds(List.of(69, 109, 109, 97))
                             .setArrivalTime(Instant.now())
                             .setSource("requests-3@41")

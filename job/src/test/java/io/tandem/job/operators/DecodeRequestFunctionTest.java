@@ -54,6 +54,7 @@ class DecodeRequestFunctionTest {
                                         1,
                                         16,
                                         0,
+                                        0,
                                         16,
                                         8192,
                                         Duration.ofMinutes(1),
