@@ -56,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * most {@code maxBatchesInFlight} at once; the rest wait in this operator's checkpointed state, in
  * a queue per tenant, tenants served in turn ({@link TenantQueues}): one tenant's burst waits in
  * its own queue, and past {@code maxWaitingPerTenant} its requests are refused with an {@code
- * OVERLOADED} dead letter, while another tenant's request waits behind at most one request of each.
+ * OVERLOADED} dead letter, while another tenant's request waits behind at most one turn of each.
  * The head returns from every window at once, so a checkpoint barrier behind it passes at once too:
  * blocking the task thread until a batch finished would hold the barrier for up to a whole
  * generation. Only past {@code maxWaitingRequests} waiting requests does the head stop taking
