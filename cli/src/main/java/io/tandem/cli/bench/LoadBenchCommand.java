@@ -198,7 +198,8 @@ public final class LoadBenchCommand implements Callable<Integer> {
                                 * sortedFactors.length
                                 * workload.size();
         try (ProgressBar progress = new ProgressBar("bench load", work);
-                PipelineRunner runner = new PipelineRunner(cluster, results.timeout, progress)) {
+                PipelineRunner runner =
+                        new PipelineRunner(job.bootstrap(), cluster, results.timeout, progress)) {
             // unrecorded bursts first, in ad and in sd: the JVM's first job compiles Flink's,
             // Kafka's and the loop's code while it serves, and the first to draft compiles the
             // draft path; either would make the lowest rate's first run of that kind look slow

@@ -108,7 +108,8 @@ public final class PipelineBenchCommand implements Callable<Integer> {
         Map<String, List<Integer>> reference;
         int work = (2 * servingModes.size() * sortedRates.length + 1) * requests;
         try (ProgressBar progress = new ProgressBar("bench pipeline", work)) {
-            try (PipelineRunner runner = new PipelineRunner(cluster, results.timeout, progress)) {
+            try (PipelineRunner runner =
+                    new PipelineRunner(job.bootstrap(), cluster, results.timeout, progress)) {
                 // an unrecorded run first: the JVM's first job compiles Flink's, Kafka's and the
                 // loop's code while it serves, and would make whichever mode runs first look slow
                 countErrors(

@@ -44,20 +44,24 @@ final class PipelineRunner implements AutoCloseable {
     private static final Duration DUPLICATE_GRACE = Duration.ofMillis(500);
 
     private final EmbeddedKafka kafka;
+    private final String bootstrap;
     private final LocalCluster cluster;
     private final Duration timeout;
     private final ProgressBar progress;
     private int runCount;
 
     /**
-     * Starts the broker.
+     * Starts an embedded broker, or uses the one at {@code bootstrap}.
      *
+     * @param bootstrap an existing cluster's bootstrap servers, with the client settings it needs
+     *     in the job's {@code tandem.kafka.client.*}; null starts an embedded broker
      * @param timeout how long a run waits for results after its last send; what has not come is
      *     lost
      * @param progress stepped once per result of a run's request set
      */
-    PipelineRunner(LocalCluster cluster, Duration timeout, ProgressBar progress) {
-        this.kafka = EmbeddedKafka.start();
+    PipelineRunner(String bootstrap, LocalCluster cluster, Duration timeout, ProgressBar progress) {
+        this.kafka = bootstrap == null ? EmbeddedKafka.start() : null;
+        this.bootstrap = bootstrap == null ? kafka.bootstrapServers() : bootstrap;
         this.cluster = cluster;
         this.timeout = timeout;
         this.progress = progress;
@@ -113,7 +117,7 @@ final class PipelineRunner implements AutoCloseable {
             PipelineWorkload workload)
             throws Exception {
         String tag = "bench-" + (++runCount) + "-" + mode.label();
-        JobConfig config = settings.apply(owned(mode, kafka.bootstrapServers(), tag));
+        JobConfig config = settings.apply(owned(mode, bootstrap, tag));
         JobClient client = cluster.start(config, TandemJob.JOB_NAME + "-" + tag);
         Set<String> ids = workload.ids();
         List<ResultCollector.Received> received;
@@ -245,6 +249,8 @@ final class PipelineRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        kafka.close();
+        if (kafka != null) {
+            kafka.close();
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.function.Consumer;
 import me.tongfei.progressbar.ProgressBar;
@@ -33,12 +34,12 @@ final class ResultCollector implements AutoCloseable {
      * @param onResult called on the reading thread for each result, e.g. for progress
      */
     private ResultCollector(
-            String bootstrapServers, String topic, Consumer<InferenceResult> onResult) {
+            Properties clientProperties, String topic, Consumer<InferenceResult> onResult) {
         this.onResult = onResult;
         this.follower =
                 new TopicFollower(
                         TopicReader.open(
-                                bootstrapServers, List.of(topic), true, Duration.ofSeconds(30)),
+                                clientProperties, List.of(topic), true, Duration.ofSeconds(30)),
                         "bench-results-" + topic,
                         this::read,
                         failure -> {
@@ -50,13 +51,13 @@ final class ResultCollector implements AutoCloseable {
     }
 
     /**
-     * Starts reading {@code topic}, stepping {@code progress} for each result of one of {@code
-     * ids}.
+     * Starts reading {@code topic} with a cluster's client settings (bootstrap servers, security),
+     * stepping {@code progress} for each result of one of {@code ids}.
      */
     static ResultCollector counting(
-            String bootstrapServers, String topic, Set<String> ids, ProgressBar progress) {
+            Properties clientProperties, String topic, Set<String> ids, ProgressBar progress) {
         return new ResultCollector(
-                bootstrapServers,
+                clientProperties,
                 topic,
                 r -> {
                     if (ids.contains(r.getRequestId())) {

@@ -11,13 +11,22 @@ import me.tongfei.progressbar.ProgressBar;
  */
 record RunClients(RequestProducer producer, ResultCollector collector) implements AutoCloseable {
 
-    /** Opens both on {@code config}'s topics; results of {@code ids} step {@code progress}. */
+    /**
+     * Opens both on {@code config}'s topics with the job's client settings ({@code
+     * tandem.kafka.client.*}: security, for one); results of {@code ids} step {@code progress}.
+     */
     static RunClients open(JobConfig config, Set<String> ids, ProgressBar progress) {
-        String bootstrap = config.kafka().bootstrapServers();
         ResultCollector collector =
-                ResultCollector.counting(bootstrap, config.kafka().resultsTopic(), ids, progress);
+                ResultCollector.counting(
+                        config.kafka().clientProperties("bench-results"),
+                        config.kafka().resultsTopic(),
+                        ids,
+                        progress);
         return new RunClients(
-                new RequestProducer(bootstrap, config.kafka().requestsTopic()), collector);
+                new RequestProducer(
+                        config.kafka().clientProperties("bench-requests"),
+                        config.kafka().requestsTopic()),
+                collector);
     }
 
     @Override
