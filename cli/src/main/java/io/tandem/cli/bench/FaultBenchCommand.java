@@ -37,7 +37,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -77,7 +76,6 @@ public final class FaultBenchCommand implements Callable<Integer> {
 
     private static final Duration RUNNING_TIMEOUT = Duration.ofSeconds(180);
     private static final Duration SETTLE = Duration.ofSeconds(5);
-    private static final int WARM_UP_REQUESTS = 4;
     private static final int BURST_FACTOR = 10;
 
     /** The runs, in the order they go. */
@@ -341,7 +339,8 @@ public final class FaultBenchCommand implements Callable<Integer> {
                         DeadLetterFollower.start(
                                 config, tag, letter -> deadLetters.incrementAndGet())) {
             cluster.awaitRunning(client.getJobID(), RUNNING_TIMEOUT);
-            warmUp(clients, ids, workload, tag);
+            // the models load on both TaskManagers before anything is measured
+            clients.warmUp(ids, workload, tag, RUNNING_TIMEOUT);
             int warmDeadLetters = deadLetters.get();
             int warmResults = clients.collector().received().size();
             progress.maxHint(
@@ -419,25 +418,6 @@ public final class FaultBenchCommand implements Callable<Integer> {
         return conf;
     }
 
-    /** Loads the models on both TaskManagers before anything is measured. */
-    private static void warmUp(
-            RunClients clients, Set<String> ids, PipelineWorkload workload, String tag)
-            throws InterruptedException {
-        Set<String> warm = new HashSet<>();
-        for (int i = 0; i < WARM_UP_REQUESTS; i++) {
-            InferenceRequest request =
-                    InferenceRequest.newBuilder(workload.request(i, Instant.now()))
-                            .setRequestId(tag + "-warm-" + i)
-                            .build();
-            warm.add(request.getRequestId());
-            clients.producer().send(request);
-        }
-        ids.addAll(warm);
-        if (!clients.collector().awaitIds(warm, RUNNING_TIMEOUT)) {
-            throw new IllegalStateException("The warm-up requests were not answered in time");
-        }
-    }
-
     /**
      * What a run sends: paced runs the workload at its Poisson times (the faults run with the
      * burst's extra requests, the prompts again under ids of their own), the others everything at
@@ -508,10 +488,7 @@ public final class FaultBenchCommand implements Callable<Integer> {
                 System.nanoTime() + (startMillis - System.currentTimeMillis()) * 1_000_000;
         Map<String, Exception> failed = new ConcurrentHashMap<>();
         for (Send send : sends) {
-            long due = startNanos + (long) (send.atMillis() * 1e6);
-            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-                LockSupport.parkNanos(wait);
-            }
+            SendSchedule.awaitDue(startNanos, send.atMillis());
             if (send.raw() != null) {
                 clients.producer().sendRawAsync(send.id(), send.raw(), failed::put);
             } else {

@@ -21,7 +21,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.flink.core.execution.JobClient;
@@ -143,12 +142,8 @@ final class PipelineRunner implements AutoCloseable {
             long startNanos = System.nanoTime() + 100_000_000L;
             startMillis = System.currentTimeMillis() + 100;
             for (int i = 0; i < arrivals.length; i++) {
-                long due = startNanos + (long) (arrivals[i] * 1e6);
-                for (long wait = due - System.nanoTime(); wait > 0; ) {
-                    LockSupport.parkNanos(wait);
-                    wait = due - System.nanoTime();
-                }
-                maxLag = Math.max(maxLag, (System.nanoTime() - due) / 1e6);
+                SendSchedule.awaitDue(startNanos, arrivals[i]);
+                maxLag = Math.max(maxLag, (System.nanoTime() - startNanos) / 1e6 - arrivals[i]);
                 producer.send(
                         workload.request(
                                 i, Instant.ofEpochMilli(startMillis + Math.round(arrivals[i]))));

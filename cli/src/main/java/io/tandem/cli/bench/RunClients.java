@@ -2,6 +2,10 @@ package io.tandem.cli.bench;
 
 import io.tandem.job.config.JobConfig;
 import io.tandem.local.RequestProducer;
+import io.tandem.schemas.InferenceRequest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
 import java.util.Set;
 import me.tongfei.progressbar.ProgressBar;
 
@@ -10,6 +14,8 @@ import me.tongfei.progressbar.ProgressBar;
  * what comes back on its results topic.
  */
 record RunClients(RequestProducer producer, ResultCollector collector) implements AutoCloseable {
+
+    private static final int WARM_UP_REQUESTS = 4;
 
     /**
      * Opens both on {@code config}'s topics with the job's client settings ({@code
@@ -27,6 +33,27 @@ record RunClients(RequestProducer producer, ResultCollector collector) implement
                         config.kafka().clientProperties("bench-requests"),
                         config.kafka().requestsTopic()),
                 collector);
+    }
+
+    /**
+     * Sends a few of {@code workload}'s requests under ids of their own (added to {@code ids}) and
+     * waits for their results: the models are loaded before anything is timed.
+     */
+    void warmUp(Set<String> ids, PipelineWorkload workload, String tag, Duration timeout)
+            throws InterruptedException {
+        Set<String> warm = new HashSet<>();
+        for (int i = 0; i < WARM_UP_REQUESTS; i++) {
+            InferenceRequest request =
+                    InferenceRequest.newBuilder(workload.request(i, Instant.now()))
+                            .setRequestId(tag + "-warm-" + i)
+                            .build();
+            warm.add(request.getRequestId());
+            producer.send(request);
+        }
+        ids.addAll(warm);
+        if (!collector.awaitIds(warm, timeout)) {
+            throw new IllegalStateException("The warm-up requests were not answered in time");
+        }
     }
 
     @Override

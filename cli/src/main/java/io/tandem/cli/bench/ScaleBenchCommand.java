@@ -39,7 +39,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -323,10 +322,7 @@ public final class ScaleBenchCommand implements Callable<Integer> {
         long startMillis = System.currentTimeMillis() + 50;
         double[] arrivals = requests.arrivals();
         for (int i = 0; i < requests.size(); i++) {
-            long due = startNanos + (long) (arrivals[i] * 1e6);
-            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-                LockSupport.parkNanos(wait);
-            }
+            SendSchedule.awaitDue(startNanos, arrivals[i]);
             clients.producer()
                     .send(
                             requests.request(

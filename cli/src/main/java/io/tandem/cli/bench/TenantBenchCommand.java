@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import me.tongfei.progressbar.ProgressBar;
 import org.apache.flink.core.execution.JobClient;
 import picocli.CommandLine.Command;
@@ -215,7 +214,7 @@ public final class TenantBenchCommand implements Callable<Integer> {
                                         overloaded.incrementAndGet();
                                     }
                                 })) {
-            warmUp(clients, workload, tag);
+            clients.warmUp(ids, workload, tag, STARTUP_TIMEOUT);
             progress.maxHint(progress.getMax() + steadyCount);
             ids.addAll(steady);
             long startMillis = System.currentTimeMillis() + 100;
@@ -223,7 +222,7 @@ public final class TenantBenchCommand implements Callable<Integer> {
             boolean burstSent = !withBurst;
             for (int i = 0; i < steadyCount; i++) {
                 if (!burstSent && arrivals[i] >= burstAt.toMillis()) {
-                    await(startNanos, burstAt.toMillis());
+                    SendSchedule.awaitDue(startNanos, burstAt.toMillis());
                     for (int j = 0; j < burst; j++) {
                         clients.producer()
                                 .sendAsync(
@@ -237,7 +236,7 @@ public final class TenantBenchCommand implements Callable<Integer> {
                     }
                     burstSent = true;
                 }
-                await(startNanos, arrivals[i]);
+                SendSchedule.awaitDue(startNanos, arrivals[i]);
                 clients.producer()
                         .sendAsync(
                                 request(
@@ -279,34 +278,12 @@ public final class TenantBenchCommand implements Callable<Integer> {
         }
     }
 
-    private static void await(long startNanos, double atMillis) {
-        long due = startNanos + (long) (atMillis * 1e6);
-        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-            LockSupport.parkNanos(wait);
-        }
-    }
-
     private static InferenceRequest request(
             PipelineWorkload workload, int prompt, String tenant, String id, Instant sent) {
         return InferenceRequest.newBuilder(workload.request(prompt % workload.size(), sent))
                 .setRequestId(id)
                 .setTenantId(tenant)
                 .build();
-    }
-
-    /** A few requests first, so the models are loaded and compiled before anything is timed. */
-    private static void warmUp(RunClients clients, PipelineWorkload workload, String tag)
-            throws InterruptedException {
-        Set<String> warm = new HashSet<>();
-        for (int i = 0; i < 4; i++) {
-            InferenceRequest request =
-                    request(workload, i, STEADY, tag + "-warm-" + i, Instant.now());
-            warm.add(request.getRequestId());
-            clients.producer().send(request);
-        }
-        if (!clients.collector().awaitIds(warm, STARTUP_TIMEOUT)) {
-            throw new IllegalStateException("The warm-up requests were not answered in time");
-        }
     }
 
     private JobConfig config(String pair, int tenantBound, Map<String, String> owned) {
