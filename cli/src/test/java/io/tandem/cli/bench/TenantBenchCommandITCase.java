@@ -17,7 +17,7 @@ import picocli.CommandLine;
 /**
  * {@code bench tenants} at its smallest, on stages emulated from the GPU profile: the steady tenant
  * is answered in full in every run, the burst is served whole without a bound, and with one every
- * burst request is either served or refused as overloaded.
+ * burst request is either served or refused as overloaded; a running bound refuses none of them.
  */
 class TenantBenchCommandITCase {
 
@@ -45,7 +45,7 @@ class TenantBenchCommandITCase {
         for (JsonElement run : report.getAsJsonArray("runs")) {
             runs.put(run.getAsJsonObject().get("run").getAsString(), run.getAsJsonObject());
         }
-        assertThat(runs).containsOnlyKeys("alone", "burst", "burst-bounded");
+        assertThat(runs).containsOnlyKeys("alone", "burst", "burst-bounded", "burst-shared");
         runs.values()
                 .forEach(
                         r -> assertThat(r.get("steady_lost").getAsInt()).as(r.toString()).isZero());
@@ -56,10 +56,14 @@ class TenantBenchCommandITCase {
                         bounded.get("burst_served").getAsInt()
                                 + bounded.get("burst_overloaded").getAsInt())
                 .isEqualTo(40);
+        JsonObject shared = runs.get("burst-shared");
+        assertThat(shared.get("running_bound").getAsInt()).isEqualTo(2);
         assertThat(
-                        report.getAsJsonObject("summary")
-                                .get("steady_p99_ratio_bounded_gpu")
-                                .getAsDouble())
-                .isPositive();
+                        shared.get("burst_served").getAsInt()
+                                + shared.get("burst_overloaded").getAsInt())
+                .isEqualTo(40);
+        JsonObject summary = report.getAsJsonObject("summary");
+        assertThat(summary.get("steady_p99_ratio_bounded_gpu").getAsDouble()).isPositive();
+        assertThat(summary.get("steady_p99_ratio_shared_gpu").getAsDouble()).isPositive();
     }
 }

@@ -280,6 +280,19 @@ public final class TandemOptions {
                                     + " or one tenant's burst fills the head and holds everyone's"
                                     + " input back. 0 bounds no tenant.");
 
+    public static final ConfigOption<Integer> MAX_RUNNING_PER_TENANT =
+            ConfigOptions.key("tandem.generate.max-running-per-tenant")
+                    .intType()
+                    .defaultValue(0)
+                    .withDescription(
+                            "Requests of one tenant (the request's tenantId) a loop head subtask"
+                                    + " runs at once in its batches; the tenant's further requests"
+                                    + " wait in its queue, while other tenants' requests start and"
+                                    + " join batches. On workers whose every batched request costs"
+                                    + " compute (CPUs), this bound, not the waiting one, keeps one"
+                                    + " tenant's burst from slowing another tenant's rounds. 0"
+                                    + " bounds no tenant.");
+
     public static final ConfigOption<Duration> GENERATE_TIMEOUT =
             ConfigOptions.key("tandem.generate.timeout")
                     .durationType()

@@ -56,11 +56,13 @@ import org.slf4j.LoggerFactory;
  * most {@code maxBatchesInFlight} at once; the rest wait in this operator's checkpointed state, in
  * a queue per tenant, tenants served in turn ({@link TenantQueues}): one tenant's burst waits in
  * its own queue, and past {@code maxWaitingPerTenant} its requests are refused with an {@code
- * OVERLOADED} dead letter, while another tenant's request waits behind at most one turn of each.
- * The head returns from every window at once, so a checkpoint barrier behind it passes at once too:
- * blocking the task thread until a batch finished would hold the barrier for up to a whole
- * generation. Only past {@code maxWaitingRequests} waiting requests does the head stop taking
- * windows (and the job read requests more slowly); a barrier then waits until a batch finishes.
+ * OVERLOADED} dead letter, while another tenant's request waits behind at most one turn of each. A
+ * tenant with {@code maxRunningPerTenant} requests running starts no more until one finishes, so
+ * one tenant's burst cannot fill the batches another tenant's requests run in. The head returns
+ * from every window at once, so a checkpoint barrier behind it passes at once too: blocking the
+ * task thread until a batch finished would hold the barrier for up to a whole generation. Only past
+ * {@code maxWaitingRequests} waiting requests does the head stop taking windows (and the job read
+ * requests more slowly); a barrier then waits until a batch finishes.
  *
  * <p><b>Sequence state and results.</b> The head keeps the latest version of every batch in flight
  * (all tokens generated so far) and checkpoints it. It also emits the results ({@link #RESULTS}),
@@ -101,6 +103,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
     private final int maxInFlight;
     private final int maxWaitingRequests;
     private final int maxWaitingPerTenant;
+    private final int maxRunningPerTenant;
     private final double uplinkBandwidthHz;
     private final int maxBatchSize;
     private final long maxBatchTokens;
@@ -135,6 +138,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
         this.maxInFlight = generation.maxBatchesInFlight();
         this.maxWaitingRequests = generation.maxWaitingRequests();
         this.maxWaitingPerTenant = generation.maxWaitingPerTenant();
+        this.maxRunningPerTenant = generation.maxRunningPerTenant();
         this.uplinkBandwidthHz = generation.uplinkBandwidthHz();
         // a window shares one uplink band, so in wireless mode its requests start together
         this.maxBatchSize = generation.wireless() ? 1 : generation.maxBatchSize();
@@ -151,10 +155,11 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
                         .getListState(
                                 new ListStateDescriptor<>(
                                         "batches-in-flight", new AvroTypeInfo<>(RoundBatch.class)));
+        waiting = new TenantQueues(maxWaitingPerTenant, maxRunningPerTenant);
         for (RoundBatch batch : inFlightState.get()) {
             inFlight.put(batch.getBatchId(), batch);
+            batch.getSequences().forEach(s -> waiting.restoreRunning(s.getAdmitted()));
         }
-        waiting = new TenantQueues(maxWaitingPerTenant);
         waitingState =
                 context.getOperatorStateStore()
                         .getListState(
@@ -274,12 +279,12 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
      * no batch of its own.
      */
     private void admitWaiting() {
-        while (inFlight.size() < maxInFlight && !waiting.isEmpty() && !joinable()) {
+        while (inFlight.size() < maxInFlight && waiting.peek() != null && !joinable()) {
             admit(waiting.pollWindow());
         }
     }
 
-    /** Whether a batch in flight has room for the next waiting request. */
+    /** Whether a batch in flight has room for the next waiting request (there is one). */
     private boolean joinable() {
         AdmittedRequest next = waiting.peek();
         for (RoundBatch batch : inFlight.values()) {
@@ -300,21 +305,23 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
      * round on; its draft and verify sessions are built by prefill in the round's calls.
      */
     private List<SequenceState> join(List<SequenceState> sequences) {
-        if (waiting.isEmpty() || sequences.isEmpty() || sequences.size() >= maxBatchSize) {
+        if (sequences.isEmpty() || sequences.size() >= maxBatchSize) {
             return sequences;
         }
         List<SequenceState> joined = new ArrayList<>(sequences);
         long tokens = kvTokens(sequences);
         long now = System.currentTimeMillis();
-        while (!waiting.isEmpty() && joined.size() < maxBatchSize) {
-            if (tokens + kvTokens(waiting.peek()) > maxBatchTokens) {
+        for (AdmittedRequest next = waiting.peek();
+                next != null && joined.size() < maxBatchSize;
+                next = waiting.peek()) {
+            if (tokens + kvTokens(next) > maxBatchTokens) {
                 break;
             }
-            TenantQueues.Waiting next = waiting.pollRequest();
-            tokens += kvTokens(next.request());
-            double admissionMs = Math.max(0, now - next.windowClosed().toEpochMilli());
-            SequenceState state = firstState(next.request(), Map.of(), admissionMs);
-            state.setWindowClosedTime(next.windowClosed());
+            TenantQueues.Waiting taken = waiting.pollRequest();
+            tokens += kvTokens(next);
+            double admissionMs = Math.max(0, now - taken.windowClosed().toEpochMilli());
+            SequenceState state = firstState(next, Map.of(), admissionMs);
+            state.setWindowClosedTime(taken.windowClosed());
             joined.add(state);
             requestsJoined.inc();
         }
@@ -419,6 +426,7 @@ public final class RoundScheduler extends AbstractStreamOperator<RoundBatch>
             return; // not the round this head is waiting for: a replay the tail let through
         }
         requests.finished(batch);
+        batch.getReleased().forEach(waiting::released);
         for (InferenceResult result : batch.getResults()) {
             if (result.getDeadlineMet() != null) {
                 (result.getDeadlineMet() ? deadlinesMet : deadlinesMissed).inc();

@@ -38,6 +38,7 @@ class JobConfigTest {
                 16,
                 0,
                 0,
+                0,
                 16,
                 8192,
                 Duration.ofMinutes(1),

@@ -155,7 +155,7 @@ class RoundSchedulerTest {
     @Test
     void tenantsAreServedInTurnAndATenantPastItsBoundIsRefusedAsOverloaded() throws Exception {
         OneInputStreamOperatorTestHarness<Batch, RoundBatch> head =
-                open(head(1, 64, 3, 1, 8192), null);
+                open(head(1, 64, 3, 0, 1, 8192), null);
         head.processElement(tenantWindow("w-1", "a", "a-0"), 0);
         head.processElement(tenantWindow("w-2", "a", "a-1", "a-2"), 0);
         head.processElement(tenantWindow("w-3", "a", "a-3", "a-4"), 0);
@@ -174,6 +174,40 @@ class RoundSchedulerTest {
         // with room in a's queue again, a is served again, the refused id included
         head.processElement(tenantWindow("w-5", "a", "a-4"), 0);
         assertThat(lastRound(head, "w-5").getSequences()).hasSize(1);
+    }
+
+    @Test
+    void aTenantAtItsRunningBoundWaitsWhileAnotherTenantsRequestsStartAndJoin() throws Exception {
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> head =
+                open(head(4, 64, 0, 2, 16, 8192), null);
+        head.processElement(tenantWindow("w-1", "a", "a-0", "a-1", "a-2", "a-3"), 0);
+        head.processElement(tenantWindow("w-2", "b", "b-0"), 0);
+
+        // a runs two of its four; b's request is next, and joins a's batch at its next round
+        RoundBatch first = lastRound(head, "w-1~a-0");
+        assertThat(ids(first)).containsExactly("a-0", "a-1");
+        assertThat(batchIds(head)).containsExactly("w-1~a-0");
+        feedBack(head, first);
+        RoundBatch second = lastRound(head, "w-1~a-0");
+        assertThat(ids(second)).containsExactly("a-0", "a-1", "b-0");
+
+        // a-0 finishes: a has room for one more, which joins
+        feedBack(
+                head,
+                RoundBatch.newBuilder(second)
+                        .setSequences(second.getSequences().subList(1, 3))
+                        .setReleased(List.of("a-0"))
+                        .build());
+        assertThat(ids(lastRound(head, "w-1~a-0"))).containsExactly("a-1", "b-0", "a-2");
+
+        // after a restore the head still counts a's two running
+        OperatorSubtaskState checkpoint = head.snapshot(1, 1);
+        OneInputStreamOperatorTestHarness<Batch, RoundBatch> after =
+                open(head(4, 64, 0, 2, 1, 8192), checkpoint);
+        runMailUntil(after, 1);
+        after.processElement(tenantWindow("w-3", "a", "a-4"), 0);
+        after.processElement(tenantWindow("w-4", "c", "c-0"), 0);
+        assertThat(batchIds(after)).containsExactly("w-1~a-0", "w-4");
     }
 
     @Test
@@ -334,7 +368,7 @@ class RoundSchedulerTest {
     /** A head in mode ad with the given limits, no tenant bounded. */
     private static RoundLoop.SchedulerFactory head(
             int maxInFlight, int maxWaitingRequests, int maxBatchSize, int maxBatchTokens) {
-        return head(maxInFlight, maxWaitingRequests, 0, maxBatchSize, maxBatchTokens);
+        return head(maxInFlight, maxWaitingRequests, 0, 0, maxBatchSize, maxBatchTokens);
     }
 
     /** A head in mode ad with the given limits. */
@@ -342,6 +376,7 @@ class RoundSchedulerTest {
             int maxInFlight,
             int maxWaitingRequests,
             int maxWaitingPerTenant,
+            int maxRunningPerTenant,
             int maxBatchSize,
             int maxBatchTokens) {
         return new RoundLoop.SchedulerFactory(
@@ -355,6 +390,7 @@ class RoundSchedulerTest {
                         maxInFlight,
                         maxWaitingRequests,
                         maxWaitingPerTenant,
+                        maxRunningPerTenant,
                         maxBatchSize,
                         maxBatchTokens,
                         Duration.ofMinutes(1),
@@ -413,6 +449,12 @@ class RoundSchedulerTest {
                                 .map(s -> s.getAdmitted().getRequest().getRequestId())
                                 .toList())
                 .build();
+    }
+
+    private static List<String> ids(RoundBatch round) {
+        return round.getSequences().stream()
+                .map(s -> s.getAdmitted().getRequest().getRequestId())
+                .toList();
     }
 
     private static List<String> batchIds(

@@ -16,7 +16,7 @@ class TenantQueuesTest {
 
     @Test
     void aWindowQueuesAsOnePartPerTenantAndTheTenantsTakeTurns() {
-        TenantQueues queues = new TenantQueues(0);
+        TenantQueues queues = new TenantQueues(0, 0);
         queues.offer(window("w-1", "a:1", "a:2", "b:3"));
         queues.offer(window("w-2", "a:4"));
         queues.offer(window("w-3", "c:5"));
@@ -31,7 +31,7 @@ class TenantQueuesTest {
 
     @Test
     void aTenantPastItsBoundIsRefusedUntilItsQueueHasRoomAgain() {
-        TenantQueues queues = new TenantQueues(2);
+        TenantQueues queues = new TenantQueues(2, 0);
 
         assertThat(ids(queues.offer(window("w-1", "a:1", "a:2", "a:3", "b:4"))))
                 .containsExactly("3");
@@ -43,7 +43,7 @@ class TenantQueuesTest {
 
     @Test
     void joiningTakesOneRequestAndPassesTheTurn() {
-        TenantQueues queues = new TenantQueues(0);
+        TenantQueues queues = new TenantQueues(0, 0);
         queues.offer(window("w-1", "a:1", "a:2"));
         queues.offer(window("w-2", "b:3"));
 
@@ -57,15 +57,48 @@ class TenantQueuesTest {
     }
 
     @Test
+    void aTenantAtItsRunningBoundIsPassedOverUntilOneOfItsRequestsIsReleased() {
+        TenantQueues queues = new TenantQueues(0, 2);
+        queues.offer(window("w-1", "a:1", "a:2", "a:3"));
+        queues.offer(window("w-2", "b:4"));
+
+        // as much of a's part as a may run starts, named after its first request
+        Batch started = queues.pollWindow();
+        assertThat(started.getBatchId()).isEqualTo("w-1~1");
+        assertThat(ids(started.getRequests())).containsExactly("1", "2");
+        // a is at its bound: b is next, then nobody
+        assertThat(queues.peek().getRequest().getRequestId()).isEqualTo("4");
+        assertThat(queues.pollRequest().request().getRequest().getRequestId()).isEqualTo("4");
+        assertThat(queues.peek()).isNull();
+        assertThat(queues.size()).isEqualTo(1);
+
+        queues.released("1");
+        assertThat(queues.pollWindow().getBatchId()).isEqualTo("w-1");
+        assertThat(queues.isEmpty()).isTrue();
+    }
+
+    @Test
+    void requestsRestoredRunningCountAgainstTheirTenantsBound() {
+        TenantQueues queues = new TenantQueues(0, 1);
+        Batch running = window("w-0", "a:0");
+        queues.restoreRunning(running.getRequests().get(0));
+        queues.offer(window("w-1", "a:1"));
+
+        assertThat(queues.peek()).isNull();
+        queues.released("0");
+        assertThat(queues.peek().getRequest().getRequestId()).isEqualTo("1");
+    }
+
+    @Test
     void aCheckpointRestoresTheSamePartsAndAWindowOfSeveralTenantsIsSplit() {
-        TenantQueues before = new TenantQueues(1);
+        TenantQueues before = new TenantQueues(1, 0);
         before.offer(window("w-1", "a:1"));
         before.offer(window("w-2", "b:2"));
         List<Batch> checkpoint = new ArrayList<>(before.toWindows());
         // and a window as a head checkpointed it before it queued per tenant, over its bound
         checkpoint.add(window("w-3", "a:3", "c:4"));
 
-        TenantQueues after = new TenantQueues(1);
+        TenantQueues after = new TenantQueues(1, 0);
         after.restore(checkpoint);
 
         assertThat(after.size()).isEqualTo(4);

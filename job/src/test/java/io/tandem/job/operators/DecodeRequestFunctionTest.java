@@ -55,6 +55,7 @@ class DecodeRequestFunctionTest {
                                         16,
                                         0,
                                         0,
+                                        0,
                                         16,
                                         8192,
                                         Duration.ofMinutes(1),
