@@ -3,25 +3,17 @@ package io.tandem.job;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.kafka.KafkaConnectors;
 import io.tandem.job.kafka.TopicProvisioner;
-import io.tandem.job.loop.RoundLoop;
-import io.tandem.job.operators.BatchLaneSelector;
-import io.tandem.job.operators.BatchRequestsFunction;
-import io.tandem.job.operators.DecodeRequestFunction;
 import io.tandem.job.operators.Operators;
 import io.tandem.job.operators.RawRecord;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceResult;
-import io.tandem.schemas.internal.AdmittedRequest;
-import io.tandem.schemas.internal.Batch;
 import java.util.function.Consumer;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 
@@ -144,7 +136,7 @@ public final class TandemJob {
 
     /**
      * Wires decode → batch → the round loop (schedule → draft → verify → finish, and back) between
-     * {@code source} and {@code sinks}.
+     * {@code source} and {@code sinks} ({@link TandemServing#serve}).
      */
     public static void defineWorkflow(
             StreamExecutionEnvironment env,
@@ -153,35 +145,12 @@ public final class TandemJob {
             JobConfig config) {
         // Only the end-of-input watermark is used: it flushes open batches when a bounded input
         // ends.
-        SlotSharingGroup ingest =
-                config.resources().ingest().slotSharingGroup(Operators.INGEST_GROUP);
         DataStream<RawRecord> records =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), Operators.SOURCE)
                         .uid(Operators.SOURCE)
-                        .slotSharingGroup(ingest);
-
-        SingleOutputStreamOperator<AdmittedRequest> admitted =
-                records.process(new DecodeRequestFunction(config.limits(), config.generation()))
-                        .name(Operators.DECODE)
-                        .uid(Operators.DECODE)
-                        .slotSharingGroup(ingest);
-
-        DataStream<Batch> windows =
-                admitted.keyBy(
-                                new BatchLaneSelector(
-                                        config.batching().lanes(),
-                                        config.parallelism(),
-                                        config.maxParallelism()))
-                        .process(new BatchRequestsFunction(config.batching()))
-                        .name(Operators.BATCH)
-                        .uid(Operators.BATCH)
-                        .slotSharingGroup(ingest);
-        RoundLoop.Outputs loop = RoundLoop.wire(windows, config);
-
-        sinks.results().accept(loop.results());
-        sinks.deadLetters()
-                .accept(
-                        admitted.getSideOutput(DecodeRequestFunction.DEAD_LETTERS)
-                                .union(loop.refused()));
+                        .slotSharingGroup(TandemServing.ingestGroup(config));
+        TandemServing.Served served = TandemServing.serve(records, config);
+        sinks.results().accept(served.results());
+        sinks.deadLetters().accept(served.deadLetters());
     }
 }

@@ -9,6 +9,10 @@ public final class Operators {
     private Operators() {}
 
     public static final String SOURCE = "requests-source";
+
+    /** Requests of a DataStream, encoded as records of it (TandemServing#generate). */
+    public static final String ENCODE = "encode-requests";
+
     public static final String DECODE = "decode-requests";
     public static final String BATCH = "batch-requests";
 
