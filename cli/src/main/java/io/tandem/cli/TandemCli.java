@@ -3,6 +3,7 @@ package io.tandem.cli;
 import io.tandem.cli.bench.BenchCommand;
 import io.tandem.cli.cluster.ClusterCommand;
 import io.tandem.cli.simulate.SimulateCommand;
+import io.tandem.cli.sql.SqlCommand;
 import io.tandem.job.RunCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
             BenchCommand.class,
             SimulateCommand.class,
             ReplayCommand.class,
+            SqlCommand.class,
             ClusterCommand.class,
             ReportCommand.class,
             ConfigCommand.class

@@ -2,7 +2,6 @@ package io.tandem.udfs;
 
 import io.tandem.model.GenerationRequest;
 import io.tandem.model.ModelException;
-import io.tandem.model.ModelInfo;
 import io.tandem.speculative.AcceptanceStats;
 import io.tandem.speculative.DraftProposal;
 import io.tandem.speculative.Verification;
@@ -16,6 +15,8 @@ import java.util.List;
  * and the demo use it; the output equals plain decoding with the target (greedy: token for token;
  * sampled: in distribution).
  *
+ * <p>Without a drafter it decodes with the target alone, through the verifier, at length 0.
+ *
  * <p>Thread-safe as far as the drafter and verifier are; a {@link Run} is not.
  */
 public final class SpeculativeGenerator {
@@ -23,9 +24,73 @@ public final class SpeculativeGenerator {
     private final Drafter drafter;
     private final Verifier verifier;
 
+    /**
+     * @param drafter null to decode with the target alone
+     */
     public SpeculativeGenerator(Drafter drafter, Verifier verifier) {
         this.drafter = drafter;
         this.verifier = verifier;
+    }
+
+    /** The context every request must fit: the target's, or the smaller of the two models'. */
+    public int contextLength() {
+        int target = verifier.model().contextLength();
+        return drafter == null ? target : Math.min(target, drafter.model().contextLength());
+    }
+
+    /** The advanced sequences of one {@link #step}, in order, and their verifications. */
+    public record Step(List<SequenceProgress> advanced, List<Verification> verifications) {
+
+        /** The acceptance of the whole step. */
+        public AcceptanceStats acceptance() {
+            AcceptanceStats total = AcceptanceStats.none();
+            for (Verification verification : verifications) {
+                total = total.plus(verification);
+            }
+            return total;
+        }
+    }
+
+    /**
+     * One draft-and-verify round of {@code sequences} (none finished), drafting {@code length}
+     * tokens each (capped per sequence by what it may still generate); a sequence that finishes
+     * frees its sessions on both sides.
+     *
+     * @throws IllegalStateException if {@code length > 0} without a drafter
+     */
+    public Step step(List<SequenceProgress> sequences, int length) throws ModelException {
+        List<SequenceRound> batch = new ArrayList<>(sequences.size());
+        for (SequenceProgress sequence : sequences) {
+            batch.add(sequence.round(length));
+        }
+        List<DraftProposal> drafts;
+        if (length == 0) {
+            drafts = new ArrayList<>(batch.size());
+            for (SequenceRound round : batch) {
+                drafts.add(
+                        round.sampling().isGreedy()
+                                ? DraftProposal.greedy(new int[0])
+                                : new DraftProposal(new int[0], List.of()));
+            }
+        } else if (drafter == null) {
+            throw new IllegalStateException("speculation length " + length + " without a drafter");
+        } else {
+            drafts = drafter.draft(batch);
+        }
+        List<Verification> verifications = verifier.verify(batch, drafts);
+        List<SequenceProgress> advanced = new ArrayList<>(sequences.size());
+        for (int k = 0; k < sequences.size(); k++) {
+            SequenceProgress next = sequences.get(k).advance(drafts.get(k), verifications.get(k));
+            advanced.add(next);
+            if (next.finished()) {
+                String id = next.request().id();
+                if (drafter != null) {
+                    drafter.finish(id);
+                }
+                verifier.finish(id);
+            }
+        }
+        return new Step(advanced, verifications);
     }
 
     /**
@@ -51,8 +116,7 @@ public final class SpeculativeGenerator {
             throw new IllegalArgumentException(
                     "speculationLength must be >= 0, got " + speculationLength);
         }
-        ModelInfo target = verifier.model();
-        int context = Math.min(target.contextLength(), drafter.model().contextLength());
+        int context = contextLength();
         for (GenerationRequest request : requests) {
             if (!request.fits(context)) {
                 throw new IllegalArgumentException(
@@ -66,7 +130,7 @@ public final class SpeculativeGenerator {
                                 + context);
             }
         }
-        return new Run(requests, speculationLength, target.eosTokenId());
+        return new Run(requests, speculationLength, verifier.model().eosTokenId());
     }
 
     /** The state of one {@link #generate} call between rounds. Not thread-safe. */
@@ -119,30 +183,22 @@ public final class SpeculativeGenerator {
          * (capped per request by what it may still generate); returns the round's acceptance.
          */
         public AcceptanceStats round(int length) throws ModelException {
-            AcceptanceStats roundAcceptance = AcceptanceStats.none();
             List<Integer> running = new ArrayList<>();
-            List<SequenceRound> batch = new ArrayList<>();
+            List<SequenceProgress> batch = new ArrayList<>();
             for (int i = 0; i < progress.length; i++) {
                 if (!progress[i].finished()) {
                     running.add(i);
-                    batch.add(progress[i].round(length));
+                    batch.add(progress[i]);
                 }
             }
-            List<DraftProposal> drafts = drafter.draft(batch);
-            List<Verification> verifications = verifier.verify(batch, drafts);
+            Step step = step(batch, length);
             for (int k = 0; k < running.size(); k++) {
                 int i = running.get(k);
-                progress[i] = progress[i].advance(drafts.get(k), verifications.get(k));
+                progress[i] = step.advanced().get(k);
                 rounds[i]++;
-                acceptance[i] = acceptance[i].plus(verifications.get(k));
-                roundAcceptance = roundAcceptance.plus(verifications.get(k));
-                if (progress[i].finished()) {
-                    String id = progress[i].request().id();
-                    drafter.finish(id);
-                    verifier.finish(id);
-                }
+                acceptance[i] = acceptance[i].plus(step.verifications().get(k));
             }
-            return roundAcceptance;
+            return step.acceptance();
         }
 
         /** One result per request, in order; only once {@link #finished()}. */

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             FaultBenchCommand.class,
             TenantBenchCommand.class,
             ScaleBenchCommand.class,
+            SqlBenchCommand.class,
             DemoBenchCommand.class
         })
 public final class BenchCommand {}

@@ -2,7 +2,6 @@ package io.tandem.job.loop;
 
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.operators.DecodeRequestFunction;
-import io.tandem.job.operators.LogThrottle;
 import io.tandem.job.planning.RoundPolicy;
 import io.tandem.job.planning.UplinkShares;
 import io.tandem.schemas.DeadLetter;
@@ -12,6 +11,7 @@ import io.tandem.schemas.internal.Batch;
 import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.RoundReport;
 import io.tandem.schemas.internal.SequenceState;
+import io.tandem.udfs.LogThrottle;
 import io.tandem.udfs.SequenceStates;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

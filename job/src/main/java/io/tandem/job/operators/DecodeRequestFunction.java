@@ -9,6 +9,7 @@ import io.tandem.model.TextTokenizer;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.internal.AdmittedRequest;
+import io.tandem.udfs.LogThrottle;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;

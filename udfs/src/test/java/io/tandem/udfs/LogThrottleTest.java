@@ -1,4 +1,4 @@
-package io.tandem.job.operators;
+package io.tandem.udfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tandem.job.operators;
+package io.tandem.udfs;
 
 /**
  * Lets one log line through per interval of processing time, and says how many it held back, so a

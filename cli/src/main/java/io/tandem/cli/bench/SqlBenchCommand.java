@@ -1,0 +1,302 @@
+package io.tandem.cli.bench;
+
+import io.tandem.cli.summary.Column;
+import io.tandem.cli.summary.Figures;
+import io.tandem.cli.summary.Summary;
+import io.tandem.cli.summary.Table;
+import io.tandem.cli.summary.Value;
+import io.tandem.job.config.TandemHome;
+import io.tandem.model.CausalLm;
+import io.tandem.model.GenerationRequest;
+import io.tandem.model.SamplingConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.types.Row;
+import org.apache.flink.util.CloseableIterator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./tandem bench sql}: the same prompts through {@code ML_PREDICT} over a {@code tandem}
+ * model on the same pair in each mode asked for, once with rows batched into shared model calls and
+ * once one row per call (what a provider that makes a remote call per row does), and the rows per
+ * second of each; every greedy completion is checked against the target's alone.
+ */
+@Command(
+        name = "sql",
+        mixinStandardHelpOptions = true,
+        description =
+                "ML_PREDICT rows per second with the tandem provider batched against one row per"
+                        + " call; prints a table, writes JSON.")
+public final class SqlBenchCommand implements Callable<Integer> {
+
+    @Option(names = "--rows", defaultValue = "240", description = "Prompts (default: 240).")
+    int rows;
+
+    @Option(
+            names = "--new-tokens",
+            defaultValue = "32",
+            description = "max-new-tokens of the model (default: ${DEFAULT-VALUE}).")
+    int newTokens;
+
+    @Option(
+            names = "--batch",
+            defaultValue = "16",
+            description =
+                    "max-batch-size of the batched run; ML_PREDICT keeps twice as many rows in"
+                            + " flight (default: ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(
+            names = "--modes",
+            split = ",",
+            defaultValue = "sd,ad",
+            description =
+                    "The model's modes, each run batched and one row per call; the first is the"
+                            + " summary's (default: ${DEFAULT-VALUE}).")
+    List<String> modes;
+
+    @Option(
+            names = "--target",
+            defaultValue = "models/austen-target",
+            description = "Target model (default: ${DEFAULT-VALUE}).")
+    Path target;
+
+    @Option(
+            names = "--draft",
+            defaultValue = "models/austen-draft",
+            description = "Draft model (default: ${DEFAULT-VALUE}).")
+    Path draft;
+
+    @Option(
+            names = "--profile",
+            defaultValue = "models/austen-pair-profile.json",
+            description = "The pair's profile, for mode sd (default: ${DEFAULT-VALUE}).")
+    Path profile;
+
+    @Option(
+            names = "--held-out",
+            defaultValue = "models/data/austen-heldout.txt",
+            description = "Text the prompts are cut from (default: ${DEFAULT-VALUE}).")
+    Path heldOut;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
+    Path json;
+
+    /** One run: how the model was called and what came back. */
+    record Run(
+            String mode,
+            String name,
+            int maxBatchSize,
+            int inFlight,
+            Map<String, String> completions,
+            double seconds) {
+
+        double rowsPerSecond() {
+            return completions.size() / seconds;
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        List<String> prompts = prompts();
+        out.printf(
+                "Tandem bench sql: %d prompts, %d new tokens, greedy, modes %s; batched"
+                        + " (max-batch-size %d, %d rows in flight) against one row per call%n",
+                rows, newTokens, modes, batch, 2 * batch);
+        Map<String, String> reference = targetAlone(prompts);
+        List<Run> runs = new ArrayList<>();
+        try (ProgressBar progress = new ProgressBar("bench sql", 2L * rows * modes.size())) {
+            for (String mode : modes) {
+                runs.add(run(mode, "batched", batch, 2 * batch, prompts, progress));
+                runs.add(run(mode, "per-row", 1, 1, prompts, progress));
+            }
+        }
+        boolean identical = runs.stream().allMatch(r -> r.completions().equals(reference));
+        Summary summary = summary(runs, identical);
+        summary.print(out);
+        if (json != null) {
+            summary.write(json);
+            out.println("Wrote " + json);
+        }
+        return identical ? 0 : 1;
+    }
+
+    private Run run(
+            String mode,
+            String name,
+            int maxBatchSize,
+            int inFlight,
+            List<String> prompts,
+            ProgressBar progress)
+            throws Exception {
+        StreamTableEnvironment tables = tables();
+        StringBuilder values = new StringBuilder();
+        for (int i = 0; i < prompts.size(); i++) {
+            values.append(i == 0 ? "" : ", ")
+                    .append("(")
+                    .append(i)
+                    .append(", '")
+                    .append(prompts.get(i).replace("'", "''"))
+                    .append("')");
+        }
+        tables.executeSql("CREATE TEMPORARY VIEW prompts (id, prompt) AS VALUES " + values);
+        tables.executeSql(
+                "CREATE TEMPORARY VIEW warm_up (id, prompt) AS VALUES (0, 'It is a truth')");
+        tables.executeSql(
+                "CREATE TEMPORARY MODEL m INPUT (prompt STRING) OUTPUT (completion STRING) WITH ("
+                        + "'provider' = 'tandem', 'target' = '"
+                        + TandemHome.resolve(target)
+                        + "', 'draft' = '"
+                        + TandemHome.resolve(draft)
+                        + "', 'planner-profile' = '"
+                        + TandemHome.resolve(profile)
+                        + "', 'mode' = '"
+                        + mode
+                        + "', 'max-new-tokens' = '"
+                        + newTokens
+                        + "', 'max-batch-size' = '"
+                        + maxBatchSize
+                        + "')");
+        String call =
+                " DESCRIPTOR(prompt), MAP['max-concurrent-operations', '"
+                        + inFlight
+                        + "', 'output-mode', 'ALLOW_UNORDERED'])";
+        // a first job loads the models and compiles the code paths; the timed one finds them warm
+        collect(
+                tables,
+                "SELECT id, prompt, completion FROM ML_PREDICT(TABLE warm_up, MODEL m," + call,
+                null);
+        long start = System.nanoTime();
+        Map<String, String> completions =
+                collect(
+                        tables,
+                        "SELECT id, prompt, completion FROM ML_PREDICT(TABLE prompts, MODEL m,"
+                                + call,
+                        progress);
+        return new Run(
+                mode, name, maxBatchSize, inFlight, completions, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static Map<String, String> collect(
+            StreamTableEnvironment tables, String query, ProgressBar progress) throws Exception {
+        Map<String, String> completions = new HashMap<>();
+        try (CloseableIterator<Row> rows = tables.executeSql(query).collect()) {
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                completions.put(String.valueOf(row.getField(0)), (String) row.getField(2));
+                if (progress != null) {
+                    progress.step();
+                }
+            }
+        }
+        return completions;
+    }
+
+    private static StreamTableEnvironment tables() {
+        Configuration conf = new Configuration();
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        return StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
+    }
+
+    private List<String> prompts() throws Exception {
+        List<String> paragraphs =
+                HeldOutPrompts.read(TandemHome.resolve(heldOut), Math.min(rows, 80), 48);
+        List<String> prompts = new ArrayList<>(rows);
+        for (int i = 0; i < rows; i++) {
+            // past the paragraphs, the same ones cut shorter: distinct prompts, all real text
+            String paragraph = paragraphs.get(i % paragraphs.size());
+            prompts.add(paragraph.substring(0, paragraph.length() - 8 * (i / paragraphs.size())));
+        }
+        return prompts;
+    }
+
+    /** Each row's greedy completion by the target alone, by row id. */
+    private Map<String, String> targetAlone(List<String> prompts) throws Exception {
+        Map<String, String> completions = new HashMap<>();
+        try (CausalLm model = CausalLm.load(TandemHome.resolve(target))) {
+            for (int i = 0; i < prompts.size(); i++) {
+                int[] tokens =
+                        model.generate(
+                                        List.of(
+                                                new GenerationRequest(
+                                                        "r" + i,
+                                                        model.tokenizer().encode(prompts.get(i)),
+                                                        newTokens,
+                                                        SamplingConfig.greedy())))
+                                .get(0)
+                                .tokens();
+                completions.put(String.valueOf(i), model.tokenizer().decode(tokens));
+            }
+        }
+        return completions;
+    }
+
+    private Summary summary(List<Run> runs, boolean identical) {
+        Summary summary = new Summary();
+        summary.figures("setup", null)
+                .json("benchmark", "sql")
+                .json("rows", rows)
+                .json("new_tokens", newTokens)
+                .json("modes", String.join(",", modes))
+                .json("max_batch_size", batch)
+                .json("machine_cores", Runtime.getRuntime().availableProcessors());
+        Table table =
+                summary.table(
+                        "runs",
+                        "ML_PREDICT over the same prompts",
+                        Column.of("mode", "mode"),
+                        Column.of("run", "run"),
+                        Column.of("max_batch_size", "max-batch-size"),
+                        Column.of("in_flight", "rows in flight"),
+                        Column.of("rows", "rows"),
+                        Column.of("seconds", "seconds"),
+                        Column.of("rows_per_s", "rows/s"));
+        for (Run r : runs) {
+            table.row(
+                    r.mode(),
+                    r.name(),
+                    r.maxBatchSize(),
+                    r.inFlight(),
+                    r.completions().size(),
+                    Value.number(r.seconds(), "%.1f"),
+                    Value.number(r.rowsPerSecond(), "%.1f"));
+        }
+        summary.line("");
+        Figures keys = summary.figures("summary", "Summary").asTable();
+        keys.add("rows", "rows", rows, ">= 200");
+        keys.add(
+                "greedy_identical",
+                "greedy_identical (every run, target alone)",
+                identical,
+                "true");
+        for (int m = 0; m < modes.size(); m++) {
+            // the first mode's is the summary's figure; every mode's has its own key
+            double ratio = runs.get(2 * m).rowsPerSecond() / runs.get(2 * m + 1).rowsPerSecond();
+            String key = "batched_per_row_throughput_ratio_" + modes.get(m);
+            if (m == 0) {
+                keys.add(
+                        "batched_per_row_throughput_ratio",
+                        "batched_per_row_throughput_ratio (rows/s, mode " + modes.get(m) + ")",
+                        Value.number(ratio, "%.2f"),
+                        ">= 3");
+            }
+            keys.add(key, key, Value.number(ratio, "%.2f"));
+        }
+        return summary;
+    }
+}

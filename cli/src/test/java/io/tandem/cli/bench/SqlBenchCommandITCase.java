@@ -1,0 +1,45 @@
+package io.tandem.cli.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.tandem.testkit.BundledModel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code bench sql} at its smallest: both runs of mode ad serve every row with the target's greedy
+ * output, and the report has the goal keys.
+ */
+class SqlBenchCommandITCase {
+
+    @Test
+    void bothRunsServeEveryRowAsTheTargetAlone(@TempDir Path dir) throws Exception {
+        Path json = dir.resolve("bench-sql.json");
+        int exit =
+                new CommandLine(new SqlBenchCommand())
+                        .execute(
+                                "--rows", "6",
+                                "--new-tokens", "8",
+                                "--batch", "4",
+                                "--modes", "ad",
+                                "--target", BundledModel.target().toString(),
+                                "--draft", BundledModel.draft().toString(),
+                                "--profile", BundledModel.pairProfile().toString(),
+                                "--held-out", BundledModel.heldOut().toString(),
+                                "--json", json.toString());
+
+        assertThat(exit).isZero();
+        JsonObject summary =
+                JsonParser.parseString(Files.readString(json))
+                        .getAsJsonObject()
+                        .getAsJsonObject("summary");
+        assertThat(summary.get("rows").getAsInt()).isEqualTo(6);
+        assertThat(summary.get("greedy_identical").getAsBoolean()).isTrue();
+        assertThat(summary.get("batched_per_row_throughput_ratio").getAsDouble()).isPositive();
+    }
+}

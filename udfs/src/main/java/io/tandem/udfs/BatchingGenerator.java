@@ -1,0 +1,263 @@
+package io.tandem.udfs;
+
+import io.tandem.model.GenerationRequest;
+import io.tandem.model.ModelException;
+import io.tandem.planner.BatchShape;
+import io.tandem.planner.GoodputLength;
+import io.tandem.planner.cost.StageCosts;
+import io.tandem.speculative.AcceptanceStats;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Continuous batching in one process, for callers that hand over one request at a time from many
+ * threads (a SQL function's rows, say): a request joins the running batch between rounds while the
+ * batch holds fewer than {@code maxBatchSize}, and leaves it when it finishes, so concurrent
+ * requests share model calls instead of queueing for one each. One worker thread runs the rounds,
+ * each at the speculation length the {@link LengthRule} picks for the batch as it stands.
+ *
+ * <p>Thread-safe. Does not own the generator's models.
+ */
+public final class BatchingGenerator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingGenerator.class);
+
+    /** The longest speculation length the planned rule prices. */
+    public static final int MAX_SPECULATION = 8;
+
+    /** How a batch's next speculation length is chosen. */
+    public interface LengthRule {
+
+        /** The length of the next round of {@code batch} (none finished); 0 decodes plainly. */
+        int next(List<SequenceProgress> batch);
+
+        /** Learns from a round just verified. */
+        default void observe(AcceptanceStats round) {}
+
+        /** Always {@code length}: {@code sd-fixed}, or 0 for the target alone ({@code ad}). */
+        static LengthRule fixed(int length) {
+            return batch -> length;
+        }
+
+        /**
+         * Mode {@code sd}: the goodput rule ({@link GoodputLength}) for the batch as it stands,
+         * plain decoding included: the length with the least predicted round time per expected
+         * token on {@code costs}, at the acceptance the rounds so far show ({@code alpha} before
+         * them). One worker runs every round, so no stage waits for another; a big batch on
+         * compute-bound workers decodes plainly, where verifying drafts costs more than they save.
+         *
+         * @param outputTokens the output length every sequence is planned for
+         */
+        static LengthRule planned(StageCosts costs, double alpha, int outputTokens) {
+            AcceptanceTracker tracker = new AcceptanceTracker(AcceptanceTracker.RECENT_ROUNDS);
+            tracker.assume(alpha, AcceptanceTracker.PRIOR_ROUNDS);
+            return new LengthRule() {
+                @Override
+                public int next(List<SequenceProgress> batch) {
+                    int longestPrompt = 1;
+                    for (SequenceProgress sequence : batch) {
+                        longestPrompt = Math.max(longestPrompt, sequence.request().promptLength());
+                    }
+                    BatchShape shape =
+                            new BatchShape(batch.size(), longestPrompt, Math.max(1, outputTokens));
+                    double[] draft = new double[MAX_SPECULATION + 1];
+                    double[] verify = new double[MAX_SPECULATION + 1];
+                    // a round of length 0 is one decode step of the target
+                    verify[0] = 1000 * costs.targetStep(shape);
+                    for (int l = 1; l <= MAX_SPECULATION; l++) {
+                        draft[l] = 1000 * costs.draftRound(shape, l);
+                        verify[l] = 1000 * costs.verifyRound(shape, l);
+                    }
+                    return GoodputLength.best(
+                            new GoodputLength.RoundCosts(draft, verify, 0, 0, 0, 1),
+                            tracker.estimate(),
+                            0);
+                }
+
+                @Override
+                public void observe(AcceptanceStats round) {
+                    tracker.record(round);
+                }
+            };
+        }
+    }
+
+    /** Rounds run and the sequences in them, for the mean batch size. */
+    public record Stats(long rounds, long sequenceRounds, long requests) {
+
+        public double meanBatchSize() {
+            return rounds == 0 ? 0 : (double) sequenceRounds / rounds;
+        }
+    }
+
+    private record Pending(
+            GenerationRequest request, CompletableFuture<SpeculativeGeneration> done) {}
+
+    /** A request in the running batch. */
+    private static final class Running {
+        final CompletableFuture<SpeculativeGeneration> done;
+        SequenceProgress progress;
+        int rounds;
+        AcceptanceStats acceptance = AcceptanceStats.none();
+
+        Running(Pending pending, int eosTokenId) {
+            this.done = pending.done();
+            this.progress = SequenceProgress.start(pending.request(), eosTokenId);
+        }
+    }
+
+    private final SpeculativeGenerator generator;
+    private final LengthRule rule;
+    private final int maxBatchSize;
+    private final int eosTokenId;
+    private final BlockingQueue<Pending> waiting = new LinkedBlockingQueue<>();
+    private final Thread worker;
+    private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong sequenceRounds = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong drafted = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * Starts the worker thread, named {@code name}.
+     *
+     * @param eosTokenId the target's end-of-sequence token
+     */
+    public BatchingGenerator(
+            SpeculativeGenerator generator,
+            LengthRule rule,
+            int maxBatchSize,
+            int eosTokenId,
+            String name) {
+        if (maxBatchSize < 1) {
+            throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
+        }
+        this.generator = generator;
+        this.rule = rule;
+        this.maxBatchSize = maxBatchSize;
+        this.eosTokenId = eosTokenId;
+        this.worker = new Thread(this::serve, name);
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /**
+     * Queues {@code request}; the future completes with its generation, or exceptionally with an
+     * {@link IllegalArgumentException} if it does not fit the models' context, a {@link
+     * ModelException} if a model fails in a round it is in, or an {@link IllegalStateException}
+     * once closed.
+     */
+    public CompletableFuture<SpeculativeGeneration> submit(GenerationRequest request) {
+        CompletableFuture<SpeculativeGeneration> done = new CompletableFuture<>();
+        int context = generator.contextLength();
+        if (!request.fits(context)) {
+            done.completeExceptionally(
+                    new IllegalArgumentException(
+                            "a prompt of "
+                                    + request.promptLength()
+                                    + " tokens plus "
+                                    + request.maxNewTokens()
+                                    + " new tokens exceeds the context length of "
+                                    + context));
+            return done;
+        }
+        if (closed) {
+            done.completeExceptionally(new IllegalStateException("the generator is closed"));
+            return done;
+        }
+        requests.incrementAndGet();
+        waiting.add(new Pending(request, done));
+        return done;
+    }
+
+    public Stats stats() {
+        return new Stats(rounds.get(), sequenceRounds.get(), requests.get());
+    }
+
+    private void serve() {
+        List<Running> batch = new ArrayList<>();
+        try {
+            while (!closed) {
+                if (batch.isEmpty()) {
+                    Pending first = waiting.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    batch.add(new Running(first, eosTokenId));
+                }
+                for (Pending next = batch.size() < maxBatchSize ? waiting.poll() : null;
+                        next != null;
+                        next = batch.size() < maxBatchSize ? waiting.poll() : null) {
+                    batch.add(new Running(next, eosTokenId));
+                }
+                try {
+                    round(batch);
+                } catch (ModelException | RuntimeException e) {
+                    LOG.warn("A round of {} requests failed: {}", batch.size(), e.toString());
+                    batch.forEach(r -> r.done.completeExceptionally(e));
+                    batch.clear();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        IllegalStateException gone = new IllegalStateException("the generator is closed");
+        batch.forEach(r -> r.done.completeExceptionally(gone));
+        for (Pending pending = waiting.poll(); pending != null; pending = waiting.poll()) {
+            pending.done().completeExceptionally(gone);
+        }
+    }
+
+    /** One round of every request in {@code batch}; the finished ones leave it, answered. */
+    private void round(List<Running> batch) throws ModelException {
+        List<SequenceProgress> sequences = new ArrayList<>(batch.size());
+        batch.forEach(r -> sequences.add(r.progress));
+        int length = rule.next(sequences);
+        SpeculativeGenerator.Step step = generator.step(sequences, length);
+        if (length > 0) {
+            rule.observe(step.acceptance());
+        }
+        rounds.incrementAndGet();
+        sequenceRounds.addAndGet(batch.size());
+        drafted.addAndGet(length);
+        Iterator<Running> it = batch.iterator();
+        for (int k = 0; it.hasNext(); k++) {
+            Running running = it.next();
+            running.progress = step.advanced().get(k);
+            running.rounds++;
+            running.acceptance = running.acceptance.plus(step.verifications().get(k));
+            if (running.progress.finished()) {
+                it.remove();
+                running.done.complete(
+                        new SpeculativeGeneration(
+                                running.progress.generation(), running.rounds, running.acceptance));
+            }
+        }
+    }
+
+    /** Stops the worker; what is queued or running fails with an {@link IllegalStateException}. */
+    @Override
+    public void close() throws InterruptedException {
+        closed = true;
+        worker.join();
+        Stats stats = stats();
+        LOG.info(
+                "{} served {} requests in {} rounds, {} sequences a round on average, {} tokens"
+                        + " drafted a round on average",
+                worker.getName(),
+                stats.requests(),
+                stats.rounds(),
+                String.format("%.1f", stats.meanBatchSize()),
+                String.format(
+                        "%.2f",
+                        stats.rounds() == 0 ? 0.0 : (double) drafted.get() / stats.rounds()));
+    }
+}
