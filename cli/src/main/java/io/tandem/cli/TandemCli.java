@@ -2,6 +2,7 @@ package io.tandem.cli;
 
 import io.tandem.cli.bench.BenchCommand;
 import io.tandem.cli.cluster.ClusterCommand;
+import io.tandem.cli.example.ExampleCommand;
 import io.tandem.cli.simulate.SimulateCommand;
 import io.tandem.cli.sql.SqlCommand;
 import io.tandem.job.RunCommand;
@@ -22,6 +23,7 @@ import picocli.CommandLine.Command;
             SimulateCommand.class,
             ReplayCommand.class,
             SqlCommand.class,
+            ExampleCommand.class,
             ClusterCommand.class,
             ReportCommand.class,
             ConfigCommand.class
