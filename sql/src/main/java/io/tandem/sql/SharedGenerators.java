@@ -112,7 +112,7 @@ final class SharedGenerators {
                     case SD -> {
                         MeasuredPair pair = MeasuredPair.read(Path.of(settings.plannerProfile()));
                         yield BatchingGenerator.LengthRule.planned(
-                                pair.costs(), pair.alpha(), settings.maxNewTokens());
+                                pair.draftTime(), pair.targetTime(), pair.alpha());
                     }
                 };
         LanguageModel target = SharedModels.acquire(ModelSource.real(settings.targetDir()));

@@ -2,9 +2,10 @@ package io.tandem.udfs;
 
 import io.tandem.model.GenerationRequest;
 import io.tandem.model.ModelException;
-import io.tandem.planner.BatchShape;
 import io.tandem.planner.GoodputLength;
-import io.tandem.planner.cost.StageCosts;
+import io.tandem.planner.cost.OnlineCostModel;
+import io.tandem.planner.cost.OnlineCostModel.Stage;
+import io.tandem.planner.cost.StepTime;
 import io.tandem.speculative.AcceptanceStats;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -39,8 +40,12 @@ public final class BatchingGenerator implements AutoCloseable {
         /** The length of the next round of {@code batch} (none finished); 0 decodes plainly. */
         int next(List<SequenceProgress> batch);
 
-        /** Learns from a round just verified. */
-        default void observe(AcceptanceStats round) {}
+        /**
+         * Learns from a round just run: {@code batch} as it went in, at {@code length}, and what
+         * came out.
+         */
+        default void observe(
+                List<SequenceProgress> batch, int length, SpeculativeGenerator.Step step) {}
 
         /** Always {@code length}: {@code sd-fixed}, or 0 for the target alone ({@code ad}). */
         static LengthRule fixed(int length) {
@@ -50,43 +55,89 @@ public final class BatchingGenerator implements AutoCloseable {
         /**
          * Mode {@code sd}: the goodput rule ({@link GoodputLength}) for the batch as it stands,
          * plain decoding included: the length with the least predicted round time per expected
-         * token on {@code costs}, at the acceptance the rounds so far show ({@code alpha} before
-         * them). One worker runs every round, so no stage waits for another; a big batch on
+         * token, at the acceptance the rounds so far show ({@code alpha} before them). Call times
+         * are priced by an {@link OnlineCostModel} fitted to this generator's own calls, with the
+         * pair's profile ({@code draft}, {@code target}) as its prior, as the job's loop head
+         * prices them. One worker runs every round, so no stage waits for another; a big batch on
          * compute-bound workers decodes plainly, where verifying drafts costs more than they save.
-         *
-         * @param outputTokens the output length every sequence is planned for
          */
-        static LengthRule planned(StageCosts costs, double alpha, int outputTokens) {
+        static LengthRule planned(StepTime draft, StepTime target, double alpha) {
             AcceptanceTracker tracker = new AcceptanceTracker(AcceptanceTracker.RECENT_ROUNDS);
             tracker.assume(alpha, AcceptanceTracker.PRIOR_ROUNDS);
+            OnlineCostModel costs = new OnlineCostModel(draft, target);
             return new LengthRule() {
                 @Override
                 public int next(List<SequenceProgress> batch) {
-                    int longestPrompt = 1;
-                    for (SequenceProgress sequence : batch) {
-                        longestPrompt = Math.max(longestPrompt, sequence.request().promptLength());
-                    }
-                    BatchShape shape =
-                            new BatchShape(batch.size(), longestPrompt, Math.max(1, outputTokens));
-                    double[] draft = new double[MAX_SPECULATION + 1];
-                    double[] verify = new double[MAX_SPECULATION + 1];
+                    int n = batch.size();
+                    double context = meanContext(batch);
+                    double[] draftMillis = new double[MAX_SPECULATION + 1];
+                    double[] verifyMillis = new double[MAX_SPECULATION + 1];
                     // a round of length 0 is one decode step of the target
-                    verify[0] = 1000 * costs.targetStep(shape);
+                    verifyMillis[0] = costs.callMillis(Stage.VERIFY, null, n, 1, context, 1);
                     for (int l = 1; l <= MAX_SPECULATION; l++) {
-                        draft[l] = 1000 * costs.draftRound(shape, l);
-                        verify[l] = 1000 * costs.verifyRound(shape, l);
+                        draftMillis[l] = costs.callMillis(Stage.DRAFT, null, n, 1, context, l);
+                        verifyMillis[l] =
+                                costs.callMillis(Stage.VERIFY, null, n, l + 1, context, 1);
                     }
                     return GoodputLength.best(
-                            new GoodputLength.RoundCosts(draft, verify, 0, 0, 0, 1),
+                            new GoodputLength.RoundCosts(draftMillis, verifyMillis, 0, 0, 0, 1),
                             tracker.estimate(),
                             0);
                 }
 
                 @Override
-                public void observe(AcceptanceStats round) {
-                    tracker.record(round);
+                public void observe(
+                        List<SequenceProgress> batch, int length, SpeculativeGenerator.Step step) {
+                    int n = batch.size();
+                    double context = meanContext(batch);
+                    int prefills = 0;
+                    int prefillTokens = 0;
+                    for (SequenceProgress sequence : batch) {
+                        if (sequence.generatedCount() == 0) {
+                            // a newcomer's sessions are built by prefilling its prompt in the call
+                            prefills++;
+                            prefillTokens += sequence.request().promptLength();
+                        }
+                    }
+                    if (length > 0) {
+                        tracker.record(step.acceptance());
+                        costs.observe(
+                                Stage.DRAFT,
+                                new OnlineCostModel.Call(
+                                        "",
+                                        n,
+                                        1,
+                                        length,
+                                        context,
+                                        step.draftMillis(),
+                                        0,
+                                        n,
+                                        prefills,
+                                        prefillTokens));
+                    }
+                    costs.observe(
+                            Stage.VERIFY,
+                            new OnlineCostModel.Call(
+                                    "",
+                                    n,
+                                    length + 1,
+                                    1,
+                                    context,
+                                    step.verifyMillis(),
+                                    0,
+                                    n,
+                                    prefills,
+                                    prefillTokens));
                 }
             };
+        }
+
+        private static double meanContext(List<SequenceProgress> batch) {
+            double tokens = 0;
+            for (SequenceProgress sequence : batch) {
+                tokens += sequence.request().promptLength() + sequence.generatedCount();
+            }
+            return tokens / Math.max(1, batch.size());
         }
     }
 
@@ -222,9 +273,7 @@ public final class BatchingGenerator implements AutoCloseable {
         batch.forEach(r -> sequences.add(r.progress));
         int length = rule.next(sequences);
         SpeculativeGenerator.Step step = generator.step(sequences, length);
-        if (length > 0) {
-            rule.observe(step.acceptance());
-        }
+        rule.observe(sequences, length, step);
         rounds.incrementAndGet();
         sequenceRounds.addAndGet(batch.size());
         drafted.addAndGet(length);

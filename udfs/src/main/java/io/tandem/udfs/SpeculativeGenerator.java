@@ -38,8 +38,15 @@ public final class SpeculativeGenerator {
         return drafter == null ? target : Math.min(target, drafter.model().contextLength());
     }
 
-    /** The advanced sequences of one {@link #step}, in order, and their verifications. */
-    public record Step(List<SequenceProgress> advanced, List<Verification> verifications) {
+    /**
+     * The advanced sequences of one {@link #step}, in order, their verifications, and how long the
+     * draft call (0 without one) and the verify call took.
+     */
+    public record Step(
+            List<SequenceProgress> advanced,
+            List<Verification> verifications,
+            double draftMillis,
+            double verifyMillis) {
 
         /** The acceptance of the whole step. */
         public AcceptanceStats acceptance() {
@@ -64,6 +71,7 @@ public final class SpeculativeGenerator {
             batch.add(sequence.round(length));
         }
         List<DraftProposal> drafts;
+        long start = System.nanoTime();
         if (length == 0) {
             drafts = new ArrayList<>(batch.size());
             for (SequenceRound round : batch) {
@@ -77,7 +85,9 @@ public final class SpeculativeGenerator {
         } else {
             drafts = drafter.draft(batch);
         }
+        long drafted = System.nanoTime();
         List<Verification> verifications = verifier.verify(batch, drafts);
+        long verified = System.nanoTime();
         List<SequenceProgress> advanced = new ArrayList<>(sequences.size());
         for (int k = 0; k < sequences.size(); k++) {
             SequenceProgress next = sequences.get(k).advance(drafts.get(k), verifications.get(k));
@@ -90,7 +100,8 @@ public final class SpeculativeGenerator {
                 verifier.finish(id);
             }
         }
-        return new Step(advanced, verifications);
+        return new Step(
+                advanced, verifications, (drafted - start) / 1e6, (verified - drafted) / 1e6);
     }
 
     /**
