@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tandem.model.CausalLm;
 import io.tandem.model.GenerationRequest;
 import io.tandem.model.SamplingConfig;
-import io.tandem.model.internal.RandomGpt2;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,25 +25,20 @@ class BatchingGeneratorTest {
 
     @TempDir static Path root;
 
+    private static RandomPair pair;
     private static CausalLm draft;
     private static CausalLm target;
 
     @BeforeAll
     static void load() throws Exception {
-        draft =
-                CausalLm.load(
-                        RandomGpt2.writeModel(
-                                root.resolve("draft"), RandomGpt2.BYTE_LEVEL_CONFIG, 7));
-        target =
-                CausalLm.load(
-                        RandomGpt2.writeModel(
-                                root.resolve("target"), RandomGpt2.BYTE_LEVEL_CONFIG, 5));
+        pair = RandomPair.write(root);
+        draft = pair.draft();
+        target = pair.target();
     }
 
     @AfterAll
     static void close() {
-        draft.close();
-        target.close();
+        pair.close();
     }
 
     @Test

@@ -3,7 +3,6 @@ package io.tandem.udfs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.model.CausalLm;
-import io.tandem.model.internal.RandomGpt2;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,25 +22,20 @@ class DraftVerifySamplingTest {
 
     @TempDir static Path root;
 
+    private static RandomPair pair;
     private static CausalLm draft;
     private static CausalLm target;
 
     @BeforeAll
     static void load() throws Exception {
-        draft =
-                CausalLm.load(
-                        RandomGpt2.writeModel(
-                                root.resolve("draft"), RandomGpt2.BYTE_LEVEL_CONFIG, 7));
-        target =
-                CausalLm.load(
-                        RandomGpt2.writeModel(
-                                root.resolve("target"), RandomGpt2.BYTE_LEVEL_CONFIG, 5));
+        pair = RandomPair.write(root);
+        draft = pair.draft();
+        target = pair.target();
     }
 
     @AfterAll
     static void close() {
-        draft.close();
-        target.close();
+        pair.close();
     }
 
     @ParameterizedTest(name = "temperature {0}, top-p {1}, γ = {2}")

@@ -34,6 +34,7 @@ class SpeculativeGeneratorTest {
 
     @TempDir static Path root;
 
+    private static RandomPair pair;
     private static CausalLm draft;
     private static CausalLm target;
 
@@ -42,17 +43,15 @@ class SpeculativeGeneratorTest {
 
     @BeforeAll
     static void load() throws Exception {
-        draft =
-                CausalLm.load(
-                        RandomGpt2.writeModel(
-                                root.resolve("draft"), RandomGpt2.BYTE_LEVEL_CONFIG, 7));
-        target =
-                CausalLm.load(
-                        RandomGpt2.writeModel(
-                                root.resolve("target"), RandomGpt2.BYTE_LEVEL_CONFIG, 5));
+        pair = RandomPair.write(root);
+        draft = pair.draft();
+        target = pair.target();
         int[] continuation = target.generate(List.of(greedy("probe", "Emma", 20))).get(0).tokens();
         Path stopping =
-                RandomGpt2.writeModel(root.resolve("stopping"), RandomGpt2.BYTE_LEVEL_CONFIG, 5);
+                RandomGpt2.writeModel(
+                        root.resolve("stopping"),
+                        RandomGpt2.BYTE_LEVEL_CONFIG,
+                        RandomPair.TARGET_SEED);
         Path config = stopping.resolve("config.json");
         Files.writeString(
                 config,
@@ -66,8 +65,7 @@ class SpeculativeGeneratorTest {
 
     @AfterAll
     static void close() {
-        draft.close();
-        target.close();
+        pair.close();
         stoppingTarget.close();
     }
 
