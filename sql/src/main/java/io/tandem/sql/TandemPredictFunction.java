@@ -117,10 +117,8 @@ public final class TandemPredictFunction extends AsyncPredictFunction {
                     new CompletionException(
                             new TableException("A tandem model cannot serve a row: " + reason)));
         }
-        long quiet;
-        synchronized (this) {
-            quiet = errorLog.quietSince(System.currentTimeMillis());
-        }
+        // asyncPredict, and so this, runs on the task thread only
+        long quiet = errorLog.quietSince(System.currentTimeMillis());
         if (quiet >= 0) {
             LOG.warn(
                     "Dropped a row the tandem model cannot serve: {}{}",

@@ -68,19 +68,16 @@ public final class BatchingGenerator implements AutoCloseable {
             return new LengthRule() {
                 @Override
                 public int next(List<SequenceProgress> batch) {
-                    int n = batch.size();
-                    double context = meanContext(batch);
-                    double[] draftMillis = new double[MAX_SPECULATION + 1];
-                    double[] verifyMillis = new double[MAX_SPECULATION + 1];
-                    // a round of length 0 is one decode step of the target
-                    verifyMillis[0] = costs.callMillis(Stage.VERIFY, null, n, 1, context, 1);
-                    for (int l = 1; l <= MAX_SPECULATION; l++) {
-                        draftMillis[l] = costs.callMillis(Stage.DRAFT, null, n, 1, context, l);
-                        verifyMillis[l] =
-                                costs.callMillis(Stage.VERIFY, null, n, l + 1, context, 1);
-                    }
+                    // one worker runs every round: no stage waits, and no trip costs extra
                     return GoodputLength.best(
-                            new GoodputLength.RoundCosts(draftMillis, verifyMillis, 0, 0, 0, 1),
+                            costs.roundCosts(
+                                    null,
+                                    null,
+                                    batch.size(),
+                                    meanContext(batch),
+                                    MAX_SPECULATION,
+                                    0,
+                                    1),
                             tracker.estimate(),
                             0);
                 }
@@ -208,16 +205,10 @@ public final class BatchingGenerator implements AutoCloseable {
      */
     public CompletableFuture<SpeculativeGeneration> submit(GenerationRequest request) {
         CompletableFuture<SpeculativeGeneration> done = new CompletableFuture<>();
-        int context = generator.contextLength();
-        if (!request.fits(context)) {
-            done.completeExceptionally(
-                    new IllegalArgumentException(
-                            "a prompt of "
-                                    + request.promptLength()
-                                    + " tokens plus "
-                                    + request.maxNewTokens()
-                                    + " new tokens exceeds the context length of "
-                                    + context));
+        try {
+            generator.requireFits(request);
+        } catch (IllegalArgumentException e) {
+            done.completeExceptionally(e);
             return done;
         }
         if (closed) {

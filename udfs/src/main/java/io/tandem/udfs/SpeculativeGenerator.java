@@ -39,6 +39,26 @@ public final class SpeculativeGenerator {
     }
 
     /**
+     * Checks that {@code request}'s prompt and new tokens fit {@link #contextLength()}.
+     *
+     * @throws IllegalArgumentException saying by how much it does not
+     */
+    public void requireFits(GenerationRequest request) {
+        int context = contextLength();
+        if (!request.fits(context)) {
+            throw new IllegalArgumentException(
+                    "request "
+                            + request.id()
+                            + ": prompt of "
+                            + request.promptLength()
+                            + " tokens plus "
+                            + request.maxNewTokens()
+                            + " new tokens exceeds the context length of "
+                            + context);
+        }
+    }
+
+    /**
      * The advanced sequences of one {@link #step}, in order, their verifications, and how long the
      * draft call (0 without one) and the verify call took.
      */
@@ -127,20 +147,7 @@ public final class SpeculativeGenerator {
             throw new IllegalArgumentException(
                     "speculationLength must be >= 0, got " + speculationLength);
         }
-        int context = contextLength();
-        for (GenerationRequest request : requests) {
-            if (!request.fits(context)) {
-                throw new IllegalArgumentException(
-                        "request "
-                                + request.id()
-                                + ": prompt of "
-                                + request.promptLength()
-                                + " tokens plus "
-                                + request.maxNewTokens()
-                                + " new tokens exceeds the context length of "
-                                + context);
-            }
-        }
+        requests.forEach(this::requireFits);
         return new Run(requests, speculationLength, verifier.model().eosTokenId());
     }
 

@@ -1,5 +1,6 @@
 package io.tandem.cli.bench;
 
+import io.tandem.cli.sql.SqlCommand;
 import io.tandem.cli.summary.Column;
 import io.tandem.cli.summary.Figures;
 import io.tandem.cli.summary.Summary;
@@ -17,10 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
@@ -142,7 +139,7 @@ public final class SqlBenchCommand implements Callable<Integer> {
             List<String> prompts,
             ProgressBar progress)
             throws Exception {
-        StreamTableEnvironment tables = tables();
+        StreamTableEnvironment tables = SqlCommand.localTables(1);
         StringBuilder values = new StringBuilder();
         for (int i = 0; i < prompts.size(); i++) {
             values.append(i == 0 ? "" : ", ")
@@ -203,14 +200,6 @@ public final class SqlBenchCommand implements Callable<Integer> {
             }
         }
         return completions;
-    }
-
-    private static StreamTableEnvironment tables() {
-        Configuration conf = new Configuration();
-        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, 1);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(1);
-        return StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
     }
 
     private List<String> prompts() throws Exception {

@@ -76,7 +76,7 @@ public final class SqlCommand implements Callable<Integer> {
                 createTopics(servers, script.topics());
                 out.printf("Kafka %s (embedded) with topics %s%n", servers, script.topics());
             }
-            StreamTableEnvironment tables = tables();
+            StreamTableEnvironment tables = localTables(parallelism);
             for (String statement : script.statements()) {
                 out.println();
                 out.println("Flink SQL> " + statement.replace("\n", "\n> ") + ";");
@@ -90,7 +90,11 @@ public final class SqlCommand implements Callable<Integer> {
         return 0;
     }
 
-    private StreamTableEnvironment tables() {
+    /**
+     * A table environment on a local Flink whose jobs run at {@code parallelism}, each on a cluster
+     * of its own with a slot per subtask.
+     */
+    public static StreamTableEnvironment localTables(int parallelism) {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

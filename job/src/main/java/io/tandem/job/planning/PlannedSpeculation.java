@@ -200,28 +200,13 @@ final class PlannedSpeculation implements RoundPolicy {
         }
         context /= Math.max(1, n);
         RoundReport last = batch.getReport();
-        String drafter = last.getDraftTaskManager();
-        String verifier = last.getVerifyTaskManager();
-        double[] draft = new double[WindowPlanner.MAX_SPECULATION + 1];
-        double[] verify = new double[WindowPlanner.MAX_SPECULATION + 1];
-        verify[0] =
-                costs.callMillis(
-                        Stage.VERIFY,
-                        verifier,
-                        n,
-                        1,
-                        context,
-                        VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND);
-        for (int l = 1; l <= WindowPlanner.MAX_SPECULATION; l++) {
-            draft[l] = costs.callMillis(Stage.DRAFT, drafter, n, 1, context, l);
-            verify[l] = costs.callMillis(Stage.VERIFY, verifier, n, l + 1, context, 1);
-        }
-        return new GoodputLength.RoundCosts(
-                draft,
-                verify,
+        return costs.roundCosts(
+                last.getDraftTaskManager(),
+                last.getVerifyTaskManager(),
+                n,
+                context,
+                WindowPlanner.MAX_SPECULATION,
                 overheadMs,
-                costs.waitRatio(Stage.DRAFT),
-                costs.waitRatio(Stage.VERIFY),
                 VerifyAsyncFunction.PLAIN_STEPS_PER_ROUND);
     }
 

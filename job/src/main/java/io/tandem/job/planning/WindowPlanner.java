@@ -44,7 +44,11 @@ public final class WindowPlanner {
 
     /** Predicted milliseconds of one round of {@code batch} at l = 1..MAX_SPECULATION. */
     public double[] roundMillis(BatchShape batch) {
-        return costs.roundMillis(batch, MAX_SPECULATION);
+        double[] millis = new double[MAX_SPECULATION];
+        for (int l = 1; l <= MAX_SPECULATION; l++) {
+            millis[l - 1] = 1000 * (costs.draftRound(batch, l) + costs.verifyRound(batch, l));
+        }
+        return millis;
     }
 
     /** Plans {@code window} (its requests in arrival order) for the pair's {@code acceptance}. */

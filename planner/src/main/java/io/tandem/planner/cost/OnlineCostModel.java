@@ -1,6 +1,7 @@
 package io.tandem.planner.cost;
 
 import io.tandem.planner.BatchShape;
+import io.tandem.planner.GoodputLength;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -168,6 +169,38 @@ public final class OnlineCostModel {
             Stage stage, String worker, int own, int positions, double context, int passes) {
         int call = (int) Math.round(callSequences(stage, own));
         return stepTime(stage, worker).callMillis(call, positions, context, passes);
+    }
+
+    /**
+     * What one round of a batch of {@code own} sequences over a mean context of {@code context}
+     * would cost at each length 0..{@code maxLength}, on the draft worker {@code drafter} and the
+     * verify worker {@code verifier} (null: the latest), in the calls it is expected to join: a
+     * draft round is one call of {@code l} passes, its verification one pass over {@code l + 1}
+     * positions, a plain round {@code plainSteps} single-position passes; each stage's time is
+     * weighed by its recent wait, and {@code overheadMillis} added per trip.
+     */
+    public GoodputLength.RoundCosts roundCosts(
+            String drafter,
+            String verifier,
+            int own,
+            double context,
+            int maxLength,
+            double overheadMillis,
+            int plainSteps) {
+        double[] draft = new double[maxLength + 1];
+        double[] verify = new double[maxLength + 1];
+        verify[0] = callMillis(Stage.VERIFY, verifier, own, 1, context, plainSteps);
+        for (int l = 1; l <= maxLength; l++) {
+            draft[l] = callMillis(Stage.DRAFT, drafter, own, 1, context, l);
+            verify[l] = callMillis(Stage.VERIFY, verifier, own, l + 1, context, 1);
+        }
+        return new GoodputLength.RoundCosts(
+                draft,
+                verify,
+                overheadMillis,
+                waitRatio(Stage.DRAFT),
+                waitRatio(Stage.VERIFY),
+                plainSteps);
     }
 
     /**

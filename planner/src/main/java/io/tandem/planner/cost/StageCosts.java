@@ -34,16 +34,4 @@ public interface StageCosts {
 
     /** The target's prefill of the prompts in autoregressive serving, with their transfer. */
     double targetPrefill(BatchShape batch);
-
-    /**
-     * Milliseconds of one steady round of {@code batch}, both stages, at l = 1..{@code maxLength}
-     * (index l − 1): what a speculation length is chosen over.
-     */
-    default double[] roundMillis(BatchShape batch, int maxLength) {
-        double[] millis = new double[maxLength];
-        for (int l = 1; l <= maxLength; l++) {
-            millis[l - 1] = 1000 * (draftRound(batch, l) + verifyRound(batch, l));
-        }
-        return millis;
-    }
 }
