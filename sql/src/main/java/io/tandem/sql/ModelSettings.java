@@ -35,6 +35,7 @@ record ModelSettings(
      *
      * @param draftDir null in mode {@code ad}
      * @param plannerProfile the pair's measured profile; only in mode {@code sd}
+     * @param engineThreads PyTorch threads of the generator's model calls; 0 for the process's
      */
     record Serving(
             String targetDir,
@@ -43,6 +44,7 @@ record ModelSettings(
             String plannerProfile,
             int speculationLength,
             int maxNewTokens,
-            int maxBatchSize)
+            int maxBatchSize,
+            int engineThreads)
             implements Serializable {}
 }

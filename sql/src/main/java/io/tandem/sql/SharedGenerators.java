@@ -135,6 +135,7 @@ final class SharedGenerators {
                         generator,
                         rule,
                         settings.maxBatchSize(),
+                        settings.engineThreads(),
                         target.info().eosTokenId(),
                         "tandem-sql-" + settings.mode().label() + "-" + built++);
         return new Entry(

@@ -113,6 +113,16 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
                                     + " bounded by ML_PREDICT's max-concurrent-operations per"
                                     + " subtask, so raise that too.");
 
+    public static final ConfigOption<Integer> THREADS =
+            ConfigOptions.key("threads")
+                    .intType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "PyTorch threads of the model's calls (one worker per TaskManager"
+                                    + " makes them); by default the TaskManager's"
+                                    + " -Dai.djl.pytorch.num_threads, or its cores. Big batches"
+                                    + " use more threads well, single rows do not.");
+
     public static final ConfigOption<String> ERROR_HANDLING =
             ConfigOptions.key("error-handling-strategy")
                     .stringType()
@@ -145,6 +155,7 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
                 TOP_P,
                 SEED,
                 MAX_BATCH_SIZE,
+                THREADS,
                 ERROR_HANDLING);
     }
 
@@ -222,6 +233,10 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
         if (maxBatch < 1) {
             throw invalid(modelName, MAX_BATCH_SIZE, maxBatch, "at least 1");
         }
+        int threads = options.getOptional(THREADS).orElse(0);
+        if (options.getOptional(THREADS).isPresent() && threads < 1) {
+            throw invalid(modelName, THREADS, threads, "at least 1");
+        }
         return new ModelSettings(
                 new ModelSettings.Serving(
                         options.get(TARGET),
@@ -230,7 +245,8 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
                         mode == ServingMode.SD ? profile : null,
                         length,
                         maxNew,
-                        maxBatch),
+                        maxBatch,
+                        threads),
                 maxPrompt,
                 temperature,
                 topP,

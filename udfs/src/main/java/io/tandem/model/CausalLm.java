@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class CausalLm implements LanguageModel {
 
     private static final Logger LOG = LoggerFactory.getLogger(CausalLm.class);
-    private static final String ENGINE = "PyTorch";
+    static final String ENGINE = "PyTorch";
 
     private final ModelInfo info;
     private final TextTokenizer tokenizer;

@@ -1,5 +1,6 @@
 package io.tandem.udfs;
 
+import io.tandem.model.EngineThreads;
 import io.tandem.model.GenerationRequest;
 import io.tandem.model.ModelException;
 import io.tandem.planner.GoodputLength;
@@ -34,6 +35,17 @@ public final class BatchingGenerator implements AutoCloseable {
     /** The longest speculation length the planned rule prices. */
     public static final int MAX_SPECULATION = 8;
 
+    /**
+     * Newcomers join a running batch once a {@code 1/JOIN_FRACTION} of its places are free, not one
+     * by one: a join prefills the newcomers in a pass of their own and lays the batch's caches out
+     * anew, a cost per join that speculation, whose sequences finish a round or two apart, would
+     * otherwise pay nearly every round.
+     */
+    static final int JOIN_FRACTION = 4;
+
+    /** Rounds of a batch size after which the planned rule measures a neighbouring length again. */
+    static final int STALE_ROUNDS = 48;
+
     /** How a batch's next speculation length is chosen. */
     public interface LengthRule {
 
@@ -58,18 +70,22 @@ public final class BatchingGenerator implements AutoCloseable {
          * token, at the acceptance the rounds so far show ({@code alpha} before them). Call times
          * are priced by an {@link OnlineCostModel} fitted to this generator's own calls, with the
          * pair's profile ({@code draft}, {@code target}) as its prior, as the job's loop head
-         * prices them. One worker runs every round, so no stage waits for another; a big batch on
-         * compute-bound workers decodes plainly, where verifying drafts costs more than they save.
+         * prices them. One worker runs every round, so no stage waits for another. What the lengths
+         * then cost overrules the prices ({@link MeasuredRounds}), and what speculating then yields
+         * over whole spans of rounds is checked against decoding plainly ({@link
+         * SpeculationCheck}): on compute-bound workers a big batch decodes plainly, where verifying
+         * drafts costs more than they save, however the profile's shape prices them.
          */
         static LengthRule planned(StepTime draft, StepTime target, double alpha) {
             AcceptanceTracker tracker = new AcceptanceTracker(AcceptanceTracker.RECENT_ROUNDS);
             tracker.assume(alpha, AcceptanceTracker.PRIOR_ROUNDS);
             OnlineCostModel costs = new OnlineCostModel(draft, target);
+            MeasuredRounds measured = new MeasuredRounds(MAX_SPECULATION, STALE_ROUNDS);
             return new LengthRule() {
                 @Override
                 public int next(List<SequenceProgress> batch) {
                     // one worker runs every round: no stage waits, and no trip costs extra
-                    return GoodputLength.best(
+                    GoodputLength.RoundCosts priced =
                             costs.roundCosts(
                                     null,
                                     null,
@@ -77,9 +93,11 @@ public final class BatchingGenerator implements AutoCloseable {
                                     meanContext(batch),
                                     MAX_SPECULATION,
                                     0,
-                                    1),
-                            tracker.estimate(),
-                            0);
+                                    1);
+                    return measured.next(
+                            batch.size(),
+                            GoodputLength.best(
+                                    measured.correct(batch.size(), priced), tracker.estimate(), 0));
                 }
 
                 @Override
@@ -95,6 +113,10 @@ public final class BatchingGenerator implements AutoCloseable {
                             prefills++;
                             prefillTokens += sequence.request().promptLength();
                         }
+                    }
+                    if (prefills == 0) {
+                        // a newcomer's prefill would be charged to whichever length it came at
+                        measured.record(n, length, step.draftMillis(), step.verifyMillis());
                     }
                     if (length > 0) {
                         tracker.record(step.acceptance());
@@ -165,6 +187,8 @@ public final class BatchingGenerator implements AutoCloseable {
     private final SpeculativeGenerator generator;
     private final LengthRule rule;
     private final int maxBatchSize;
+    private final int engineThreads;
+    private final int joinSlots;
     private final int eosTokenId;
     private final BlockingQueue<Pending> waiting = new LinkedBlockingQueue<>();
     private final Thread worker;
@@ -177,20 +201,28 @@ public final class BatchingGenerator implements AutoCloseable {
     /**
      * Starts the worker thread, named {@code name}.
      *
+     * @param engineThreads the PyTorch threads of the worker's model calls ({@link EngineThreads});
+     *     0 for the process's count
      * @param eosTokenId the target's end-of-sequence token
      */
     public BatchingGenerator(
             SpeculativeGenerator generator,
             LengthRule rule,
             int maxBatchSize,
+            int engineThreads,
             int eosTokenId,
             String name) {
         if (maxBatchSize < 1) {
             throw new IllegalArgumentException("maxBatchSize must be >= 1, got " + maxBatchSize);
         }
+        if (engineThreads < 0) {
+            throw new IllegalArgumentException("engineThreads must be >= 0, got " + engineThreads);
+        }
         this.generator = generator;
         this.rule = rule;
         this.maxBatchSize = maxBatchSize;
+        this.engineThreads = engineThreads;
+        this.joinSlots = Math.max(1, maxBatchSize / JOIN_FRACTION);
         this.eosTokenId = eosTokenId;
         this.worker = new Thread(this::serve, name);
         worker.setDaemon(true);
@@ -226,6 +258,9 @@ public final class BatchingGenerator implements AutoCloseable {
 
     private void serve() {
         List<Running> batch = new ArrayList<>();
+        if (engineThreads > 0) {
+            EngineThreads.use(engineThreads);
+        }
         try {
             while (!closed) {
                 if (batch.isEmpty()) {
@@ -235,10 +270,12 @@ public final class BatchingGenerator implements AutoCloseable {
                     }
                     batch.add(new Running(first, eosTokenId));
                 }
-                for (Pending next = batch.size() < maxBatchSize ? waiting.poll() : null;
-                        next != null;
-                        next = batch.size() < maxBatchSize ? waiting.poll() : null) {
-                    batch.add(new Running(next, eosTokenId));
+                if (maxBatchSize - batch.size() >= joinSlots) {
+                    for (Pending next = waiting.poll();
+                            next != null;
+                            next = batch.size() < maxBatchSize ? waiting.poll() : null) {
+                        batch.add(new Running(next, eosTokenId));
+                    }
                 }
                 try {
                     round(batch);

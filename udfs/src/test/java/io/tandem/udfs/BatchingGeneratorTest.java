@@ -50,6 +50,7 @@ class BatchingGeneratorTest {
                             new SpeculativeGenerator(drafter, verifier),
                             BatchingGenerator.LengthRule.fixed(3),
                             4,
+                            2,
                             target.info().eosTokenId(),
                             "test-batching");
             List<GenerationRequest> requests = new ArrayList<>();
@@ -81,6 +82,7 @@ class BatchingGeneratorTest {
                             new SpeculativeGenerator(null, verifier),
                             BatchingGenerator.LengthRule.fixed(0),
                             8,
+                            0,
                             target.info().eosTokenId(),
                             "test-plain");
             GenerationRequest request = greedy("plain", "It is a truth", 8);

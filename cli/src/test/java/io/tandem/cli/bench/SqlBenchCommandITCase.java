@@ -23,15 +23,26 @@ class SqlBenchCommandITCase {
         int exit =
                 new CommandLine(new SqlBenchCommand())
                         .execute(
-                                "--rows", "6",
-                                "--new-tokens", "8",
-                                "--batch", "4",
-                                "--modes", "ad",
-                                "--target", BundledModel.target().toString(),
-                                "--draft", BundledModel.draft().toString(),
-                                "--profile", BundledModel.pairProfile().toString(),
-                                "--held-out", BundledModel.heldOut().toString(),
-                                "--json", json.toString());
+                                "--rows",
+                                "6",
+                                "--new-tokens",
+                                "8",
+                                "--batch",
+                                "4",
+                                "--modes",
+                                "ad",
+                                "--threads",
+                                "2",
+                                "--target",
+                                BundledModel.target().toString(),
+                                "--draft",
+                                BundledModel.draft().toString(),
+                                "--profile",
+                                BundledModel.pairProfile().toString(),
+                                "--held-out",
+                                BundledModel.heldOut().toString(),
+                                "--json",
+                                json.toString());
 
         assertThat(exit).isZero();
         JsonObject summary =
@@ -41,5 +52,6 @@ class SqlBenchCommandITCase {
         assertThat(summary.get("rows").getAsInt()).isEqualTo(6);
         assertThat(summary.get("greedy_identical").getAsBoolean()).isTrue();
         assertThat(summary.get("batched_per_row_throughput_ratio").getAsDouble()).isPositive();
+        assertThat(summary.get("batched_per_row_throughput_ratio_ad").getAsDouble()).isPositive();
     }
 }
