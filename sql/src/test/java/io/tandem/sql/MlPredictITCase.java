@@ -13,11 +13,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.ValidationException;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.api.config.TableConfigOptions;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
@@ -162,6 +164,42 @@ class MlPredictITCase {
                                                 + " DESCRIPTOR(prompt))"))
                 .isInstanceOf(ValidationException.class)
                 .hasStackTraceContaining("output column `answer` STRING");
+    }
+
+    @Test
+    void withTheCheckEnabledBadOptionsFailCreateModelAndTheModelIsNotCreated() {
+        Configuration conf = new Configuration();
+        conf.set(
+                TableConfigOptions.TABLE_CATALOG_MODIFICATION_LISTENERS,
+                List.of(ModelOptionsCheck.IDENTIFIER));
+        StreamTableEnvironment checked =
+                StreamTableEnvironment.create(
+                        StreamExecutionEnvironment.getExecutionEnvironment(),
+                        EnvironmentSettings.newInstance()
+                                .inStreamingMode()
+                                .withConfiguration(conf)
+                                .build());
+        String create = "CREATE TEMPORARY MODEL m INPUT (prompt STRING) OUTPUT (completion STRING)";
+        assertThatThrownBy(
+                        () ->
+                                checked.executeSql(
+                                        create + " WITH (" + pairOptions() + ", 'top-p' = '2')"))
+                .hasStackTraceContaining("option 'top-p' is '2.0'; it must be in (0, 1]");
+        assertThatThrownBy(
+                        () ->
+                                checked.executeSql(
+                                        create
+                                                + " WITH ("
+                                                + pairOptions()
+                                                + ", 'tempreature' = '0.5')"))
+                .hasStackTraceContaining("tempreature");
+        // neither was created: the name is free for a good one
+        checked.executeSql(create + " WITH (" + pairOptions() + ", 'top-p' = '0.9')");
+        assertThatThrownBy(
+                        () ->
+                                checked.executeSql(
+                                        create + " WITH (" + pairOptions() + ", 'top-p' = '2')"))
+                .hasStackTraceContaining("already exists");
     }
 
     private static String pairOptions() {

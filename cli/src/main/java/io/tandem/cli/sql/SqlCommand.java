@@ -2,6 +2,7 @@ package io.tandem.cli.sql;
 
 import io.tandem.job.config.TandemHome;
 import io.tandem.local.EmbeddedKafka;
+import io.tandem.sql.ModelOptionsCheck;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.api.config.TableConfigOptions;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -92,14 +94,24 @@ public final class SqlCommand implements Callable<Integer> {
 
     /**
      * A table environment on a local Flink whose jobs run at {@code parallelism}, each on a cluster
-     * of its own with a slot per subtask.
+     * of its own with a slot per subtask; {@code CREATE MODEL} checks a {@code tandem} model's
+     * options.
      */
     public static StreamTableEnvironment localTables(int parallelism) {
         Configuration conf = new Configuration();
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, parallelism);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(parallelism);
-        return StreamTableEnvironment.create(env, EnvironmentSettings.inStreamingMode());
+        Configuration tables = new Configuration();
+        tables.set(
+                TableConfigOptions.TABLE_CATALOG_MODIFICATION_LISTENERS,
+                List.of(ModelOptionsCheck.IDENTIFIER));
+        return StreamTableEnvironment.create(
+                env,
+                EnvironmentSettings.newInstance()
+                        .inStreamingMode()
+                        .withConfiguration(tables)
+                        .build());
     }
 
     /** Runs one statement: a query prints its rows, a job waits to its end, the rest say OK. */
