@@ -1,5 +1,7 @@
 package io.tandem.sql;
 
+import io.tandem.model.emulated.EmulatedModel;
+import io.tandem.udfs.ModelSource;
 import io.tandem.udfs.ServingMode;
 import java.io.Serializable;
 import java.util.List;
@@ -36,6 +38,8 @@ record ModelSettings(
      * @param draftDir null in mode {@code ad}
      * @param plannerProfile the pair's measured profile; only in mode {@code sd}
      * @param engineThreads PyTorch threads of the generator's model calls; 0 for the process's
+     * @param stageProfile the GPU stage profile both stages are emulated from (benchmarks only), or
+     *     null for the real models
      */
     record Serving(
             String targetDir,
@@ -45,6 +49,26 @@ record ModelSettings(
             int speculationLength,
             int maxNewTokens,
             int maxBatchSize,
-            int engineThreads)
-            implements Serializable {}
+            int engineThreads,
+            String stageProfile)
+            implements Serializable {
+
+        /** The target's source: the model in {@code targetDir}, or the profile's, emulated. */
+        ModelSource target() {
+            return stageProfile == null
+                    ? ModelSource.real(targetDir)
+                    : ModelSource.emulated(
+                            targetDir, stageProfile, EmulatedModel.Role.TARGET, null);
+        }
+
+        /**
+         * The draft's source: the model in {@code draftDir}, or the profile's, emulated with the
+         * target's tokenizer.
+         */
+        ModelSource draft() {
+            return stageProfile == null
+                    ? ModelSource.real(draftDir)
+                    : ModelSource.emulated(targetDir, stageProfile, EmulatedModel.Role.DRAFT, null);
+        }
+    }
 }

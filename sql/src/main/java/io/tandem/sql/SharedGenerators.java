@@ -6,7 +6,6 @@ import io.tandem.model.SessionLimits;
 import io.tandem.profile.MeasuredPair;
 import io.tandem.udfs.BatchingGenerator;
 import io.tandem.udfs.Drafter;
-import io.tandem.udfs.ModelSource;
 import io.tandem.udfs.ServingMode;
 import io.tandem.udfs.SharedModels;
 import io.tandem.udfs.SpeculativeGenerator;
@@ -97,10 +96,10 @@ final class SharedGenerators {
         }
         if (entry.drafter != null) {
             entry.drafter.close();
-            SharedModels.release(ModelSource.real(settings.draftDir()));
+            SharedModels.release(settings.draft());
         }
         entry.verifier.close();
-        SharedModels.release(ModelSource.real(settings.targetDir()));
+        SharedModels.release(settings.target());
     }
 
     private static Entry build(ModelSettings.Serving settings) throws ModelException, IOException {
@@ -115,16 +114,13 @@ final class SharedGenerators {
                                 pair.draftTime(), pair.targetTime(), pair.alpha());
                     }
                 };
-        LanguageModel target = SharedModels.acquire(ModelSource.real(settings.targetDir()));
+        LanguageModel target = SharedModels.acquire(settings.target());
         Drafter drafter = null;
         if (settings.mode() != ServingMode.AD) {
             try {
-                drafter =
-                        new Drafter(
-                                SharedModels.acquire(ModelSource.real(settings.draftDir())),
-                                SESSIONS);
+                drafter = new Drafter(SharedModels.acquire(settings.draft()), SESSIONS);
             } catch (ModelException | RuntimeException e) {
-                SharedModels.release(ModelSource.real(settings.targetDir()));
+                SharedModels.release(settings.target());
                 throw e;
             }
         }

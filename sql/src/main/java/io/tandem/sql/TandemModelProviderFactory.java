@@ -123,6 +123,24 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
                                     + " -Dai.djl.pytorch.num_threads, or its cores. Big batches"
                                     + " use more threads well, single rows do not.");
 
+    public static final ConfigOption<String> ENGINE =
+            ConfigOptions.key("engine")
+                    .stringType()
+                    .defaultValue("djl")
+                    .withDescription(
+                            "djl (the real models) or emulated: for benchmarks only, both stages"
+                                    + " take the times of stage-profile and yield synthetic"
+                                    + " tokens, with the target directory's tokenizer.");
+
+    public static final ConfigOption<String> STAGE_PROFILE =
+            ConfigOptions.key("stage-profile")
+                    .stringType()
+                    .noDefaultValue()
+                    .withDescription(
+                            "The GPU stage profile (profiles/*.json) that engine emulated takes"
+                                    + " its times from; also mode sd's planner-profile unless"
+                                    + " that is set.");
+
     public static final ConfigOption<String> ERROR_HANDLING =
             ConfigOptions.key("error-handling-strategy")
                     .stringType()
@@ -156,6 +174,8 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
                 SEED,
                 MAX_BATCH_SIZE,
                 THREADS,
+                ENGINE,
+                STAGE_PROFILE,
                 ERROR_HANDLING);
     }
 
@@ -195,9 +215,13 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
             }
             outputs.add(known);
         }
-        String draft = options.getOptional(DRAFT).orElse(null);
+        String stageProfile = stageProfile(options, modelName);
+        // emulated stages need no draft directory: the draft is the profile's
+        String draft =
+                options.getOptional(DRAFT)
+                        .orElse(stageProfile == null ? null : options.get(TARGET));
         ServingMode mode = mode(options, draft, modelName);
-        String profile = options.getOptional(PLANNER_PROFILE).orElse(null);
+        String profile = options.getOptional(PLANNER_PROFILE).orElse(stageProfile);
         if (mode == ServingMode.SD && profile == null) {
             throw invalid(
                     modelName,
@@ -246,7 +270,8 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
                         length,
                         maxNew,
                         maxBatch,
-                        threads),
+                        threads,
+                        stageProfile),
                 maxPrompt,
                 temperature,
                 topP,
@@ -262,6 +287,31 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
             throw invalid(modelName, MODE, label, "sd, sd-fixed or ad");
         }
         return mode;
+    }
+
+    /** The stage profile of engine emulated; null for the real models. */
+    private static String stageProfile(ReadableConfig options, String modelName) {
+        String engine = options.get(ENGINE).trim().toLowerCase(Locale.ROOT);
+        String profile = options.getOptional(STAGE_PROFILE).orElse(null);
+        switch (engine) {
+            case "djl":
+                if (profile != null) {
+                    throw invalid(
+                            modelName, STAGE_PROFILE, profile, "unset unless engine is emulated");
+                }
+                return null;
+            case "emulated":
+                if (profile == null) {
+                    throw invalid(
+                            modelName,
+                            STAGE_PROFILE,
+                            null,
+                            "set with engine emulated, e.g. to profiles/h200-68m-7b.json");
+                }
+                return profile;
+            default:
+                throw invalid(modelName, ENGINE, engine, "djl or emulated");
+        }
     }
 
     private static ModelSettings.ErrorHandling errorHandling(

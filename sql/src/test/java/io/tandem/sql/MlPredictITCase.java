@@ -139,6 +139,47 @@ class MlPredictITCase {
         assertThat(rows.get("2")[1]).contains("at most 20 are allowed");
     }
 
+    /**
+     * Engine emulated (benchmarks only): stages that take a GPU profile's times serve every row to
+     * its length, the draft proposing the synthetic target's tokens well enough that rounds carry
+     * several.
+     */
+    @Test
+    void emulatedStagesServeEveryRowAtGpuStageTimes() throws Exception {
+        tables.executeSql(
+                "CREATE TEMPORARY MODEL emulated INPUT (prompt STRING) OUTPUT (tokens INT, rounds"
+                        + " INT) WITH ('provider' = 'tandem', 'target' = '"
+                        + BundledModel.target()
+                        + "', 'engine' = 'emulated', 'stage-profile' = '"
+                        + BundledModel.gpuProfile("h200-68m-7b")
+                        + "', 'max-new-tokens' = '12')");
+        List<Integer> tokens = new ArrayList<>();
+        int rounds = 0;
+        try (CloseableIterator<Row> rows =
+                tables.executeSql(
+                                "SELECT tokens, rounds FROM ML_PREDICT(TABLE prompts, MODEL"
+                                        + " emulated, DESCRIPTOR(prompt))")
+                        .collect()) {
+            while (rows.hasNext()) {
+                Row row = rows.next();
+                tokens.add((Integer) row.getField(0));
+                rounds += (Integer) row.getField(1);
+            }
+        }
+        assertThat(tokens).hasSize(PROMPTS.size()).containsOnly(12);
+        assertThat(rounds).isLessThan(PROMPTS.size() * 12 / 2);
+        tables.executeSql(
+                "CREATE TEMPORARY MODEL half INPUT (prompt STRING) OUTPUT (tokens INT) WITH ("
+                        + pairOptions()
+                        + ", 'engine' = 'emulated')");
+        assertThatThrownBy(
+                        () ->
+                                tables.executeSql(
+                                        "SELECT * FROM ML_PREDICT(TABLE prompts, MODEL half,"
+                                                + " DESCRIPTOR(prompt))"))
+                .hasStackTraceContaining("option 'stage-profile' is not set");
+    }
+
     @Test
     void badOptionsAreRefusedNamingTheKey() {
         tables.executeSql(

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code bench sql} at its smallest: both runs of mode ad serve every row with the target's greedy
- * output, and the report has the goal keys.
+ * {@code bench sql} at its smallest: both runs of mode ad serve every row, the bundled pair's with
+ * the target's greedy output, and the report has the goal keys and the emulated GPU pair's.
  */
 class SqlBenchCommandITCase {
 
@@ -41,6 +41,8 @@ class SqlBenchCommandITCase {
                                 BundledModel.pairProfile().toString(),
                                 "--held-out",
                                 BundledModel.heldOut().toString(),
+                                "--gpu-profile",
+                                BundledModel.gpuProfile("h200-68m-7b").toString(),
                                 "--json",
                                 json.toString());
 
@@ -53,5 +55,7 @@ class SqlBenchCommandITCase {
         assertThat(summary.get("greedy_identical").getAsBoolean()).isTrue();
         assertThat(summary.get("batched_per_row_throughput_ratio").getAsDouble()).isPositive();
         assertThat(summary.get("batched_per_row_throughput_ratio_ad").getAsDouble()).isPositive();
+        assertThat(summary.get("batched_per_row_throughput_ratio_gpu_ad").getAsDouble())
+                .isPositive();
     }
 }
