@@ -21,10 +21,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Continuous batching in one process, for callers that hand over one request at a time from many
- * threads (a SQL function's rows, say): a request joins the running batch between rounds while the
- * batch holds fewer than {@code maxBatchSize}, and leaves it when it finishes, so concurrent
- * requests share model calls instead of queueing for one each. One worker thread runs the rounds,
- * each at the speculation length the {@link LengthRule} picks for the batch as it stands.
+ * threads (a SQL function's rows, say): requests join the running batch between rounds, together
+ * once a {@code 1/}{@link #JOIN_FRACTION} of its {@code maxBatchSize} places are free, and leave it
+ * when they finish, so concurrent requests share model calls instead of queueing for one each. One
+ * worker thread runs the rounds, each at the speculation length the {@link LengthRule} picks for
+ * the batch as it stands.
  *
  * <p>Thread-safe. Does not own the generator's models.
  */
