@@ -2,9 +2,9 @@ package io.tandem.job;
 
 import io.tandem.job.config.ConfigFiles;
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.config.ModelEngine;
 import io.tandem.job.config.TandemHome;
 import io.tandem.job.config.TandemOptions;
+import io.tandem.udfs.ModelEngine;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

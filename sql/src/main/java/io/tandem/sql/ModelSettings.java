@@ -1,6 +1,6 @@
 package io.tandem.sql;
 
-import io.tandem.model.emulated.EmulatedModel;
+import io.tandem.udfs.ModelEngine;
 import io.tandem.udfs.ModelSource;
 import io.tandem.udfs.ServingMode;
 import java.io.Serializable;
@@ -38,8 +38,7 @@ record ModelSettings(
      * @param draftDir null in mode {@code ad}
      * @param plannerProfile the pair's measured profile; only in mode {@code sd}
      * @param engineThreads PyTorch threads of the generator's model calls; 0 for the process's
-     * @param stageProfile the GPU stage profile both stages are emulated from (benchmarks only), or
-     *     null for the real models
+     * @param engine the real models, or stages emulated from a GPU stage profile (benchmarks only)
      */
     record Serving(
             String targetDir,
@@ -50,25 +49,17 @@ record ModelSettings(
             int maxNewTokens,
             int maxBatchSize,
             int engineThreads,
-            String stageProfile)
+            ModelEngine engine)
             implements Serializable {
 
-        /** The target's source: the model in {@code targetDir}, or the profile's, emulated. */
+        /** The target's source. */
         ModelSource target() {
-            return stageProfile == null
-                    ? ModelSource.real(targetDir)
-                    : ModelSource.emulated(
-                            targetDir, stageProfile, EmulatedModel.Role.TARGET, null);
+            return engine.target(targetDir);
         }
 
-        /**
-         * The draft's source: the model in {@code draftDir}, or the profile's, emulated with the
-         * target's tokenizer.
-         */
+        /** The draft's source: emulated ones take the target's tokenizer. */
         ModelSource draft() {
-            return stageProfile == null
-                    ? ModelSource.real(draftDir)
-                    : ModelSource.emulated(targetDir, stageProfile, EmulatedModel.Role.DRAFT, null);
+            return engine.draft(targetDir, draftDir);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.tandem.sql;
 
+import io.tandem.udfs.ModelEngine;
 import io.tandem.udfs.ServingMode;
 import java.util.ArrayList;
 import java.util.List;
@@ -215,7 +216,8 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
             }
             outputs.add(known);
         }
-        String stageProfile = stageProfile(options, modelName);
+        ModelEngine engine = engine(options, modelName);
+        String stageProfile = engine.profile();
         // emulated stages need no draft directory: the draft is the profile's
         String draft =
                 options.getOptional(DRAFT)
@@ -271,7 +273,7 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
                         maxNew,
                         maxBatch,
                         threads,
-                        stageProfile),
+                        engine),
                 maxPrompt,
                 temperature,
                 topP,
@@ -289,18 +291,18 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
         return mode;
     }
 
-    /** The stage profile of engine emulated; null for the real models. */
-    private static String stageProfile(ReadableConfig options, String modelName) {
+    /** The real models, or stages emulated from the stage profile. */
+    private static ModelEngine engine(ReadableConfig options, String modelName) {
         String engine = options.get(ENGINE).trim().toLowerCase(Locale.ROOT);
         String profile = options.getOptional(STAGE_PROFILE).orElse(null);
         switch (engine) {
-            case "djl":
+            case ModelEngine.DJL_NAME:
                 if (profile != null) {
                     throw invalid(
                             modelName, STAGE_PROFILE, profile, "unset unless engine is emulated");
                 }
-                return null;
-            case "emulated":
+                return ModelEngine.DJL;
+            case ModelEngine.EMULATED:
                 if (profile == null) {
                     throw invalid(
                             modelName,
@@ -308,7 +310,7 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
                             null,
                             "set with engine emulated, e.g. to profiles/h200-68m-7b.json");
                 }
-                return profile;
+                return new ModelEngine(profile, null);
             default:
                 throw invalid(modelName, ENGINE, engine, "djl or emulated");
         }

@@ -25,8 +25,7 @@ final class MeasuredRounds {
     /** Weight of the newest round in a length's moving averages. */
     static final double SMOOTHING = 0.25;
 
-    /** Batch-size groups: 1, 2, 3-5, 6-11, 12-22, ... */
-    static final int GROUPS = 16;
+    private static final int GROUPS = 16;
 
     private final int maxLength;
     private final int staleRounds;
@@ -111,8 +110,10 @@ final class MeasuredRounds {
         return seen ? old + SMOOTHING * (value - old) : value;
     }
 
-    /** The group of {@code batchSize}: its base-2 logarithm, rounded. */
-    static int group(int batchSize) {
+    /**
+     * The group of {@code batchSize}: its base-2 logarithm, rounded (1, 2, 3-5, 6-11, 12-22, ...).
+     */
+    private static int group(int batchSize) {
         int size = Math.max(1, batchSize);
         return Math.min(GROUPS - 1, (int) Math.round(Math.log(size) / Math.log(2)));
     }

@@ -1,8 +1,8 @@
 package io.tandem.cli.cluster;
 
-import io.tandem.job.config.ModelEngine;
 import io.tandem.job.config.TandemOptions;
 import io.tandem.local.StandaloneCluster;
+import io.tandem.udfs.ModelEngine;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;

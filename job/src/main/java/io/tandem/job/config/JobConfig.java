@@ -5,6 +5,7 @@ import static io.tandem.job.config.TandemOptions.*;
 import io.tandem.model.ModelException;
 import io.tandem.model.ModelInfo;
 import io.tandem.profile.MeasuredPair;
+import io.tandem.udfs.ModelEngine;
 import io.tandem.udfs.ModelSource;
 import io.tandem.udfs.ServingMode;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tandem.testkit.BundledModel;
+import io.tandem.udfs.ModelEngine;
 import io.tandem.udfs.ServingMode;
 import java.nio.file.Files;
 import java.nio.file.Path;

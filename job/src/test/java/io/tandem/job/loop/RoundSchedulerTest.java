@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.config.ModelEngine;
 import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.DeadLetterCode;
@@ -19,6 +18,7 @@ import io.tandem.schemas.internal.RoundBatch;
 import io.tandem.schemas.internal.SequenceState;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.Requests;
+import io.tandem.udfs.ModelEngine;
 import io.tandem.udfs.ServingMode;
 import java.time.Duration;
 import java.time.Instant;

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig.Generation;
 import io.tandem.job.config.JobConfig.Limits;
-import io.tandem.job.config.ModelEngine;
 import io.tandem.local.RequestFuzzer;
 import io.tandem.local.RequestFuzzer.Kind;
 import io.tandem.schemas.AvroBytes;
@@ -15,6 +14,7 @@ import io.tandem.schemas.Sampling;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.Requests;
+import io.tandem.udfs.ModelEngine;
 import io.tandem.udfs.ServingMode;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

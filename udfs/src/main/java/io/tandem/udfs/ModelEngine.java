@@ -1,12 +1,14 @@
-package io.tandem.job.config;
+package io.tandem.udfs;
 
 import io.tandem.model.emulated.EmulatedModel;
-import io.tandem.udfs.ModelSource;
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * What runs the model stages ({@code tandem.model.engine}): the real models on DJL, or stages
- * emulated from a measured stage profile. Immutable.
+ * What runs the model stages (the job's {@code tandem.model.engine}, the {@code tandem} SQL
+ * provider's {@code engine}): the real models on DJL, or stages emulated from a measured stage
+ * profile. Immutable; equal engines load the same models.
  *
  * @param profile the stage profile to emulate, or {@code null} for the real models
  * @param acceptance the emulated draft's acceptance by draft position, or {@code null} for the
@@ -17,10 +19,10 @@ public record ModelEngine(String profile, double[] acceptance) implements Serial
     /** The real models. */
     public static final ModelEngine DJL = new ModelEngine(null, null);
 
-    /** The {@code tandem.model.engine} value of the real models. */
+    /** The engine name of the real models. */
     public static final String DJL_NAME = "djl";
 
-    /** The {@code tandem.model.engine} value of emulated stages. */
+    /** The engine name of emulated stages. */
     public static final String EMULATED = "emulated";
 
     public ModelEngine {
@@ -34,6 +36,18 @@ public record ModelEngine(String profile, double[] acceptance) implements Serial
     @Override
     public double[] acceptance() {
         return acceptance == null ? null : acceptance.clone();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ModelEngine engine
+                && Objects.equals(profile, engine.profile)
+                && Arrays.equals(acceptance, engine.acceptance);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Objects.hashCode(profile) + Arrays.hashCode(acceptance);
     }
 
     /** The target's source: the model in {@code modelDir}, or the profile's target. */
