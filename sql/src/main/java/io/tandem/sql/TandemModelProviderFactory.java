@@ -108,7 +108,7 @@ public final class TandemModelProviderFactory implements ModelProviderFactory {
     public static final ConfigOption<Integer> MAX_BATCH_SIZE =
             ConfigOptions.key("max-batch-size")
                     .intType()
-                    .defaultValue(16)
+                    .defaultValue(32)
                     .withDescription(
                             "Rows decoded together at most, per TaskManager. Rows in flight are"
                                     + " bounded by ML_PREDICT's max-concurrent-operations per"

@@ -72,10 +72,9 @@ public final class BatchingGenerator implements AutoCloseable {
          * are priced by an {@link OnlineCostModel} fitted to this generator's own calls, with the
          * pair's profile ({@code draft}, {@code target}) as its prior, as the job's loop head
          * prices them. One worker runs every round, so no stage waits for another. What the lengths
-         * then cost overrules the prices ({@link MeasuredRounds}), and what speculating then yields
-         * over whole spans of rounds is checked against decoding plainly ({@link
-         * SpeculationCheck}): on compute-bound workers a big batch decodes plainly, where verifying
-         * drafts costs more than they save, however the profile's shape prices them.
+         * then cost overrules the prices ({@link MeasuredRounds}): on a compute-bound worker a big
+         * batch decodes plainly where verifying drafts costs more than they save, however the
+         * profile's shape prices them.
          */
         static LengthRule planned(StepTime draft, StepTime target, double alpha) {
             AcceptanceTracker tracker = new AcceptanceTracker(AcceptanceTracker.RECENT_ROUNDS);

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import me.tongfei.progressbar.ProgressBar;
+import org.apache.flink.table.api.TableResult;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.CloseableIterator;
@@ -54,11 +55,12 @@ public final class SqlBenchCommand implements Callable<Integer> {
 
     @Option(
             names = "--batch",
-            defaultValue = "16",
+            split = ",",
+            defaultValue = "16,32,64",
             description =
-                    "max-batch-size of the batched run; ML_PREDICT keeps twice as many rows in"
-                            + " flight (default: ${DEFAULT-VALUE}).")
-    int batch;
+                    "max-batch-size of the batched runs, one run at each; ML_PREDICT keeps twice as"
+                            + " many rows in flight (default: ${DEFAULT-VALUE}).")
+    List<Integer> batches;
 
     @Option(
             names = "--modes",
@@ -122,7 +124,10 @@ public final class SqlBenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results as JSON.")
     Path json;
 
-    /** One run: how the model was called and what came back. */
+    /**
+     * One run: how the model was called, what came back, the seconds spent planning and submitting
+     * the query's job, and the seconds from then to its last row.
+     */
     record Run(
             String pair,
             String mode,
@@ -131,6 +136,7 @@ public final class SqlBenchCommand implements Callable<Integer> {
             int maxBatchSize,
             int inFlight,
             Map<String, String> completions,
+            double submitSeconds,
             double seconds) {
 
         double rowsPerSecond() {
@@ -150,28 +156,35 @@ public final class SqlBenchCommand implements Callable<Integer> {
         }
         out.printf(
                 "Tandem bench sql: %d prompts, %d new tokens, greedy, pairs %s (gpu: %s), modes %s,"
-                        + " PyTorch threads %s; batched (max-batch-size %d, %d rows in flight)"
-                        + " against one row per call%n",
-                rows, newTokens, pairs, gpuProfile, modes, threads, batch, 2 * batch);
+                        + " PyTorch threads %s; batched (max-batch-size %s, twice as many rows in"
+                        + " flight) against one row per call%n",
+                rows, newTokens, pairs, gpuProfile, modes, threads, joined(batches));
         for (String pair : pairs) {
             if (!pair.equals("cpu") && !pair.equals("gpu")) {
                 throw new IllegalArgumentException("--pairs: cpu or gpu, got " + pair);
+            }
+        }
+        for (int batch : batches) {
+            if (batch < 2) {
+                throw new IllegalArgumentException("--batch: at least 2, got " + batch);
             }
         }
         Map<String, String> reference = targetAlone(prompts);
         List<Run> runs = new ArrayList<>();
         long total = 0;
         for (String pair : pairs) {
-            total += 2L * rows * modes.size() * counts(pair).size();
+            total += (batches.size() + 1L) * rows * modes.size() * counts(pair).size();
         }
         try (ProgressBar progress = new ProgressBar("bench sql", total)) {
             for (String pair : pairs) {
                 for (String mode : modes) {
                     for (int count : counts(pair)) {
-                        runs.add(
-                                run(
-                                        pair, mode, "batched", count, batch, 2 * batch, prompts,
-                                        progress));
+                        for (int batch : batches) {
+                            runs.add(
+                                    run(
+                                            pair, mode, "batched", count, batch, 2 * batch, prompts,
+                                            progress));
+                        }
                         runs.add(run(pair, mode, "per-row", count, 1, 1, prompts, progress));
                     }
                 }
@@ -256,8 +269,7 @@ public final class SqlBenchCommand implements Callable<Integer> {
                 tables,
                 "SELECT id, prompt, completion FROM ML_PREDICT(TABLE warm_up, MODEL m," + call,
                 null);
-        long start = System.nanoTime();
-        Map<String, String> completions =
+        Collected collected =
                 collect(
                         tables,
                         "SELECT id, prompt, completion FROM ML_PREDICT(TABLE prompts, MODEL m,"
@@ -270,26 +282,48 @@ public final class SqlBenchCommand implements Callable<Integer> {
                 threads,
                 maxBatchSize,
                 inFlight,
-                completions,
-                (System.nanoTime() - start) / 1e9);
+                collected.completions(),
+                collected.submitSeconds(),
+                collected.seconds());
     }
 
-    private static Map<String, String> collect(
+    /** A query's rows by id, and its seconds to submit and from then to the last row. */
+    private record Collected(
+            Map<String, String> completions, double submitSeconds, double seconds) {}
+
+    /**
+     * Runs {@code query} to its end. The clock for its rows starts once its job is submitted:
+     * planning and submitting take about a second on the local cluster whatever the rows, which
+     * would weigh on a short batched run far more than on a long run of one row per call.
+     */
+    private static Collected collect(
             StreamTableEnvironment tables, String query, ProgressBar progress) throws Exception {
         Map<String, String> completions = new HashMap<>();
-        try (CloseableIterator<Row> rows = tables.executeSql(query).collect()) {
+        long submitting = System.nanoTime();
+        TableResult result = tables.executeSql(query);
+        long submitted = System.nanoTime();
+        long last = submitted;
+        try (CloseableIterator<Row> rows = result.collect()) {
             while (rows.hasNext()) {
                 Row row = rows.next();
+                last = System.nanoTime();
                 completions.put(String.valueOf(row.getField(0)), (String) row.getField(2));
                 if (progress != null) {
                     progress.step();
                 }
             }
         }
-        return completions;
+        return new Collected(completions, (submitted - submitting) / 1e9, (last - submitted) / 1e9);
     }
 
-    /** The fastest run of {@code name} of {@code pair} in {@code mode}, over the thread counts. */
+    private static String joined(List<Integer> values) {
+        return values.stream().map(String::valueOf).collect(Collectors.joining(","));
+    }
+
+    /**
+     * The fastest run of {@code name} of {@code pair} in {@code mode}, over the thread counts and
+     * batch sizes.
+     */
     private static Run best(List<Run> runs, String pair, String mode, String name) {
         return runs.stream()
                 .filter(
@@ -343,10 +377,8 @@ public final class SqlBenchCommand implements Callable<Integer> {
                 .json("modes", String.join(",", modes))
                 .json("pairs", String.join(",", pairs))
                 .json("gpu_profile", gpuProfile.toString())
-                .json("max_batch_size", batch)
-                .json(
-                        "pytorch_threads",
-                        threads.stream().map(String::valueOf).collect(Collectors.joining(",")))
+                .json("max_batch_sizes", joined(batches))
+                .json("pytorch_threads", joined(threads))
                 .json("machine_cores", Runtime.getRuntime().availableProcessors());
         Table table =
                 summary.table(
@@ -359,6 +391,7 @@ public final class SqlBenchCommand implements Callable<Integer> {
                         Column.of("max_batch_size", "max-batch-size"),
                         Column.of("in_flight", "rows in flight"),
                         Column.of("rows", "rows"),
+                        Column.of("submit_seconds", "submit s"),
                         Column.of("seconds", "seconds"),
                         Column.of("rows_per_s", "rows/s"));
         for (Run r : runs) {
@@ -370,6 +403,7 @@ public final class SqlBenchCommand implements Callable<Integer> {
                     r.maxBatchSize(),
                     r.inFlight(),
                     r.completions().size(),
+                    Value.number(r.submitSeconds(), "%.1f"),
                     Value.number(r.seconds(), "%.1f"),
                     Value.number(r.rowsPerSecond(), "%.1f"));
         }
@@ -383,8 +417,9 @@ public final class SqlBenchCommand implements Callable<Integer> {
                 "true");
         for (String pair : pairs) {
             for (String mode : modes) {
-                // each way of calling at its best thread count; the first pair's first mode's is
-                // the summary's
+                // each way of calling at its best: batched over the batch sizes and thread
+                // counts, one row per call over the thread counts; the first pair's first mode's
+                // is the summary's
                 Run batched = best(runs, pair, mode, "batched");
                 Run perRow = best(runs, pair, mode, "per-row");
                 double ratio = batched.rowsPerSecond() / perRow.rowsPerSecond();
@@ -395,9 +430,15 @@ public final class SqlBenchCommand implements Callable<Integer> {
                 String label =
                         pair.equals("cpu")
                                 ? String.format(
-                                        " (rows/s, cpu pair, mode %s, %d thread(s) against %d)",
-                                        mode, batched.threads(), perRow.threads())
-                                : String.format(" (rows/s, %s pair, mode %s)", pair, mode);
+                                        " (rows/s, cpu pair, mode %s, batch %d on %d thread(s)"
+                                                + " against one row on %d)",
+                                        mode,
+                                        batched.maxBatchSize(),
+                                        batched.threads(),
+                                        perRow.threads())
+                                : String.format(
+                                        " (rows/s, %s pair, mode %s, batch %d)",
+                                        pair, mode, batched.maxBatchSize());
                 if (pair.equals(pairs.get(0)) && mode.equals(modes.get(0))) {
                     keys.add(
                             "batched_per_row_throughput_ratio",

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code bench sql} at its smallest: both runs of mode ad serve every row, the bundled pair's with
+ * {@code bench sql} at its smallest: every run of mode ad serves every row, the bundled pair's with
  * the target's greedy output, and the report has the goal keys and the emulated GPU pair's.
  */
 class SqlBenchCommandITCase {
@@ -28,7 +28,7 @@ class SqlBenchCommandITCase {
                                 "--new-tokens",
                                 "8",
                                 "--batch",
-                                "4",
+                                "2,4",
                                 "--modes",
                                 "ad",
                                 "--threads",
@@ -47,10 +47,10 @@ class SqlBenchCommandITCase {
                                 json.toString());
 
         assertThat(exit).isZero();
-        JsonObject summary =
-                JsonParser.parseString(Files.readString(json))
-                        .getAsJsonObject()
-                        .getAsJsonObject("summary");
+        JsonObject report = JsonParser.parseString(Files.readString(json)).getAsJsonObject();
+        // per pair: a batched run at each batch size and one run of a row per call
+        assertThat(report.getAsJsonArray("runs")).hasSize(6);
+        JsonObject summary = report.getAsJsonObject("summary");
         assertThat(summary.get("rows").getAsInt()).isEqualTo(6);
         assertThat(summary.get("greedy_identical").getAsBoolean()).isTrue();
         assertThat(summary.get("batched_per_row_throughput_ratio").getAsDouble()).isPositive();
