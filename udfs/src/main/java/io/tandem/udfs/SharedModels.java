@@ -2,14 +2,21 @@ package io.tandem.udfs;
 
 import io.tandem.model.LanguageModel;
 import io.tandem.model.ModelException;
+import io.tandem.model.ModelWarmUp;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One loaded copy of each model per JVM, shared by the subtasks of a TaskManager: weights are
- * loaded by the first subtask that opens and freed when the last one closes. Thread-safe.
+ * loaded and warmed up ({@link ModelWarmUp}) by the first subtask that opens, and freed when the
+ * last one closes. Thread-safe.
  */
 public final class SharedModels {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedModels.class);
 
     private static final Map<ModelSource, Entry> MODELS = new HashMap<>();
 
@@ -32,7 +39,16 @@ public final class SharedModels {
         ModelSource key = source.normalized();
         Entry entry = MODELS.get(key);
         if (entry == null) {
-            entry = new Entry(key.load());
+            LanguageModel model = key.load();
+            try {
+                // warm here, once per JVM, so that no request pays the first calls' set-up
+                Duration warming = ModelWarmUp.run(model);
+                LOG.info("Warmed up model {} in {} ms", model.info().name(), warming.toMillis());
+            } catch (ModelException | RuntimeException e) {
+                model.close();
+                throw e;
+            }
+            entry = new Entry(model);
             MODELS.put(key, entry);
         }
         entry.users++;
