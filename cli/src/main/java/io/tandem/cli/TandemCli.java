@@ -3,6 +3,8 @@ package io.tandem.cli;
 import io.tandem.cli.bench.BenchCommand;
 import io.tandem.cli.cluster.ClusterCommand;
 import io.tandem.cli.example.ExampleCommand;
+import io.tandem.cli.serve.SendCommand;
+import io.tandem.cli.serve.ServeCommand;
 import io.tandem.cli.simulate.SimulateCommand;
 import io.tandem.cli.sql.SqlCommand;
 import io.tandem.job.RunCommand;
@@ -18,6 +20,8 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             RunCommand.class,
+            ServeCommand.class,
+            SendCommand.class,
             TrainCommand.class,
             BenchCommand.class,
             SimulateCommand.class,

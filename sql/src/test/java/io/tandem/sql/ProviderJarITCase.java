@@ -3,8 +3,8 @@ package io.tandem.sql;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.testkit.BundledModel;
+import io.tandem.testkit.ChildJvm;
 import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +30,7 @@ class ProviderJarITCase {
     void aJvmWithFlinkAndTheJarAloneServesAndChecksATandemModel(@TempDir Path dir)
             throws Exception {
         assertThat(JAR).as("built by mvn package").isRegularFile();
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // the module openings Flink needs on Java 17, as this JVM has them
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
-                .forEach(command::add);
-        command.add("-Dai.djl.offline=true");
-        command.add("-Dai.djl.pytorch.num_threads=1");
-        command.add("-Xmx1g");
+        List<String> command = new ArrayList<>(ChildJvm.java("1g"));
         command.add("-cp");
         command.add(classPath());
         command.add(ProviderJarProbe.class.getName());

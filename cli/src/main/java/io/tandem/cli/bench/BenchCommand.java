@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             TenantBenchCommand.class,
             ScaleBenchCommand.class,
             SqlBenchCommand.class,
+            WarmStartBenchCommand.class,
             DemoBenchCommand.class
         })
 public final class BenchCommand {}
