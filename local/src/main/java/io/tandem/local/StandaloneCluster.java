@@ -72,6 +72,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private static final String HOST = "127.0.0.1";
 
+    private static final String PROMETHEUS_REPORTER =
+            "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
+
     /**
      * Up to 18 JVMs starting at once on a 2-core machine: 16 TaskManagers once took longer than a
      * minute to register.
@@ -123,6 +126,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Map<String, Process> processes;
     private final Map<String, List<String>> commands;
     private final Thread shutdownHook;
+    private final Map<String, Integer> prometheusPorts;
     private volatile String bootstrapServers;
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -132,12 +136,14 @@ public final class StandaloneCluster implements AutoCloseable {
             int restPort,
             Map<String, Process> processes,
             Map<String, List<String>> commands,
-            Thread shutdownHook) {
+            Thread shutdownHook,
+            Map<String, Integer> prometheusPorts) {
         this.dir = dir;
         this.restPort = restPort;
         this.processes = processes;
         this.commands = commands;
         this.shutdownHook = shutdownHook;
+        this.prometheusPorts = prometheusPorts;
     }
 
     /** Starts {@code command} as process {@code name}, its console appended to {@code name.out}. */
@@ -239,6 +245,17 @@ public final class StandaloneCluster implements AutoCloseable {
             processes.forEach((name, process) -> pids.put(name, process.pid()));
         }
         return pids;
+    }
+
+    /**
+     * The port each Flink process ({@code jobmanager}, the TaskManagers' ids) serves its metrics on
+     * for Prometheus, at {@code /metrics} of this host; empty unless built with {@link
+     * Builder#prometheus}.
+     */
+    public Map<String, Integer> prometheusPorts() {
+        synchronized (prometheusPorts) {
+            return new LinkedHashMap<>(prometheusPorts);
+        }
     }
 
     /** The bootstrap servers of the cluster's Kafka broker, or null if it has none. */
@@ -530,6 +547,9 @@ public final class StandaloneCluster implements AutoCloseable {
         private Path directory;
         private boolean detached;
         private boolean kafkaBroker;
+        private boolean prometheus;
+        private final Map<String, Integer> prometheusPorts =
+                Collections.synchronizedMap(new LinkedHashMap<>());
         private Duration heartbeatInterval;
         private Duration heartbeatTimeout;
 
@@ -579,6 +599,16 @@ public final class StandaloneCluster implements AutoCloseable {
         /** Also starts a Kafka broker, in a process of its own. */
         public Builder kafkaBroker() {
             this.kafkaBroker = true;
+            return this;
+        }
+
+        /**
+         * Has every Flink process serve its metrics for Prometheus to scrape, each on a port of its
+         * own ({@link #prometheusPorts}); the reporter ({@code flink-metrics-prometheus}) must be
+         * on the class path.
+         */
+        public Builder prometheus() {
+            this.prometheus = true;
             return this;
         }
 
@@ -637,7 +667,8 @@ public final class StandaloneCluster implements AutoCloseable {
 
             int restPort = LoopbackPorts.free();
             StandaloneCluster cluster =
-                    new StandaloneCluster(dir, restPort, processes, commands, shutdownHook);
+                    new StandaloneCluster(
+                            dir, restPort, processes, commands, shutdownHook, prometheusPorts);
             try {
                 Path brokerAddress = dir.resolve("broker.address");
                 if (kafkaBroker) {
@@ -763,6 +794,12 @@ public final class StandaloneCluster implements AutoCloseable {
                 boolean detached)
                 throws IOException {
             Path confDir = Files.createDirectories(dir.resolve(name));
+            if (prometheus) {
+                int port = LoopbackPorts.free();
+                conf.setString("metrics.reporter.prom.factory.class", PROMETHEUS_REPORTER);
+                conf.setString("metrics.reporter.prom.port", Integer.toString(port));
+                prometheusPorts.put(name, port);
+            }
             BootstrapTools.writeConfiguration(conf, confDir.resolve("config.yaml").toFile());
             List<String> jvm = new ArrayList<>(List.of(memoryJvmArgs.trim().split("\\s+")));
             jvm.addAll(JAVA_17_OPENS);

@@ -79,6 +79,14 @@ final class ClusterUp implements Callable<Integer> {
                             + " compiler only) when many TaskManagers share a few cores.")
     String taskManagerJavaOptions;
 
+    @Option(
+            names = "--metrics",
+            description =
+                    "Every Flink process serves its metrics for Prometheus to scrape, each on a"
+                            + " port of its own; `cluster status --json` lists the URLs under"
+                            + " `prometheus`.")
+    boolean metrics;
+
     @Override
     public Integer call() throws Exception {
         if (Files.isRegularFile(RunDirectory.file(run.dir))) {
@@ -110,14 +118,16 @@ final class ClusterUp implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         long start = System.nanoTime();
-        StandaloneCluster cluster =
-                layout.taskManagers(
-                                StandaloneCluster.builder()
-                                        .directory(run.dir)
-                                        .detached()
-                                        .kafkaBroker()
-                                        .taskManagerJavaOptions(taskManagerJavaOptions))
-                        .start();
+        StandaloneCluster.Builder builder =
+                StandaloneCluster.builder()
+                        .directory(run.dir)
+                        .detached()
+                        .kafkaBroker()
+                        .taskManagerJavaOptions(taskManagerJavaOptions);
+        if (metrics) {
+            builder.prometheus();
+        }
+        StandaloneCluster cluster = layout.taskManagers(builder).start();
         Map<String, String> settings = layout.jobSettings(emulated ? profile : null);
         RunningCluster running =
                 new RunningCluster(
@@ -145,6 +155,16 @@ final class ClusterUp implements Callable<Integer> {
                                                                 .toAbsolutePath())
                                                 .toJson()));
         json.add(RunDirectory.PROCESSES, processes);
+        if (metrics) {
+            JsonObject prometheus = new JsonObject();
+            cluster.prometheusPorts()
+                    .forEach(
+                            (name, port) ->
+                                    prometheus.addProperty(
+                                            name,
+                                            "http://" + cluster.host() + ":" + port + "/metrics"));
+            json.add("prometheus", prometheus);
+        }
         RunDirectory.write(run.dir, json);
         System.out.printf(
                 "Cluster up in %.1f s: %d draft and %d verify TaskManagers (%s), JobManager at %s,"
@@ -155,6 +175,12 @@ final class ClusterUp implements Callable<Integer> {
                 emulated ? "emulated from " + profile : "djl",
                 running.restUrl(),
                 running.bootstrapServers());
+        if (metrics) {
+            System.out.printf(
+                    "Prometheus endpoints of %d processes: ./tandem cluster status --json --dir %s"
+                            + " lists them%n",
+                    cluster.prometheusPorts().size(), run.dir);
+        }
         System.out.printf(
                 "Run directory %s (logs, %s). Next: ./tandem run --cluster %s%n",
                 run.dir, RunningCluster.FILE, run.dir);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import io.tandem.cli.LocalCluster;
 import io.tandem.cli.TandemCli;
 import io.tandem.job.operators.Operators;
@@ -26,12 +27,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -43,11 +47,16 @@ import picocli.CommandLine;
  * cluster of separate processes with emulated stages: two draft and two verify TaskManagers at
  * parallelism 2. The job runs once per mode on the same cluster; placement comes from the REST API,
  * every request must be answered once, and every mode must produce the emulated target's tokens.
+ * Started with {@code --metrics}: every TaskManager serves its metrics for Prometheus, and the
+ * running job's request and round counters are there.
  */
 class ClusterCommandITCase {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String QUICK_COMPILER = "-XX:TieredStopAtLevel=1";
+    private static final Path DASHBOARD =
+            Path.of("..", "docker", "grafana", "tandem-dashboard.json");
+    private static final Pattern METRIC = Pattern.compile("flink_[A-Za-z0-9_]+");
 
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -70,7 +79,8 @@ class ClusterCommandITCase {
                                 "--verify-task-managers",
                                 "2",
                                 "--tm-java-opts",
-                                QUICK_COMPILER))
+                                QUICK_COMPILER,
+                                "--metrics"))
                 .isZero();
         List<Long> pids = new ArrayList<>();
         try {
@@ -95,10 +105,18 @@ class ClusterCommandITCase {
                     .containsExactlyInAnyOrder("draft-1", "draft-2", "verify-1", "verify-2");
             String rest = status.get("rest_url").getAsString();
             String bootstrap = status.get("bootstrap_servers").getAsString();
+            JsonObject prometheus = status.getAsJsonObject("prometheus");
+            assertThat(prometheus.keySet())
+                    .containsExactlyInAnyOrder(
+                            "jobmanager", "draft-1", "draft-2", "verify-1", "verify-2");
+            List<String> endpoints =
+                    prometheus.keySet().stream()
+                            .map(name -> prometheus.get(name).getAsString())
+                            .toList();
 
             Map<String, Map<String, List<Integer>>> outputs = new LinkedHashMap<>();
             for (String mode : List.of("ad", "sd-fixed", "sd")) {
-                outputs.put(mode, serve(dir, rest, bootstrap, mode));
+                outputs.put(mode, serve(dir, rest, bootstrap, mode, endpoints));
             }
             assertThat(outputs.get("sd-fixed")).isEqualTo(outputs.get("ad"));
             assertThat(outputs.get("sd")).isEqualTo(outputs.get("ad"));
@@ -114,7 +132,8 @@ class ClusterCommandITCase {
 
     /** One run of the job in {@code mode}: its outputs by request id. */
     private static Map<String, List<Integer>> serve(
-            Path dir, String rest, String bootstrap, String mode) throws Exception {
+            Path dir, String rest, String bootstrap, String mode, List<String> endpoints)
+            throws Exception {
         String tag = "cluster-" + mode;
         List<String> args = new ArrayList<>(List.of("run", "--cluster", dir.toString()));
         args.addAll(List.of("--mode", mode, "--model-dir", BundledModel.target().toString()));
@@ -135,6 +154,8 @@ class ClusterCommandITCase {
             }
             try (RequestProducer producer = new RequestProducer(bootstrap, tag + "-requests")) {
                 requests.forEach(producer::send);
+                // refused: counted by its dead-letter code
+                producer.send(Requests.greedy("empty", "", 8));
             }
             TopicReader.read(
                     bootstrap, tag + "-results", requests.size(), Duration.ofSeconds(120), b -> b);
@@ -167,6 +188,41 @@ class ClusterCommandITCase {
                             .map(r -> r.getPlacement().getVerifyTaskManager())
                             .collect(Collectors.toCollection(TreeSet::new));
             assertThat(verifiedOn).containsExactly("verify-1", "verify-2");
+
+            // the running job's metrics, as Prometheus scrapes them from every Flink process
+            List<String> scraped = new ArrayList<>();
+            for (String endpoint : endpoints) {
+                HttpResponse<String> page =
+                        HTTP.send(
+                                HttpRequest.newBuilder(URI.create(endpoint)).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                assertThat(page.statusCode()).as(endpoint).isEqualTo(200);
+                assertThat(page.body()).as(endpoint).contains("_Status_JVM_CPU_Load");
+                scraped.addAll(page.body().lines().toList());
+            }
+            if (mode.equals("sd")) {
+                Set<String> names =
+                        scraped.stream()
+                                .filter(l -> l.startsWith("flink_"))
+                                .map(l -> l.split("[{ ]", 2)[0])
+                                .collect(Collectors.toSet());
+                assertThat(names)
+                        .as("metrics the Grafana dashboard queries")
+                        .containsAll(dashboardMetrics());
+            }
+            assertThat(sum(scraped, "flink_taskmanager_job_task_operator_tandem_requestsIn"))
+                    .as("requests in, over the subtasks")
+                    .isEqualTo(requests.size() + 1);
+            assertThat(
+                            sum(
+                                    scraped,
+                                    "flink_taskmanager_job_task_operator_tandem_code_deadLetters",
+                                    "code=\"PROMPT_EMPTY\""))
+                    .as("dead letters of code PROMPT_EMPTY")
+                    .isEqualTo(1);
+            assertThat(sum(scraped, "flink_taskmanager_job_task_operator_tandem_roundsStarted"))
+                    .as("rounds started")
+                    .isGreaterThanOrEqualTo(1);
             return outputs;
         } finally {
             HTTP.send(
@@ -176,6 +232,35 @@ class ClusterCommandITCase {
                     HttpResponse.BodyHandlers.ofString());
             awaitNoRunningJob(rest);
         }
+    }
+
+    /** Every metric name in the queries of the Grafana dashboard in docker/grafana. */
+    private static Set<String> dashboardMetrics() throws IOException {
+        JsonObject dashboard =
+                JsonParser.parseString(Files.readString(DASHBOARD)).getAsJsonObject();
+        Set<String> names = new TreeSet<>();
+        for (JsonElement panel : dashboard.getAsJsonArray("panels")) {
+            for (JsonElement target : panel.getAsJsonObject().getAsJsonArray("targets")) {
+                Matcher metric = METRIC.matcher(target.getAsJsonObject().get("expr").getAsString());
+                while (metric.find()) {
+                    names.add(metric.group());
+                }
+            }
+        }
+        assertThat(names).as("metrics in %s", DASHBOARD).isNotEmpty();
+        return names;
+    }
+
+    /**
+     * The sum of the samples of {@code metric} on scraped pages whose labels include {@code
+     * labels}.
+     */
+    private static double sum(List<String> lines, String metric, String... labels) {
+        return lines.stream()
+                .filter(l -> l.startsWith(metric + "{") || l.startsWith(metric + " "))
+                .filter(l -> Arrays.stream(labels).allMatch(l::contains))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static int cli(String... args) {

@@ -7,6 +7,7 @@ import io.tandem.job.operators.Verdict.Rejected;
 import io.tandem.model.ModelException;
 import io.tandem.model.TextTokenizer;
 import io.tandem.schemas.DeadLetter;
+import io.tandem.schemas.DeadLetterCode;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.internal.AdmittedRequest;
 import io.tandem.udfs.LogThrottle;
@@ -14,7 +15,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * here throws on bad input, so one bad record never stops the job.
  *
  * <p>Metrics (group {@code tandem}): {@code requestsIn}, {@code requestsAdmitted}, {@code
- * requestsDeadLettered}.
+ * requestsDeadLettered}, and {@code deadLetters} per {@link DeadLetterCode} in the key-value group
+ * {@code code}.
  */
 public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRequest> {
 
@@ -58,6 +62,7 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
     private transient Counter requestsIn;
     private transient Counter requestsAdmitted;
     private transient Counter requestsDeadLettered;
+    private transient Map<DeadLetterCode, Counter> deadLettersByCode;
     private transient LogThrottle deadLetterLog;
 
     /**
@@ -78,6 +83,12 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
         requestsIn = metrics.counter("requestsIn");
         requestsAdmitted = metrics.counter("requestsAdmitted");
         requestsDeadLettered = metrics.counter("requestsDeadLettered");
+        // one series per code from the start, each a label value where the reporter has labels
+        deadLettersByCode = new EnumMap<>(DeadLetterCode.class);
+        for (DeadLetterCode code : DeadLetterCode.values()) {
+            deadLettersByCode.put(
+                    code, metrics.addGroup("code", code.name()).counter("deadLetters"));
+        }
         deadLetterLog = new LogThrottle(DEAD_LETTER_LOG_INTERVAL_MS);
     }
 
@@ -104,6 +115,7 @@ public class DecodeRequestFunction extends ProcessFunction<RawRecord, AdmittedRe
         } else {
             Rejected rejected = (Rejected) verdict;
             requestsDeadLettered.inc();
+            deadLettersByCode.get(rejected.code()).inc();
             long quiet = deadLetterLog.quietSince(now);
             if (quiet >= 0) {
                 LOG.info(
