@@ -53,11 +53,41 @@ public final class CausalLm implements LanguageModel {
         this.generator = generator;
     }
 
-    /** Loads the model in {@code modelDir}; logs one INFO line with its size and load time. */
+    /**
+     * Loads the model in {@code modelDir} on the CPU; logs one INFO line with its size and load
+     * time.
+     */
     public static CausalLm load(Path modelDir) throws ModelException {
+        return load(modelDir, ModelDevice.CPU);
+    }
+
+    /**
+     * Loads the model in {@code modelDir} on {@code device}; logs one INFO line with its size and
+     * load time.
+     *
+     * @throws ModelException if {@code device} is a GPU that PyTorch does not see here
+     */
+    public static CausalLm load(Path modelDir, ModelDevice device) throws ModelException {
         long start = System.nanoTime();
         ModelConfig config = ModelConfig.read(modelDir.resolve(ModelConfig.FILE_NAME));
         ModelInfo info = ModelInfo.of(modelDir, config);
+        if (device.isGpu()) {
+            int gpus = Engine.getEngine(ENGINE).getGpuCount();
+            if (device.gpu() >= gpus) {
+                throw new ModelException(
+                        info.name()
+                                + ": device "
+                                + device
+                                + " asked for, but PyTorch sees "
+                                + gpus
+                                + " GPU(s) on this machine"
+                                + (gpus == 0
+                                        ? " (none, or only DJL's CPU natives are on the class"
+                                                + " path: a GPU TaskManager needs the CUDA natives;"
+                                                + " see docs/operations.md)"
+                                        : ""));
+            }
+        }
         Map<String, HostTensor> parameters;
         try (Checkpoint checkpoint = Checkpoint.open(modelDir)) {
             parameters = config.readParameters(checkpoint);
@@ -77,14 +107,18 @@ public final class CausalLm implements LanguageModel {
         }
         NDManager weights = null;
         try {
-            weights = Engine.getEngine(ENGINE).newBaseManager(Device.cpu());
+            weights =
+                    Engine.getEngine(ENGINE)
+                            .newBaseManager(
+                                    device.isGpu() ? Device.gpu(device.gpu()) : Device.cpu());
             TransformerNetwork network = config.newNetwork(parameters, weights);
             CausalLm model = new CausalLm(info, tokenizer, weights, new BatchGenerator(network));
             LOG.info(
-                    "Loaded model {} ({}): {} parameters, {} layers, width {}, {} heads, context"
-                            + " {}, vocabulary {}, in {} ms",
+                    "Loaded model {} ({}) on {}: {} parameters, {} layers, width {}, {} heads,"
+                            + " context {}, vocabulary {}, in {} ms",
                     info.name(),
                     info.architecture(),
+                    device,
                     info.parameters(),
                     info.layers(),
                     info.width(),

@@ -1,5 +1,6 @@
 package io.tandem.udfs;
 
+import io.tandem.model.ModelDevice;
 import io.tandem.model.emulated.EmulatedModel;
 import java.io.Serializable;
 import java.util.Arrays;
@@ -13,10 +14,14 @@ import java.util.Objects;
  * @param profile the stage profile to emulate, or {@code null} for the real models
  * @param acceptance the emulated draft's acceptance by draft position, or {@code null} for the
  *     profile's alpha
+ * @param targetDevice where the real target computes
+ * @param draftDevice where the real draft computes
  */
-public record ModelEngine(String profile, double[] acceptance) implements Serializable {
+public record ModelEngine(
+        String profile, double[] acceptance, ModelDevice targetDevice, ModelDevice draftDevice)
+        implements Serializable {
 
-    /** The real models. */
+    /** The real models, on the CPU. */
     public static final ModelEngine DJL = new ModelEngine(null, null);
 
     /** The engine name of the real models. */
@@ -27,6 +32,18 @@ public record ModelEngine(String profile, double[] acceptance) implements Serial
 
     public ModelEngine {
         acceptance = acceptance == null ? null : acceptance.clone();
+        Objects.requireNonNull(targetDevice, "targetDevice");
+        Objects.requireNonNull(draftDevice, "draftDevice");
+    }
+
+    /** Stages emulated from {@code profile}, or with {@code null} the real models on the CPU. */
+    public ModelEngine(String profile, double[] acceptance) {
+        this(profile, acceptance, ModelDevice.CPU, ModelDevice.CPU);
+    }
+
+    /** This engine with the real models on the given devices. */
+    public ModelEngine onDevices(ModelDevice target, ModelDevice draft) {
+        return new ModelEngine(profile, acceptance, target, draft);
     }
 
     public boolean emulated() {
@@ -42,19 +59,21 @@ public record ModelEngine(String profile, double[] acceptance) implements Serial
     public boolean equals(Object other) {
         return other instanceof ModelEngine engine
                 && Objects.equals(profile, engine.profile)
-                && Arrays.equals(acceptance, engine.acceptance);
+                && Arrays.equals(acceptance, engine.acceptance)
+                && targetDevice.equals(engine.targetDevice)
+                && draftDevice.equals(engine.draftDevice);
     }
 
     @Override
     public int hashCode() {
-        return 31 * Objects.hashCode(profile) + Arrays.hashCode(acceptance);
+        return Objects.hash(profile, Arrays.hashCode(acceptance), targetDevice, draftDevice);
     }
 
     /** The target's source: the model in {@code modelDir}, or the profile's target. */
     public ModelSource target(String modelDir) {
         return emulated()
                 ? ModelSource.emulated(modelDir, profile, EmulatedModel.Role.TARGET, null)
-                : ModelSource.real(modelDir);
+                : ModelSource.real(modelDir, targetDevice);
     }
 
     /**
@@ -64,11 +83,16 @@ public record ModelEngine(String profile, double[] acceptance) implements Serial
     public ModelSource draft(String modelDir, String draftDir) {
         return emulated()
                 ? ModelSource.emulated(modelDir, profile, EmulatedModel.Role.DRAFT, acceptance)
-                : ModelSource.real(draftDir);
+                : ModelSource.real(draftDir, draftDevice);
     }
 
     @Override
     public String toString() {
-        return emulated() ? EMULATED + " from " + profile : DJL_NAME;
+        if (emulated()) {
+            return EMULATED + " from " + profile;
+        }
+        return targetDevice.isGpu() || draftDevice.isGpu()
+                ? DJL_NAME + " (target on " + targetDevice + ", draft on " + draftDevice + ")"
+                : DJL_NAME;
     }
 }

@@ -2,6 +2,7 @@ package io.tandem.udfs;
 
 import io.tandem.model.CausalLm;
 import io.tandem.model.LanguageModel;
+import io.tandem.model.ModelDevice;
 import io.tandem.model.ModelException;
 import io.tandem.model.emulated.EmulatedModel;
 import io.tandem.planner.acceptance.PositionalAcceptance;
@@ -22,8 +23,14 @@ import java.util.Objects;
  * @param role the side of the profile's pair to emulate; {@code null} for a real model
  * @param acceptance the emulated draft's acceptance by draft position, or {@code null} for the
  *     profile's alpha
+ * @param device where a real model computes; emulated ones compute nothing
  */
-public record ModelSource(String dir, String profile, EmulatedModel.Role role, double[] acceptance)
+public record ModelSource(
+        String dir,
+        String profile,
+        EmulatedModel.Role role,
+        double[] acceptance,
+        ModelDevice device)
         implements Serializable {
 
     public ModelSource {
@@ -32,17 +39,24 @@ public record ModelSource(String dir, String profile, EmulatedModel.Role role, d
             throw new IllegalArgumentException("an emulated model needs a profile and a role");
         }
         acceptance = acceptance == null ? null : acceptance.clone();
+        Objects.requireNonNull(device, "device");
     }
 
-    /** The model in {@code dir}, run by DJL. */
+    /** The model in {@code dir}, run by DJL on the CPU. */
     public static ModelSource real(String dir) {
-        return new ModelSource(dir, null, null, null);
+        return real(dir, ModelDevice.CPU);
+    }
+
+    /** The model in {@code dir}, run by DJL on {@code device}. */
+    public static ModelSource real(String dir, ModelDevice device) {
+        return new ModelSource(dir, null, null, null, device);
     }
 
     /** The {@code role} side of {@code profile}, emulated, with the tokenizer of {@code dir}. */
     public static ModelSource emulated(
             String dir, String profile, EmulatedModel.Role role, double[] acceptance) {
-        return new ModelSource(dir, Objects.requireNonNull(profile, "profile"), role, acceptance);
+        return new ModelSource(
+                dir, Objects.requireNonNull(profile, "profile"), role, acceptance, ModelDevice.CPU);
     }
 
     public boolean isEmulated() {
@@ -57,7 +71,7 @@ public record ModelSource(String dir, String profile, EmulatedModel.Role role, d
     /** Loads the model; the caller owns it. */
     LanguageModel load() throws ModelException {
         if (!isEmulated()) {
-            return CausalLm.load(Path.of(dir));
+            return CausalLm.load(Path.of(dir), device);
         }
         return EmulatedModel.load(
                 Path.of(profile),
@@ -72,7 +86,8 @@ public record ModelSource(String dir, String profile, EmulatedModel.Role role, d
                 Path.of(dir).toAbsolutePath().normalize().toString(),
                 profile == null ? null : Path.of(profile).toAbsolutePath().normalize().toString(),
                 role,
-                acceptance);
+                acceptance,
+                device);
     }
 
     @Override
@@ -81,18 +96,19 @@ public record ModelSource(String dir, String profile, EmulatedModel.Role role, d
                 && dir.equals(other.dir)
                 && Objects.equals(profile, other.profile)
                 && role == other.role
-                && Arrays.equals(acceptance, other.acceptance);
+                && Arrays.equals(acceptance, other.acceptance)
+                && device.equals(other.device);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(dir, profile, role, Arrays.hashCode(acceptance));
+        return Objects.hash(dir, profile, role, Arrays.hashCode(acceptance), device);
     }
 
     @Override
     public String toString() {
         return isEmulated()
                 ? role.name().toLowerCase(Locale.ROOT) + " of " + profile + " (emulated)"
-                : dir;
+                : device.isGpu() ? dir + " on " + device : dir;
     }
 }

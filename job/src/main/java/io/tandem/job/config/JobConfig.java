@@ -2,6 +2,7 @@ package io.tandem.job.config;
 
 import static io.tandem.job.config.TandemOptions.*;
 
+import io.tandem.model.ModelDevice;
 import io.tandem.model.ModelException;
 import io.tandem.model.ModelInfo;
 import io.tandem.profile.MeasuredPair;
@@ -179,10 +180,19 @@ public record JobConfig(
      * What one subtask of a slot sharing group asks of a TaskManager under fine-grained resource
      * management; {@link #declared()} is false when it asks nothing in particular.
      */
-    public record StageResources(double cpuCores, MemorySize taskHeap) implements Serializable {
+    public record StageResources(double cpuCores, MemorySize taskHeap, int gpus)
+            implements Serializable {
+
+        /** Flink's name of the external resource GPUs are declared as. */
+        public static final String GPU = "gpu";
 
         public boolean declared() {
             return cpuCores > 0 || taskHeap.getBytes() > 0;
+        }
+
+        /** These resources, asking also for {@code count} of Flink's external resource gpu. */
+        StageResources withGpus(int count) {
+            return new StageResources(cpuCores, taskHeap, count);
         }
 
         /** The slot sharing group {@code name} asking for these resources. */
@@ -190,6 +200,9 @@ public record JobConfig(
             SlotSharingGroup.Builder builder = SlotSharingGroup.newBuilder(name);
             if (declared()) {
                 builder.setCpuCores(cpuCores).setTaskHeapMemory(taskHeap);
+            }
+            if (gpus > 0) {
+                builder.setExternalResource(GPU, gpus);
             }
             return builder.build();
         }
@@ -304,8 +317,16 @@ public record JobConfig(
         Resources resources =
                 new Resources(
                         stageResources(conf, INGEST_CPU_CORES, INGEST_TASK_HEAP),
-                        stageResources(conf, DRAFT_CPU_CORES, DRAFT_TASK_HEAP),
-                        stageResources(conf, VERIFY_CPU_CORES, VERIFY_TASK_HEAP));
+                        onGpu(
+                                stageResources(conf, DRAFT_CPU_CORES, DRAFT_TASK_HEAP),
+                                mode.speculative() ? engine.draftDevice() : ModelDevice.CPU,
+                                DRAFT_MODEL_DEVICE.key(),
+                                "draft"),
+                        onGpu(
+                                stageResources(conf, VERIFY_CPU_CORES, VERIFY_TASK_HEAP),
+                                engine.targetDevice(),
+                                MODEL_DEVICE.key(),
+                                "verify"));
         boolean anyDeclared =
                 resources.ingest().declared()
                         || resources.draft().declared()
@@ -352,8 +373,19 @@ public record JobConfig(
 
     private static ModelEngine engine(Configuration conf) {
         String engine = conf.get(MODEL_ENGINE).trim();
+        ModelDevice target = device(conf, MODEL_DEVICE);
+        ModelDevice draft = device(conf, DRAFT_MODEL_DEVICE);
         if (engine.equals(ModelEngine.DJL_NAME)) {
-            return ModelEngine.DJL;
+            return ModelEngine.DJL.onDevices(target, draft);
+        }
+        if (target.isGpu() || draft.isGpu()) {
+            throw new IllegalArgumentException(
+                    MODEL_DEVICE.key()
+                            + " and "
+                            + DRAFT_MODEL_DEVICE.key()
+                            + " take a GPU only with "
+                            + MODEL_ENGINE.key()
+                            + " djl: emulated stages compute nothing.");
         }
         if (!engine.equals(ModelEngine.EMULATED)) {
             throw invalid(MODEL_ENGINE.key(), engine, "djl or emulated");
@@ -394,6 +426,44 @@ public record JobConfig(
         return nonBlank(conf, PLANNER_PROFILE.key(), conf.get(PLANNER_PROFILE));
     }
 
+    /**
+     * {@code resources}, asking for one GPU where the stage's model computes on one: Flink places
+     * the stage only on a TaskManager that declares the external resource gpu, which takes a
+     * declared CPU and heap.
+     */
+    private static StageResources onGpu(
+            StageResources resources, ModelDevice device, String key, String stage) {
+        if (!device.isGpu()) {
+            return resources;
+        }
+        if (!resources.declared()) {
+            throw new IllegalArgumentException(
+                    key
+                            + " is "
+                            + device
+                            + ", which has the "
+                            + stage
+                            + " slot sharing group ask Flink for a GPU (external resource gpu):"
+                            + " set tandem."
+                            + stage
+                            + ".cpu-cores and tandem."
+                            + stage
+                            + ".task-heap too, with those of the other groups (Flink asks for"
+                            + " external resources only with declared CPU and heap).");
+        }
+        return resources.withGpus(1);
+    }
+
+    private static ModelDevice device(
+            Configuration conf, org.apache.flink.configuration.ConfigOption<String> option) {
+        String value = conf.get(option);
+        try {
+            return ModelDevice.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(option.key(), value, "cpu, gpu or gpu:N (N, the GPU's index, >= 0)");
+        }
+    }
+
     private static StageResources stageResources(
             Configuration conf,
             org.apache.flink.configuration.ConfigOption<Double> cpu,
@@ -412,7 +482,7 @@ public record JobConfig(
                             + ", or neither: Flink needs CPU and heap to declare a slot sharing"
                             + " group's resources.");
         }
-        return new StageResources(cores, taskHeap);
+        return new StageResources(cores, taskHeap, 0);
     }
 
     private static double uplinkBandwidth(Configuration conf) {

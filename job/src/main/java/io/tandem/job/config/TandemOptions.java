@@ -164,6 +164,28 @@ public final class TandemOptions {
                                 + " the times of tandem.model.profile without computing; a"
                                 + " benchmark tool for GPU stage times and cluster scale).");
 
+    public static final ConfigOption<String> MODEL_DEVICE =
+            ConfigOptions.key("tandem.model.device")
+                    .stringType()
+                    .defaultValue("cpu")
+                    .withDescription(
+                            "Where the target model computes with tandem.model.engine djl: cpu, gpu"
+                                    + " (the first GPU) or gpu:N. A GPU also makes the verify slot"
+                                    + " sharing group ask for one of Flink's external resource"
+                                    + " gpu (declare it on the verify TaskManagers), and needs"
+                                    + " tandem.verify.cpu-cores and tandem.verify.task-heap. A"
+                                    + " TaskManager where PyTorch sees no such GPU fails the"
+                                    + " verify stage at start, saying so.");
+
+    public static final ConfigOption<String> DRAFT_MODEL_DEVICE =
+            ConfigOptions.key("tandem.model.draft-device")
+                    .stringType()
+                    .defaultValue("cpu")
+                    .withDescription(
+                            "Where the draft model computes: cpu, gpu or gpu:N, as"
+                                    + " tandem.model.device is for the target (a GPU asks for the"
+                                    + " external resource gpu in the draft slot sharing group).");
+
     public static final ConfigOption<String> MODEL_PROFILE =
             ConfigOptions.key("tandem.model.profile")
                     .stringType()

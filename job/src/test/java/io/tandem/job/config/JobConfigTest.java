@@ -3,6 +3,7 @@ package io.tandem.job.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tandem.model.ModelDevice;
 import io.tandem.testkit.BundledModel;
 import io.tandem.udfs.ModelEngine;
 import io.tandem.udfs.ServingMode;
@@ -17,6 +18,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JobConfigTest {
+
+    /** Resources declared for all three slot sharing groups. */
+    private static final Map<String, String> ALL_DECLARED =
+            Map.of(
+                    "tandem.ingest.cpu-cores", "0.25",
+                    "tandem.ingest.task-heap", "50 mb",
+                    "tandem.draft.cpu-cores", "0.75",
+                    "tandem.draft.task-heap", "100 mb",
+                    "tandem.verify.cpu-cores", "0.25",
+                    "tandem.verify.task-heap", "400 mb");
 
     @Test
     void aRequestMustFitTheSmallerContextOfTargetAndDraft() throws Exception {
@@ -144,14 +155,7 @@ class JobConfigTest {
 
     @Test
     void slotSharingGroupsDeclareResourcesAllOrNone() {
-        Map<String, String> all =
-                Map.of(
-                        "tandem.ingest.cpu-cores", "0.25",
-                        "tandem.ingest.task-heap", "50 mb",
-                        "tandem.draft.cpu-cores", "0.75",
-                        "tandem.draft.task-heap", "100 mb",
-                        "tandem.verify.cpu-cores", "0.25",
-                        "tandem.verify.task-heap", "400 mb");
+        Map<String, String> all = ALL_DECLARED;
         JobConfig config = JobConfig.from(Configuration.fromMap(all));
         assertThat(config.resources().verify().taskHeap()).isEqualTo(MemorySize.ofMebiBytes(400));
         assertThat(config.resources().draft().slotSharingGroup("draft").getCpuCores())
@@ -167,6 +171,56 @@ class JobConfigTest {
         Map<String, String> cpuOnly = Map.of("tandem.draft.cpu-cores", "0.5");
         assertThatThrownBy(() -> JobConfig.from(Configuration.fromMap(cpuOnly)))
                 .hasMessageContaining("tandem.draft.task-heap");
+    }
+
+    @Test
+    void aModelOnAGpuLoadsThereAndItsGroupAsksFlinkForOne() {
+        Map<String, String> settings = new java.util.HashMap<>(ALL_DECLARED);
+        settings.put("tandem.model.device", "gpu:1");
+        JobConfig config = JobConfig.from(Configuration.fromMap(settings));
+
+        assertThat(config.generation().targetSource().device()).isEqualTo(new ModelDevice(1));
+        assertThat(config.generation().draftSource().device()).isEqualTo(ModelDevice.CPU);
+        assertThat(config.resources().verify().slotSharingGroup("verify").getExternalResources())
+                .containsEntry("gpu", 1.0);
+        assertThat(config.resources().draft().slotSharingGroup("draft").getExternalResources())
+                .isEmpty();
+        // the default: both on the CPU, nothing asked of Flink
+        JobConfig plain = JobConfig.from(new Configuration());
+        assertThat(plain.generation().targetSource().device()).isEqualTo(ModelDevice.CPU);
+        assertThat(plain.resources().verify().slotSharingGroup("verify").getExternalResources())
+                .isEmpty();
+    }
+
+    @Test
+    void aGpuIsRefusedWithoutDeclaredResourcesAnUnknownDeviceOrEmulatedStages() {
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of("tandem.model.device", "gpu"))))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("tandem.model.device is gpu:0")
+                .hasMessageContaining("tandem.verify.cpu-cores");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of("tandem.model.draft-device", "tpu"))))
+                .hasMessageContaining("tandem.model.draft-device=tpu")
+                .hasMessageContaining("cpu, gpu or gpu:N");
+        assertThatThrownBy(
+                        () ->
+                                JobConfig.from(
+                                        Configuration.fromMap(
+                                                Map.of(
+                                                        "tandem.model.engine", "emulated",
+                                                        "tandem.model.profile",
+                                                                BundledModel.gpuProfile(
+                                                                                "h200-68m-7b")
+                                                                        .toString(),
+                                                        "tandem.model.device", "gpu"))))
+                .hasMessageContaining("only with tandem.model.engine djl");
     }
 
     @Test
