@@ -2,7 +2,7 @@ package io.tandem.cli.bench;
 
 import io.tandem.cli.LocalCluster;
 import io.tandem.cli.serve.LocalServing;
-import io.tandem.cli.serve.OneRequest;
+import io.tandem.cli.serve.ServingClient;
 import io.tandem.cli.summary.Column;
 import io.tandem.cli.summary.Figures;
 import io.tandem.cli.summary.Summary;
@@ -93,7 +93,8 @@ public final class WarmStartBenchCommand implements Callable<Integer> {
                             job, cluster, Duration.ofMinutes(5), new CountDownLatch(1), quiet)) {
                 ready.add(serving.readySeconds());
                 warmUps.add(serving.warmUpMillis());
-                try (OneRequest sender = new OneRequest(serving.config(), Duration.ofMinutes(2))) {
+                try (ServingClient sender =
+                        new ServingClient(serving.config(), Duration.ofMinutes(2))) {
                     for (int order = 1; order <= requests; order++) {
                         long start = System.nanoTime();
                         InferenceResult result =

@@ -7,7 +7,6 @@ import io.tandem.job.TandemJob;
 import io.tandem.job.config.JobConfig;
 import io.tandem.job.config.TandemOptions;
 import io.tandem.local.EmbeddedKafka;
-import io.tandem.local.RequestProducer;
 import io.tandem.schemas.InferenceRequest;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -123,34 +122,15 @@ public final class LocalServing implements AutoCloseable {
         List<InferenceRequest> requests =
                 DemoRequests.warmUps(config.batching().lanes(), "serve", WARM_UP_TOKENS);
         List<CompletableFuture<Answers.Answer>> answers = new ArrayList<>();
-        try (Answers waiting =
-                        new Answers(
-                                config.kafka().bootstrapServers(),
-                                config.kafka().resultsTopic(),
-                                config.kafka().deadLetterTopic(),
-                                timeout);
-                RequestProducer producer =
-                        new RequestProducer(
-                                config.kafka().bootstrapServers(),
-                                config.kafka().requestsTopic())) {
+        try (ServingClient client = new ServingClient(config, timeout)) {
             long sent = System.nanoTime();
-            double[] longest = {0};
             for (InferenceRequest request : requests) {
-                answers.add(
-                        waiting.expect(request.getRequestId())
-                                .whenComplete(
-                                        (answer, failure) -> {
-                                            synchronized (longest) {
-                                                longest[0] =
-                                                        Math.max(
-                                                                longest[0],
-                                                                (System.nanoTime() - sent) / 1e6);
-                                            }
-                                        }));
-                producer.send(request);
+                answers.add(client.submit(request));
             }
-            CompletableFuture<Void> all =
-                    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new));
+            // the longest wait is the last answer's
+            CompletableFuture<Double> all =
+                    CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+                            .thenApply(done -> (System.nanoTime() - sent) / 1e6);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!all.isDone()) {
                 if (stopping.await(200, TimeUnit.MILLISECONDS)) {
@@ -165,10 +145,7 @@ public final class LocalServing implements AutoCloseable {
                                     + " s");
                 }
             }
-            all.join();
-            synchronized (longest) {
-                return longest[0];
-            }
+            return all.join();
         }
     }
 

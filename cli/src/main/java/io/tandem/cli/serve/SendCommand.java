@@ -1,7 +1,6 @@
 package io.tandem.cli.serve;
 
 import io.tandem.job.config.TandemOptions;
-import io.tandem.local.RequestProducer;
 import io.tandem.schemas.DeadLetter;
 import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
@@ -15,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -147,43 +147,42 @@ public final class SendCommand implements java.util.concurrent.Callable<Integer>
                         served.map(ServeFile::deadLetterTopic),
                         TandemOptions.DEAD_LETTER_TOPIC.defaultValue());
         List<String> prompts = prompts();
-        List<CompletableFuture<Answers.Answer>> answers = new ArrayList<>();
-        List<InferenceRequest> sent = new ArrayList<>();
-        try (Answers waiting = new Answers(servers, results, deadLetters, timeout);
-                RequestProducer producer = new RequestProducer(servers, requests)) {
-            for (String text : prompts) {
-                InferenceRequest request = request(text);
-                answers.add(waiting.expect(request.getRequestId()));
-                producer.send(request);
-                sent.add(request);
+        try (ServingClient client =
+                new ServingClient(servers, requests, results, deadLetters, timeout)) {
+            List<Sent> open = new ArrayList<>();
+            for (int line = 0; line < prompts.size(); line++) {
+                InferenceRequest request = request(prompts.get(line));
+                open.add(
+                        new Sent(
+                                label(line, prompts.size()),
+                                request.getRequestId(),
+                                client.submit(request)));
             }
             int status = 0;
-            List<CompletableFuture<Answers.Answer>> open = new ArrayList<>(answers);
             long deadline = System.nanoTime() + timeout.toNanos();
-            // answers print in the order they come, each labelled with its line where there are
-            // several
+            // answers print in the order they come
             while (!open.isEmpty()) {
                 long left = deadline - System.nanoTime();
                 try {
-                    CompletableFuture.anyOf(open.toArray(CompletableFuture[]::new))
+                    CompletableFuture.anyOf(
+                                    open.stream()
+                                            .map(Sent::answer)
+                                            .toArray(CompletableFuture[]::new))
                             .get(Math.max(0, left), TimeUnit.NANOSECONDS);
                 } catch (TimeoutException e) {
-                    for (CompletableFuture<Answers.Answer> missing : open) {
-                        int line = answers.indexOf(missing);
+                    for (Sent missing : open) {
                         System.err.printf(
                                 "%sNo answer to request %s within %d s.%n",
-                                label(line, prompts.size()),
-                                sent.get(line).getRequestId(),
-                                timeout.toSeconds());
+                                missing.label(), missing.requestId(), timeout.toSeconds());
                     }
                     return TIMED_OUT;
                 }
-                for (CompletableFuture<Answers.Answer> done : List.copyOf(open)) {
-                    if (done.isDone()) {
-                        open.remove(done);
-                        int line = answers.indexOf(done);
-                        Answers.Answer answer = done.join();
-                        print(out, label(line, prompts.size()), answer);
+                for (Iterator<Sent> it = open.iterator(); it.hasNext(); ) {
+                    Sent sent = it.next();
+                    if (sent.answer().isDone()) {
+                        it.remove();
+                        Answers.Answer answer = sent.answer().join();
+                        print(out, sent.label(), answer);
                         if (answer.rejected()) {
                             status = REJECTED;
                         }
@@ -193,6 +192,9 @@ public final class SendCommand implements java.util.concurrent.Callable<Integer>
             return status;
         }
     }
+
+    /** A request sent, its line's label where there are several, and its answer to come. */
+    private record Sent(String label, String requestId, CompletableFuture<Answers.Answer> answer) {}
 
     private List<String> prompts() throws Exception {
         if (!prompt.equals("-")) {

@@ -7,7 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.tandem.cli.LocalCluster;
 import io.tandem.cli.serve.LocalServing;
-import io.tandem.cli.serve.OneRequest;
+import io.tandem.cli.serve.ServingClient;
 import io.tandem.job.JobOptions;
 import io.tandem.schemas.AvroBytes;
 import io.tandem.schemas.InferenceRequest;
@@ -138,7 +138,7 @@ class ClientsITCase {
 
         // what Tandem answers, as the client reads it
         InferenceResult result;
-        try (OneRequest sender = new OneRequest(serving.config(), Duration.ofMinutes(2))) {
+        try (ServingClient sender = new ServingClient(serving.config(), Duration.ofMinutes(2))) {
             result = sender.send("Mr. Darcy walked", 6, "for-python").result();
         }
         Run decoded =
