@@ -9,13 +9,13 @@ import io.tandem.cli.summary.Summary;
 import io.tandem.cli.summary.Table;
 import io.tandem.cli.summary.Value;
 import io.tandem.job.JobOptions;
+import io.tandem.planner.stats.Percentiles;
 import io.tandem.schemas.InferenceResult;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -146,13 +146,13 @@ public final class WarmStartBenchCommand implements Callable<Integer> {
         }
         summary.line("");
         double first =
-                median(
+                Percentiles.median(
                         sent.stream()
                                 .filter(s -> s.order() == 1)
                                 .mapToDouble(Sent::clientMs)
                                 .toArray());
         double steady =
-                median(
+                Percentiles.median(
                         sent.stream()
                                 .filter(s -> s.order() > 1)
                                 .mapToDouble(Sent::clientMs)
@@ -161,8 +161,7 @@ public final class WarmStartBenchCommand implements Callable<Integer> {
         keys.add(
                 "ready_s",
                 "ready after (s, median of runs: job start to warm-up answered)",
-                Value.number(
-                        median(ready.stream().mapToDouble(Double::doubleValue).toArray()), "%.1f"));
+                Value.number(median(ready), "%.1f"));
         keys.add(
                 "warm_up_ms",
                 "slowest warm-up request (ms, median of runs: what a cold job's first requests"
@@ -184,14 +183,8 @@ public final class WarmStartBenchCommand implements Callable<Integer> {
         return summary;
     }
 
+    /** The nearest-rank median, as Tandem states every median. */
     private static double median(List<Double> values) {
-        return median(values.stream().mapToDouble(Double::doubleValue).toArray());
-    }
-
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return Percentiles.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 }
