@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One loaded copy of each model per JVM, shared by the subtasks of a TaskManager: weights are
- * loaded and warmed up ({@link ModelWarmUp}) by the first subtask that opens, and freed when the
- * last one closes. Thread-safe.
+ * loaded, and warmed up if real ({@link ModelWarmUp}), by the first subtask that opens, and freed
+ * when the last one closes. Thread-safe.
  */
 public final class SharedModels {
 
@@ -40,13 +40,17 @@ public final class SharedModels {
         Entry entry = MODELS.get(key);
         if (entry == null) {
             LanguageModel model = key.load();
-            try {
-                // warm here, once per JVM, so that no request pays the first calls' set-up
-                Duration warming = ModelWarmUp.run(model);
-                LOG.info("Warmed up model {} in {} ms", model.info().name(), warming.toMillis());
-            } catch (ModelException | RuntimeException e) {
-                model.close();
-                throw e;
+            // warm here, once per JVM, so that no request pays the first calls' set-up; emulated
+            // stages have none, and would only wait out their profile's times
+            if (!key.isEmulated()) {
+                try {
+                    Duration warming = ModelWarmUp.run(model);
+                    LOG.info(
+                            "Warmed up model {} in {} ms", model.info().name(), warming.toMillis());
+                } catch (ModelException | RuntimeException e) {
+                    model.close();
+                    throw e;
+                }
             }
             entry = new Entry(model);
             MODELS.put(key, entry);
