@@ -104,16 +104,13 @@ public final class Results {
         long closed = work.closedMillis();
         double queueing = arrived - sent;
         double batching = closed - arrived;
-        double total = completedMillis - sent;
-        double loop =
-                Math.max(
-                        0,
-                        total
-                                - queueing
-                                - batching
-                                - work.admissionMs()
-                                - work.draftMs()
-                                - work.verifyMs());
+        double measured =
+                queueing + batching + work.admissionMs() + work.draftMs() + work.verifyMs();
+        // The total comes from millisecond timestamps, the model calls are timed in nanoseconds:
+        // where rounding leaves the total short of the measured parts, the parts win, so that
+        // they always add up and the loop's rest is never negative.
+        double total = Math.max(completedMillis - sent, measured);
+        double loop = total - measured;
         RoundBatch batch = work.batch();
         return InferenceResult.newBuilder()
                 .setRequestId(request.getRequestId())

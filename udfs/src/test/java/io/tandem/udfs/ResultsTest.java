@@ -1,6 +1,7 @@
 package io.tandem.udfs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.tandem.schemas.FinishReason;
 import io.tandem.schemas.InferenceRequest;
@@ -76,6 +77,42 @@ class ResultsTest {
                                 + latency.getVerifyMs()
                                 + latency.getLoopMs())
                 .isEqualTo(latency.getTotalMs());
+    }
+
+    @Test
+    void whereMillisecondRoundingLeavesTheTotalShortOfTheMeasuredPartsTheyStillAddUp() {
+        // verify timed at 65.6 ms: with queueing 5, batching 20 and admission 10 that is 0.6 ms
+        // past the 100 ms the millisecond timestamps give
+        BatchWork longVerify =
+                new BatchWork(
+                        batch,
+                        batch.getClosedTime().toEpochMilli(),
+                        10.0,
+                        0,
+                        65.6,
+                        2.5,
+                        new Placement(null, "tm-1"));
+
+        var latency =
+                Results.completed(
+                                admitted,
+                                longVerify,
+                                "ya",
+                                List.of(121, 97),
+                                FinishReason.LENGTH,
+                                2,
+                                SENT + 100)
+                        .getLatency();
+
+        assertThat(latency.getLoopMs()).isZero();
+        assertThat(latency.getTotalMs()).isCloseTo(100.6, within(1e-9));
+        assertThat(
+                        latency.getQueueingMs()
+                                + latency.getBatchingMs()
+                                + latency.getAdmissionMs()
+                                + latency.getVerifyMs()
+                                + latency.getLoopMs())
+                .isCloseTo(latency.getTotalMs(), within(1e-9));
     }
 
     @Test
