@@ -4,7 +4,6 @@ import static io.tandem.testkit.Placement.vertexOn;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tandem.job.config.JobConfig;
-import io.tandem.job.kafka.TopicProvisioner;
 import io.tandem.job.operators.Operators;
 import io.tandem.local.EmbeddedKafka;
 import io.tandem.local.RequestProducer;
@@ -17,27 +16,32 @@ import io.tandem.schemas.InferenceRequest;
 import io.tandem.schemas.InferenceResult;
 import io.tandem.testkit.BundledModel;
 import io.tandem.testkit.GreedyReference;
+import io.tandem.testkit.ImageLayout;
 import io.tandem.testkit.Requests;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The job on a real cluster whose TaskManagers differ, as in production: a JobManager and two
- * TaskManager processes, a small one and a big one, with fine-grained resource management. The
- * draft and verify slot sharing groups declare what they need, and the test checks where Flink put
- * them, from the REST API and from every result, and that the output is still exactly the target's
- * greedy output, once per request, with a malformed record in the middle of the stream.
+ * The job on a real cluster whose TaskManagers differ, as in production, started as the container
+ * images start it: a JobManager in application mode and two TaskManager processes, a small one and
+ * a big one, with fine-grained resource management, all through the images' entrypoint script, on
+ * the images' class path (Flink's classes and DJL parent-first, the job jar from {@code usrlib/} in
+ * a class loader of its own). The job gets its settings on its command line. The draft and verify
+ * slot sharing groups declare what they need, and the test checks where Flink put them, from the
+ * REST API and from every result, and that the output is still exactly the target's greedy output,
+ * once per request, with a malformed record in the middle of the stream.
  */
 class HeterogeneousClusterITCase {
 
@@ -61,21 +65,23 @@ class HeterogeneousClusterITCase {
      */
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
-    void draftRunsOnTheSmallTaskManagerAndVerifyOnTheBigOneWithUnchangedOutput() throws Exception {
-        try (EmbeddedKafka kafka = EmbeddedKafka.start();
-                StandaloneCluster cluster =
-                        StandaloneCluster.builder()
-                                .taskManager("tm-small", 1.0, 300, 4)
-                                .taskManager("tm-big", 0.5, 600, 4)
-                                .start()) {
-            JobConfig config = config(kafka);
-            StreamExecutionEnvironment env = cluster.remoteEnvironment(new Configuration());
-            TandemJob.configure(env, config);
-            TandemJob.wireKafka(env, config, false);
-            JobClient job = env.executeAsync(TandemJob.JOB_NAME);
-            try {
-                cluster.awaitRunning(job.getJobID(), Duration.ofSeconds(90));
-                Map<String, Set<String>> placement = cluster.placement(job.getJobID());
+    void draftRunsOnTheSmallTaskManagerAndVerifyOnTheBigOneWithUnchangedOutput(@TempDir Path home)
+            throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            Map<String, String> settings = settings(kafka);
+            JobConfig config = JobConfig.from(Configuration.fromMap(settings));
+            List<String> jobArgs = new ArrayList<>();
+            settings.forEach((key, value) -> jobArgs.addAll(List.of("--set", key + "=" + value)));
+            try (StandaloneCluster cluster =
+                    StandaloneCluster.builder()
+                            .classPath(ImageLayout.classPath())
+                            .application(ImageLayout.flinkHome(home), jobArgs)
+                            .taskManager("tm-small", 1.0, 300, 4)
+                            .taskManager("tm-big", 0.5, 600, 4)
+                            .start()) {
+                JobID job = cluster.awaitJob(Duration.ofSeconds(90));
+                cluster.awaitRunning(job, Duration.ofSeconds(90));
+                Map<String, Set<String>> placement = cluster.placement(job);
 
                 List<InferenceRequest> requests = new ArrayList<>();
                 for (int i = 0; i < 6; i++) {
@@ -144,14 +150,13 @@ class HeterogeneousClusterITCase {
                                 d ->
                                         assertThat(d.getErrorCode())
                                                 .isEqualTo(DeadLetterCode.MALFORMED_AVRO));
-            } finally {
-                job.cancel().get(30, TimeUnit.SECONDS);
             }
         }
     }
 
-    private static JobConfig config(EmbeddedKafka kafka) {
-        Map<String, String> settings = new HashMap<>();
+    /** The job's settings, passed to it as {@code --set} options of its command line. */
+    private static Map<String, String> settings(EmbeddedKafka kafka) {
+        Map<String, String> settings = new LinkedHashMap<>();
         settings.put("tandem.kafka.bootstrap-servers", kafka.bootstrapServers());
         settings.put("tandem.kafka.group-id", "heterogeneous");
         settings.put("tandem.model.dir", BundledModel.target().toString());
@@ -166,8 +171,6 @@ class HeterogeneousClusterITCase {
         settings.put("tandem.verify.cpu-cores", "0.25");
         settings.put("tandem.verify.task-heap", "400 mb");
         settings.put("tandem.checkpoint.interval", "0 ms");
-        JobConfig config = JobConfig.from(Configuration.fromMap(settings));
-        TopicProvisioner.ensureTopics(config.kafka());
-        return config;
+        return settings;
     }
 }

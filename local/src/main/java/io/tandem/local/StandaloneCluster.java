@@ -5,6 +5,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -28,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.ClusterOptions;
 import org.apache.flink.configuration.Configuration;
@@ -38,13 +40,6 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.configuration.WebOptions;
 import org.apache.flink.runtime.clusterframework.BootstrapTools;
-import org.apache.flink.runtime.clusterframework.TaskExecutorProcessSpec;
-import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
-import org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint;
-import org.apache.flink.runtime.jobmanager.JobManagerProcessSpec;
-import org.apache.flink.runtime.jobmanager.JobManagerProcessUtils;
-import org.apache.flink.runtime.taskexecutor.TaskManagerRunner;
-import org.apache.flink.runtime.util.config.memory.ProcessMemoryUtils;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.FileUtils;
 import org.slf4j.Logger;
@@ -72,6 +67,9 @@ public final class StandaloneCluster implements AutoCloseable {
 
     private static final String HOST = "127.0.0.1";
 
+    /** The entrypoint script every Flink process starts through, as a class path resource. */
+    private static final String NODE_SCRIPT = "/io/tandem/local/tandem-node";
+
     private static final String PROMETHEUS_REPORTER =
             "org.apache.flink.metrics.prometheus.PrometheusReporterFactory";
 
@@ -84,25 +82,6 @@ public final class StandaloneCluster implements AutoCloseable {
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
     private static final int LOG_TAIL_LINES = 40;
-
-    /** What flink-dist's config.yaml sets as env.java.opts.all, for Flink on Java 17. */
-    private static final List<String> JAVA_17_OPENS =
-            List.of(
-                    "--add-exports=java.base/sun.net.util=ALL-UNNAMED",
-                    "--add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED",
-                    "--add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang=ALL-UNNAMED",
-                    "--add-opens=java.base/java.net=ALL-UNNAMED",
-                    "--add-opens=java.base/java.io=ALL-UNNAMED",
-                    "--add-opens=java.base/java.nio=ALL-UNNAMED",
-                    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-                    "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-                    "--add-opens=java.base/java.text=ALL-UNNAMED",
-                    "--add-opens=java.base/java.time=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-                    "--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED");
 
     /** A file appender only: the processes' output would drown the test's own. */
     private static final String LOG4J2_PROPERTIES =
@@ -124,7 +103,7 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Path dir;
     private final int restPort;
     private final Map<String, Process> processes;
-    private final Map<String, List<String>> commands;
+    private final Map<String, Launch> commands;
     private final Thread shutdownHook;
     private final Map<String, Integer> prometheusPorts;
     private volatile String bootstrapServers;
@@ -135,7 +114,7 @@ public final class StandaloneCluster implements AutoCloseable {
             Path dir,
             int restPort,
             Map<String, Process> processes,
-            Map<String, List<String>> commands,
+            Map<String, Launch> commands,
             Thread shutdownHook,
             Map<String, Integer> prometheusPorts) {
         this.dir = dir;
@@ -146,13 +125,19 @@ public final class StandaloneCluster implements AutoCloseable {
         this.prometheusPorts = prometheusPorts;
     }
 
-    /** Starts {@code command} as process {@code name}, its console appended to {@code name.out}. */
-    private static Process run(Path dir, String name, List<String> command) throws IOException {
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(
-                        ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".out").toFile()))
-                .start();
+    /** A process's command line and the environment it adds to this JVM's. */
+    private record Launch(List<String> command, Map<String, String> environment) {}
+
+    /** Starts {@code launch} as process {@code name}, its console appended to {@code name.out}. */
+    private static Process run(Path dir, String name, Launch launch) throws IOException {
+        ProcessBuilder builder =
+                new ProcessBuilder(launch.command())
+                        .redirectErrorStream(true)
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(
+                                        dir.resolve(name + ".out").toFile()));
+        builder.environment().putAll(launch.environment());
+        return builder.start();
     }
 
     /**
@@ -198,7 +183,7 @@ public final class StandaloneCluster implements AutoCloseable {
      * accepts clients; a TaskManager registers in the background.
      */
     public void restart(String name) throws IOException {
-        List<String> command = commands.get(name);
+        Launch command = commands.get(name);
         if (command == null) {
             throw new IllegalArgumentException("No process " + name + " in " + commands.keySet());
         }
@@ -216,6 +201,18 @@ public final class StandaloneCluster implements AutoCloseable {
         if (name.equals("kafka")) {
             awaitBroker(brokerAddress);
         }
+    }
+
+    /**
+     * The entrypoint script of the container images ({@code docker/bin/tandem-node}), which starts
+     * every Flink process of a standalone cluster.
+     */
+    public static InputStream entrypointScript() {
+        InputStream in = StandaloneCluster.class.getResourceAsStream(NODE_SCRIPT);
+        if (in == null) {
+            throw new IllegalStateException(NODE_SCRIPT + " is not on the class path");
+        }
+        return in;
     }
 
     public static Builder builder() {
@@ -359,6 +356,28 @@ public final class StandaloneCluster implements AutoCloseable {
         } catch (RuntimeException e) {
             return "";
         }
+    }
+
+    /**
+     * Waits until the JobManager has a job and returns its id: in application mode, the job it
+     * runs.
+     */
+    public JobID awaitJob(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            checkAlive();
+            try {
+                JsonArray jobs = getJson("/jobs").getAsJsonArray("jobs");
+                if (!jobs.isEmpty()) {
+                    return JobID.fromHexString(
+                            jobs.get(0).getAsJsonObject().get("id").getAsString());
+                }
+            } catch (UncheckedIOException | IllegalStateException e) {
+                // the REST endpoint is not listening yet, or has no leader yet (503)
+            }
+            sleep(POLL_INTERVAL);
+        }
+        throw new IllegalStateException("No job within " + timeout + logTails());
     }
 
     /**
@@ -542,12 +561,15 @@ public final class StandaloneCluster implements AutoCloseable {
     public static final class Builder {
 
         private final Map<String, TaskManagerSpec> taskManagers = new LinkedHashMap<>();
-        private final Map<String, List<String>> commands = new ConcurrentHashMap<>();
+        private final Map<String, Launch> commands = new ConcurrentHashMap<>();
         private List<String> taskManagerJavaOptions = List.of();
         private Path directory;
         private boolean detached;
         private boolean kafkaBroker;
         private boolean prometheus;
+        private String classPath;
+        private Path flinkHome;
+        private List<String> application;
         private final Map<String, Integer> prometheusPorts =
                 Collections.synchronizedMap(new LinkedHashMap<>());
         private Duration heartbeatInterval;
@@ -609,6 +631,26 @@ public final class StandaloneCluster implements AutoCloseable {
          */
         public Builder prometheus() {
             this.prometheus = true;
+            return this;
+        }
+
+        /**
+         * Starts the Flink processes on {@code classPath} instead of this JVM's class path: what a
+         * Flink distribution's {@code lib/} holds, say, as in the container images.
+         */
+        public Builder classPath(String classPath) {
+            this.classPath = classPath;
+            return this;
+        }
+
+        /**
+         * Starts the JobManager in application mode, as the container images do: it runs the job
+         * whose jar is in {@code flinkHome/usrlib/}, {@code jobArgs} its arguments, and serves no
+         * other job.
+         */
+        public Builder application(Path flinkHome, List<String> jobArgs) {
+            this.flinkHome = flinkHome;
+            this.application = List.copyOf(jobArgs);
             return this;
         }
 
@@ -727,23 +769,20 @@ public final class StandaloneCluster implements AutoCloseable {
             conf.set(JobManagerOptions.JVM_METASPACE, MemorySize.ofMebiBytes(192));
             conf.set(JobManagerOptions.JVM_OVERHEAD_MIN, MemorySize.ofMebiBytes(64));
             conf.set(JobManagerOptions.JVM_OVERHEAD_MAX, MemorySize.ofMebiBytes(64));
-            JobManagerProcessSpec spec = JobManagerProcessUtils.processSpecFromConfig(conf);
-            return launchFlink(
-                    dir,
-                    "jobmanager",
-                    conf,
-                    JobManagerProcessUtils.generateJvmParametersStr(spec, conf),
-                    List.of(),
-                    StandaloneSessionClusterEntrypoint.class.getName(),
-                    detached);
+            List<String> role = new ArrayList<>();
+            if (application == null) {
+                role.add("jobmanager");
+            } else {
+                role.add("application");
+                role.addAll(application);
+            }
+            return launchFlink(dir, "jobmanager", role, conf, List.of(), detached);
         }
 
         /**
-         * Sets every memory component explicitly: taskmanager.sh works out every component from the
-         * configuration and hands them all to the TaskManager, which expects them; a
-         * TaskManagerRunner started directly, as here, gets only what the configuration says.
-         * Managed memory is zero: streaming jobs on the heap state backend do not use it, and the
-         * process stays small.
+         * Sets every memory component explicitly, so that the process is as small as the heap asks
+         * for: Flink's defaults would add hundreds of megabytes. Managed memory is zero: streaming
+         * jobs on the heap state backend do not use it, and the process stays small.
          */
         private Process launchTaskManager(
                 Path dir,
@@ -769,28 +808,21 @@ public final class StandaloneCluster implements AutoCloseable {
             conf.set(TaskManagerOptions.JVM_METASPACE, MemorySize.ofMebiBytes(192));
             conf.set(TaskManagerOptions.JVM_OVERHEAD_MIN, MemorySize.ofMebiBytes(64));
             conf.set(TaskManagerOptions.JVM_OVERHEAD_MAX, MemorySize.ofMebiBytes(64));
-            TaskExecutorProcessSpec spec = TaskExecutorProcessUtils.processSpecFromConfig(conf);
             return launchFlink(
-                    dir,
-                    tm.resourceId(),
-                    conf,
-                    ProcessMemoryUtils.generateJvmParametersStr(spec),
-                    javaOptions,
-                    TaskManagerRunner.class.getName(),
-                    detached);
+                    dir, tm.resourceId(), List.of("taskmanager"), conf, javaOptions, detached);
         }
 
         /**
-         * Starts a Flink entry point in a JVM of its own, with its config.yaml in {@code
-         * dir/name/}.
+         * Starts a Flink process in a JVM of its own, with its config.yaml in {@code dir/name/}, by
+         * the entrypoint script of the container images ({@link #entrypointScript()}): {@code role}
+         * is its arguments, the role first.
          */
         private Process launchFlink(
                 Path dir,
                 String name,
+                List<String> role,
                 Configuration conf,
-                String memoryJvmArgs,
                 List<String> javaOptions,
-                String mainClass,
                 boolean detached)
                 throws IOException {
             Path confDir = Files.createDirectories(dir.resolve(name));
@@ -801,16 +833,63 @@ public final class StandaloneCluster implements AutoCloseable {
                 prometheusPorts.put(name, port);
             }
             BootstrapTools.writeConfiguration(conf, confDir.resolve("config.yaml").toFile());
-            List<String> jvm = new ArrayList<>(List.of(memoryJvmArgs.trim().split("\\s+")));
-            jvm.addAll(JAVA_17_OPENS);
+            List<String> jvm = javaOptions(dir, name);
             jvm.addAll(javaOptions);
-            return launch(
-                    dir,
-                    name,
-                    jvm,
-                    mainClass,
-                    List.of("--configDir", confDir.toString()),
-                    detached);
+            Map<String, String> environment = new LinkedHashMap<>();
+            environment.put("JAVA_HOME", System.getProperty("java.home"));
+            environment.put("FLINK_CONF_DIR", confDir.toString());
+            environment.put(
+                    "TANDEM_CLASSPATH",
+                    classPath != null ? classPath : System.getProperty("java.class.path"));
+            if (flinkHome != null) {
+                environment.put("FLINK_HOME", flinkHome.toString());
+            }
+            environment.put("TANDEM_JAVA_OPTS", String.join(" ", jvm));
+            if (!detached) {
+                environment.put("TANDEM_LAUNCHER", ExitWithParent.class.getName());
+            }
+            Launch launch =
+                    new Launch(
+                            Stream.concat(
+                                            Stream.of("bash", nodeScript(dir).toString()),
+                                            role.stream())
+                                    .toList(),
+                            Map.copyOf(environment));
+            commands.put(name, launch);
+            return run(dir, name, launch);
+        }
+
+        /** Copies the entrypoint script out of this module's resources into {@code dir/bin/}. */
+        private static Path nodeScript(Path dir) throws IOException {
+            Path script = dir.resolve("bin").resolve("tandem-node");
+            if (!Files.isRegularFile(script)) {
+                Files.createDirectories(script.getParent());
+                try (InputStream in = entrypointScript()) {
+                    Files.copy(in, script);
+                }
+            }
+            return script;
+        }
+
+        /**
+         * The JVM options of every process: its log in {@code dir/name.log}, its temporary files in
+         * {@code dir/name/tmp}, and DJL's settings of this JVM.
+         */
+        private static List<String> javaOptions(Path dir, String name) throws IOException {
+            Path tmp = Files.createDirectories(dir.resolve(name).resolve("tmp"));
+            List<String> options = new ArrayList<>();
+            // fewer GC threads and less footprint than G1 for heaps this small, on 2 cores
+            options.add("-XX:+UseSerialGC");
+            options.add("-Dlog.file=" + dir.resolve(name + ".log"));
+            options.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toUri());
+            // Flink's io.tmp.dirs, web.tmpdir and blob storage all default to java.io.tmpdir
+            options.add("-Djava.io.tmpdir=" + tmp);
+            // DJL in the TaskManagers loads the same natives as in this JVM, offline
+            System.getProperties().stringPropertyNames().stream()
+                    .filter(k -> k.startsWith("ai.djl.") || k.endsWith("_CACHE_DIR"))
+                    .sorted()
+                    .forEach(k -> options.add("-D" + k + "=" + System.getProperty(k)));
+            return options;
         }
 
         /**
@@ -826,21 +905,10 @@ public final class StandaloneCluster implements AutoCloseable {
                 List<String> args,
                 boolean detached)
                 throws IOException {
-            Path tmp = Files.createDirectories(dir.resolve(name).resolve("tmp"));
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            // fewer GC threads and less footprint than G1 for heaps this small, on 2 cores
-            command.add("-XX:+UseSerialGC");
             command.addAll(jvmArgs);
-            command.add("-Dlog.file=" + dir.resolve(name + ".log"));
-            command.add("-Dlog4j2.configurationFile=" + dir.resolve("log4j2.properties").toUri());
-            // Flink's io.tmp.dirs, web.tmpdir and blob storage all default to java.io.tmpdir
-            command.add("-Djava.io.tmpdir=" + tmp);
-            // DJL in the TaskManagers loads the same natives as in this JVM, offline
-            System.getProperties().stringPropertyNames().stream()
-                    .filter(k -> k.startsWith("ai.djl.") || k.endsWith("_CACHE_DIR"))
-                    .sorted()
-                    .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
+            command.addAll(javaOptions(dir, name));
             command.add("-cp");
             command.add(System.getProperty("java.class.path"));
             if (!detached) {
@@ -849,8 +917,9 @@ public final class StandaloneCluster implements AutoCloseable {
             command.add(mainClass);
             command.addAll(args);
 
-            commands.put(name, List.copyOf(command));
-            return run(dir, name, command);
+            Launch launch = new Launch(List.copyOf(command), Map.of());
+            commands.put(name, launch);
+            return run(dir, name, launch);
         }
     }
 

@@ -103,6 +103,15 @@ class ClusterCommandITCase {
             assertThat(withOptions)
                     .as("processes started with --tm-java-opts")
                     .containsExactlyInAnyOrder("draft-1", "draft-2", "verify-1", "verify-2");
+            // every Flink process started through the images' entrypoint script
+            assertThat(dir.resolve("jobmanager.out"))
+                    .content()
+                    .contains("tandem-node: starting the jobmanager");
+            for (String tm : withOptions) {
+                assertThat(dir.resolve(tm + ".out"))
+                        .content()
+                        .contains("tandem-node: starting the taskmanager");
+            }
             String rest = status.get("rest_url").getAsString();
             String bootstrap = status.get("bootstrap_servers").getAsString();
             JsonObject prometheus = status.getAsJsonObject("prometheus");
