@@ -52,7 +52,15 @@ class RepositoryStandsAloneTest {
     private static final Set<String> TEXT_EXTENSIONS =
             Set.of("md", "java", "py", "sh", "yaml", "yml", "json", "properties", "avsc");
 
-    private static final Set<String> TEXT_NAMES = Set.of("pom.xml", "tandem", "run");
+    private static final Set<String> TEXT_NAMES =
+            Set.of(
+                    "pom.xml",
+                    "tandem",
+                    "run",
+                    "tandem-node",
+                    "Dockerfile",
+                    "Dockerfile.gpu",
+                    ".dockerignore");
 
     private static final String SELF =
             "job/src/test/java/io/tandem/job/RepositoryStandsAloneTest.java";
