@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
@@ -183,8 +184,8 @@ public final class StandaloneCluster implements AutoCloseable {
      * accepts clients; a TaskManager registers in the background.
      */
     public void restart(String name) throws IOException {
-        Launch command = commands.get(name);
-        if (command == null) {
+        Launch launch = commands.get(name);
+        if (launch == null) {
             throw new IllegalArgumentException("No process " + name + " in " + commands.keySet());
         }
         Path brokerAddress = dir.resolve("broker.address");
@@ -196,7 +197,7 @@ public final class StandaloneCluster implements AutoCloseable {
             if (name.equals("kafka")) {
                 Files.deleteIfExists(brokerAddress);
             }
-            processes.put(name, run(dir, name, command));
+            processes.put(name, run(dir, name, launch));
         }
         if (name.equals("kafka")) {
             awaitBroker(brokerAddress);
@@ -270,28 +271,44 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Waits until {@code count} TaskManagers have registered with the ResourceManager. */
     public void waitForTaskManagers(int count, Duration timeout) {
+        awaitRest(
+                "/taskmanagers",
+                timeout,
+                json -> json.getAsJsonArray("taskmanagers").size() >= count ? Boolean.TRUE : null,
+                last ->
+                        "Only "
+                                + (last == null ? 0 : last.getAsJsonArray("taskmanagers").size())
+                                + " of "
+                                + count
+                                + " TaskManagers registered");
+    }
+
+    /**
+     * Polls {@code path} of the REST API until {@code ready} makes something other than null of its
+     * answer, and returns that. Fails as soon as a process has exited, and after {@code timeout}
+     * with what {@code notReady} says of the last answer (null if none came).
+     */
+    private <T> T awaitRest(
+            String path,
+            Duration timeout,
+            Function<JsonObject, T> ready,
+            Function<JsonObject, String> notReady) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        int registered = -1;
+        JsonObject last = null;
         while (System.nanoTime() < deadline) {
             checkAlive();
             try {
-                registered = getJson("/taskmanagers").getAsJsonArray("taskmanagers").size();
+                last = getJson(path);
+                T result = ready.apply(last);
+                if (result != null) {
+                    return result;
+                }
             } catch (UncheckedIOException | IllegalStateException e) {
                 // the REST endpoint is not listening yet, or has no leader yet (503)
             }
-            if (registered >= count) {
-                return;
-            }
             sleep(POLL_INTERVAL);
         }
-        throw new IllegalStateException(
-                "Only "
-                        + Math.max(registered, 0)
-                        + " of "
-                        + count
-                        + " TaskManagers registered within "
-                        + timeout
-                        + logTails());
+        throw new IllegalStateException(notReady.apply(last) + " within " + timeout + logTails());
     }
 
     /** Waits for the broker process to write its address, and returns it. */
@@ -363,21 +380,17 @@ public final class StandaloneCluster implements AutoCloseable {
      * runs.
      */
     public JobID awaitJob(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            checkAlive();
-            try {
-                JsonArray jobs = getJson("/jobs").getAsJsonArray("jobs");
-                if (!jobs.isEmpty()) {
-                    return JobID.fromHexString(
-                            jobs.get(0).getAsJsonObject().get("id").getAsString());
-                }
-            } catch (UncheckedIOException | IllegalStateException e) {
-                // the REST endpoint is not listening yet, or has no leader yet (503)
-            }
-            sleep(POLL_INTERVAL);
-        }
-        throw new IllegalStateException("No job within " + timeout + logTails());
+        return awaitRest(
+                "/jobs",
+                timeout,
+                json -> {
+                    JsonArray jobs = json.getAsJsonArray("jobs");
+                    return jobs.isEmpty()
+                            ? null
+                            : JobID.fromHexString(
+                                    jobs.get(0).getAsJsonObject().get("id").getAsString());
+                },
+                last -> "No job");
     }
 
     /**

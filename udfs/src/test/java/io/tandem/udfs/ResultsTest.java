@@ -46,15 +46,19 @@ class ResultsTest {
                     .setSequences(List.of())
                     .setReport(RoundReport.newBuilder().build())
                     .build();
-    private final BatchWork work =
-            new BatchWork(
-                    batch,
-                    batch.getClosedTime().toEpochMilli(),
-                    10.0,
-                    0,
-                    40.0,
-                    2.5,
-                    new Placement(null, "tm-1"));
+    private final BatchWork work = work(40.0);
+
+    /** The batch's work on tm-1: 10 ms admission, {@code verifyMs} verifying, 2.5 ms overhead. */
+    private BatchWork work(double verifyMs) {
+        return new BatchWork(
+                batch,
+                batch.getClosedTime().toEpochMilli(),
+                10.0,
+                0,
+                verifyMs,
+                2.5,
+                new Placement(null, "tm-1"));
+    }
 
     @Test
     void latencyPartsAddUpToTheTotal() {
@@ -83,15 +87,7 @@ class ResultsTest {
     void whereMillisecondRoundingLeavesTheTotalShortOfTheMeasuredPartsTheyStillAddUp() {
         // verify timed at 65.6 ms: with queueing 5, batching 20 and admission 10 that is 0.6 ms
         // past the 100 ms the millisecond timestamps give
-        BatchWork longVerify =
-                new BatchWork(
-                        batch,
-                        batch.getClosedTime().toEpochMilli(),
-                        10.0,
-                        0,
-                        65.6,
-                        2.5,
-                        new Placement(null, "tm-1"));
+        BatchWork longVerify = work(65.6);
 
         var latency =
                 Results.completed(

@@ -268,10 +268,10 @@ class DeploymentFilesTest {
         assertThat(String.valueOf(map(services, "jobmanager").get("command")))
                 .contains(TandemOptions.MODEL_DEVICE.key() + "=gpu");
 
-        Configuration settings = new Configuration();
-        ConfigFiles.read(DOCKER.resolve("conf/tandem.yaml")).forEach(settings::setString);
-        settings.setString(TandemOptions.MODEL_DEVICE.key(), "gpu");
-        JobConfig job = JobConfig.from(settings);
+        JobConfig job =
+                jobConfig(
+                        DOCKER.resolve("conf/tandem.yaml"),
+                        Map.of(TandemOptions.MODEL_DEVICE.key(), "gpu"));
         assertStagesKeepToTheirPools(
                 job,
                 taskManager(
@@ -381,11 +381,17 @@ class DeploymentFilesTest {
 
     /** Every key of a job settings file is in the configuration reference, and its values valid. */
     private static JobConfig jobConfig(Path file) {
-        Map<String, String> settings = ConfigFiles.read(file);
+        return jobConfig(file, Map.of());
+    }
+
+    /** {@link #jobConfig(Path)}, with {@code overrides} set over the file's settings. */
+    private static JobConfig jobConfig(Path file, Map<String, String> overrides) {
+        Map<String, String> settings = new LinkedHashMap<>(ConfigFiles.read(file));
+        settings.putAll(overrides);
         Set<String> known =
                 OptionDocs.all().stream().map(ConfigOption::key).collect(Collectors.toSet());
         assertThat(settings.keySet())
-                .as("keys of %s", file)
+                .as("keys of %s and %s", file, overrides)
                 .allSatisfy(key -> assertThat(known).contains(key));
         Configuration conf = new Configuration();
         settings.forEach(conf::setString);
