@@ -32,8 +32,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Replays a recorded request trace against the job and reports what it measured. With {@code
@@ -142,35 +140,25 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // Ctrl-C is handled rather than left to start the JVM's shutdown: the report's plots need
-        // AWT, which cannot start once shutdown has begun, and the embedded broker and job should
-        // still close in order. Before the replay starts it quits as usual; a second Ctrl-C
-        // quits at once.
-        SignalHandler onInterrupt =
-                signal -> {
-                    ReplayRun run = running.get();
-                    if (interrupted.getAndSet(true)) {
-                        Runtime.getRuntime().halt(EXIT_INTERRUPTED);
-                    }
-                    if (run == null) {
-                        // a normal exit, shutdown hooks and all, as without this handler
-                        new Thread(() -> System.exit(EXIT_INTERRUPTED)).start();
-                        return;
-                    }
-                    System.err.printf(
-                            "%nStopping: no more requests are sent; the partial report follows"
-                                    + " (Ctrl-C again quits at once).%n");
-                    run.stop();
-                };
-        Signal interrupt = new Signal("INT");
-        Signal terminate = new Signal("TERM");
-        SignalHandler previousInterrupt = Signal.handle(interrupt, onInterrupt);
-        SignalHandler previousTerminate = Signal.handle(terminate, onInterrupt);
-        try {
+        // Before the replay starts Ctrl-C quits as usual; once it runs, the replay stops sending
+        // and reports what it has
+        try (StopSignals signals =
+                StopSignals.install(
+                        EXIT_INTERRUPTED,
+                        () -> {
+                            interrupted.set(true);
+                            ReplayRun run = running.get();
+                            if (run == null) {
+                                // a normal exit, shutdown hooks and all, as without the handler
+                                new Thread(() -> System.exit(EXIT_INTERRUPTED)).start();
+                                return;
+                            }
+                            System.err.printf(
+                                    "%nStopping: no more requests are sent; the partial report"
+                                            + " follows (Ctrl-C again quits at once).%n");
+                            run.stop();
+                        })) {
             return startAndReplay();
-        } finally {
-            Signal.handle(interrupt, previousInterrupt);
-            Signal.handle(terminate, previousTerminate);
         }
     }
 

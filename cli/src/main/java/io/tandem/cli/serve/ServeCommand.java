@@ -1,6 +1,7 @@
 package io.tandem.cli.serve;
 
 import io.tandem.cli.LocalCluster;
+import io.tandem.cli.StopSignals;
 import io.tandem.job.JobOptions;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -51,6 +52,9 @@ public final class ServeCommand implements Callable<Integer> {
                             + " (default: 5 minutes).")
     Duration readyTimeout;
 
+    /** A second Ctrl-C quits at once, with the status a shell gives a process Ctrl-C ended. */
+    private static final int EXIT_INTERRUPTED = 130;
+
     private final CountDownLatch stopping = new CountDownLatch(1);
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -58,7 +62,15 @@ public final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         Path file = ServeFile.locate(state);
-        // Ctrl-C (or a TERM) runs this hook; it lets the main thread stop everything in order
+        // Ctrl-C and TERM let the main thread stop the job and the broker before the JVM's shutdown
+        // starts: there the broker's own hook would delete its log directories under it
+        try (StopSignals signals = StopSignals.install(EXIT_INTERRUPTED, stopping::countDown)) {
+            return serve(out, file);
+        }
+    }
+
+    private int serve(PrintStream out, Path file) throws Exception {
+        // any other way the JVM ends (a hang-up, an exit elsewhere) still stops everything in order
         Thread hook =
                 new Thread(
                         () -> {
